@@ -1,0 +1,26 @@
+use gqlgen_runtime::GraphQLModel;
+use sea_orm::entity::prelude::*;
+
+/// One line of an order.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+#[sea_orm(table_name = "order_item")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[graphql(filter(exact, in))]
+    pub order_id: i32,
+    #[graphql(filter(exact, in))]
+    pub product_id: i32,
+    #[graphql(filter, order)]
+    pub quantity: i32,
+    /// Price of one unit when the order was placed.
+    #[graphql(filter(gte, lte), order)]
+    pub unit_price: Decimal,
+    #[sea_orm(belongs_to, from = "order_id", to = "id", on_delete = "Cascade")]
+    pub order: BelongsTo<super::order::Entity>,
+    #[sea_orm(belongs_to, from = "product_id", to = "id")]
+    pub product: BelongsTo<super::product::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

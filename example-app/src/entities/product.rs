@@ -1,0 +1,57 @@
+use gqlgen_runtime::GraphQLModel;
+use sea_orm::entity::prelude::*;
+
+/// Something for sale.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, GraphQLModel)]
+#[sea_orm(table_name = "product")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// The product's display name.
+    #[graphql(filter(exact, iexact, contains, icontains, startswith, istartswith, endswith, iendswith, in), order)]
+    pub name: String,
+    /// Long description; may be empty.
+    #[graphql(filter(icontains, isnull))]
+    pub description: Option<String>,
+    /// Unit price.
+    #[graphql(filter, order)]
+    pub price: Decimal,
+    /// Units in stock.
+    #[graphql(filter(exact, gt, gte, lt, lte, range, in), order)]
+    pub stock: i32,
+    /// Shipping weight in kilograms, when known.
+    #[graphql(filter(gt, lt, isnull), order)]
+    pub weight: Option<f64>,
+    /// Stock-keeping unit.
+    #[sea_orm(unique)]
+    #[graphql(filter(exact, in))]
+    pub sku: Uuid,
+    /// Whether the product is listed.
+    #[graphql(filter)]
+    pub is_active: bool,
+    /// Free-form attributes.
+    #[graphql(filter(isnull))]
+    pub attributes: Option<Json>,
+    /// The product's category.
+    #[graphql(filter(exact, in))]
+    pub category_id: i32,
+    /// The user who sells the product.
+    #[graphql(filter(exact, in))]
+    pub owner_id: i32,
+    /// When the product was listed.
+    #[graphql(filter(gt, gte, lt, lte, range), order)]
+    pub created_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "category_id", to = "id")]
+    pub category: BelongsTo<super::category::Entity>,
+    #[sea_orm(belongs_to, from = "owner_id", to = "id")]
+    pub owner: BelongsTo<super::user::Entity>,
+    #[sea_orm(has_many, via = "product_tag")]
+    pub tags: HasMany<super::tag::Entity>,
+    #[sea_orm(has_many)]
+    pub reviews: HasMany<super::review::Entity>,
+    #[sea_orm(has_many)]
+    pub order_items: HasMany<super::order_item::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,54 @@
+//! `example-app`: serves the e-commerce API, or prints its schema. See `cli` for the arguments.
+
+use example_app::cli::{self, Command};
+use gqlgen_runtime::Config;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args, std::env::var("DATABASE_URL").ok()) {
+        Ok(command) => command,
+        Err(message) => fail(&format!("{message}\n{}", cli::USAGE)),
+    };
+    match command {
+        Command::Help => println!("{}", cli::USAGE),
+        Command::Schema => print!("{}", example_app::sdl()),
+        Command::Serve { addr, database_url } => serve(addr, &database_url).await,
+    }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(2);
+}
+
+async fn serve(addr: std::net::SocketAddr, database_url: &str) {
+    let shown = cli::redact(database_url);
+    let db = match gqlgen_runtime::db::connect(database_url).await {
+        Ok(db) => db,
+        Err(err) => fail(&format!("cannot open database {shown}: {err}")),
+    };
+    if let Err(err) = example_app::migrate::migrate(&db).await {
+        fail(&format!("cannot create the tables in {shown}: {err}"));
+    }
+    match example_app::seed::seed(&db).await {
+        Ok(true) => tracing::info!("seeded {shown} with demo data"),
+        Ok(false) => {}
+        Err(err) => fail(&format!("cannot seed {shown}: {err}")),
+    }
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(err) => fail(&format!("cannot listen on {addr}: {err}")),
+    };
+    tracing::info!("serving GraphQL on http://{addr}/graphql (GraphiQL in a browser)");
+    let router = example_app::router(db, Config::default());
+    if let Err(err) = axum::serve(listener, router).await {
+        fail(&format!("server stopped: {err}"));
+    }
+}

@@ -1,0 +1,233 @@
+//! Darling receivers that mirror the attribute grammar of docs/attributes.md, one struct per
+//! attribute position. They only parse; rules that relate several attributes are in `check`.
+
+use darling::util::{Flag, SpannedValue};
+use darling::{FromDeriveInput, FromField, FromMeta, FromVariant};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, Token, Type};
+
+/// `#[graphql(...)]` on the model struct.
+#[derive(FromDeriveInput)]
+#[darling(attributes(graphql), forward_attrs(doc, sea_orm), supports(struct_named))]
+pub struct ContainerAttrs {
+    pub ident: Ident,
+    pub data: darling::ast::Data<(), FieldAttrs>,
+    pub attrs: Vec<Attribute>,
+    /// GraphQL type name; default: the table name in PascalCase.
+    pub name: Option<SpannedValue<String>>,
+    /// Name of the list field; default: the camelCase type name, pluralised.
+    pub plural: Option<SpannedValue<String>>,
+    pub description: Option<String>,
+    /// Expose only these fields.
+    pub fields: Option<SpannedValue<IdentList>>,
+    /// Expose every field but these.
+    pub exclude: Option<SpannedValue<IdentList>>,
+    /// `filter(name(exact, icontains), price(gte))`: lookups named per field.
+    pub filter: Option<ContainerFilter>,
+    /// `computed(total_amount: Decimal, item_count: i64)`.
+    pub computed: Option<ComputedList>,
+}
+
+/// `#[graphql(...)]` on a field.
+#[derive(FromField)]
+#[darling(attributes(graphql), forward_attrs(doc, sea_orm))]
+pub struct FieldAttrs {
+    pub ident: Option<Ident>,
+    pub ty: Type,
+    pub attrs: Vec<Attribute>,
+    pub skip: Flag,
+    pub name: Option<SpannedValue<String>>,
+    pub description: Option<String>,
+    pub filter: Option<SpannedValue<LookupList>>,
+    pub order: Flag,
+}
+
+/// `#[graphql(...)]` on a `GraphQLEnum` enum.
+#[derive(FromDeriveInput)]
+#[darling(attributes(graphql), forward_attrs(doc), supports(enum_unit))]
+pub struct EnumAttrs {
+    pub ident: Ident,
+    pub data: darling::ast::Data<EnumVariantAttrs, ()>,
+    pub attrs: Vec<Attribute>,
+    pub name: Option<SpannedValue<String>>,
+    pub description: Option<String>,
+}
+
+/// `#[graphql(...)]` on a variant of a `GraphQLEnum`.
+#[derive(FromVariant)]
+#[darling(attributes(graphql), forward_attrs(doc))]
+pub struct EnumVariantAttrs {
+    pub ident: Ident,
+    pub attrs: Vec<Attribute>,
+    pub name: Option<SpannedValue<String>>,
+}
+
+/// A list of identifiers: `fields(a, b)`.
+#[derive(Default)]
+pub struct IdentList(pub Vec<Ident>);
+
+impl FromMeta for IdentList {
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        let mut idents = Vec::new();
+        for item in items {
+            match item {
+                darling::ast::NestedMeta::Meta(syn::Meta::Path(path)) if path.get_ident().is_some() => {
+                    idents.push(path.get_ident().cloned().expect("checked"));
+                }
+                other => errors.push(
+                    darling::Error::custom("expected a field name, such as `fields(id, name)`")
+                        .with_span(other),
+                ),
+            }
+        }
+        errors.finish_with(IdentList(idents))
+    }
+}
+
+/// Lookups of one field: `filter` (every lookup the column type allows) or `filter(exact, ...)`.
+pub enum LookupList {
+    All,
+    Some(Vec<Ident>),
+}
+
+impl FromMeta for LookupList {
+    fn from_word() -> darling::Result<Self> {
+        Ok(LookupList::All)
+    }
+
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        if items.is_empty() {
+            return Err(darling::Error::custom(
+                "`filter()` names no lookup; write `filter` for every lookup the type allows, or list them: `filter(exact, icontains)`",
+            ));
+        }
+        IdentList::from_list(items).map(|l| LookupList::Some(l.0))
+    }
+}
+
+/// The container's `filter(field(lookups), ...)`.
+#[derive(Default)]
+pub struct ContainerFilter(pub Vec<(Ident, SpannedValue<LookupList>)>);
+
+impl FromMeta for ContainerFilter {
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        let mut entries = Vec::new();
+        for item in items {
+            let darling::ast::NestedMeta::Meta(meta) = item else {
+                errors.push(
+                    darling::Error::custom("expected `field(lookups)`, such as `filter(name(exact, icontains))`")
+                        .with_span(item),
+                );
+                continue;
+            };
+            let Some(ident) = meta.path().get_ident().cloned() else {
+                errors.push(darling::Error::custom("expected a field name").with_span(meta.path()));
+                continue;
+            };
+            if let Some(lookups) = errors.handle(LookupList::from_meta(meta)) {
+                entries.push((ident, SpannedValue::new(lookups, syn::spanned::Spanned::span(meta))));
+            }
+        }
+        errors.finish_with(ContainerFilter(entries))
+    }
+}
+
+/// One `name: Type` of `computed(...)`.
+pub struct ComputedField {
+    pub ident: Ident,
+    pub ty: Type,
+}
+
+impl Parse for ComputedField {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let ident: Ident = input.parse()?;
+        input.parse::<Token![:]>().map_err(|e| {
+            syn::Error::new(e.span(), "expected `name: Type`, such as `computed(total_amount: Decimal)`")
+        })?;
+        let ty: Type = input.parse()?;
+        Ok(ComputedField { ident, ty })
+    }
+}
+
+/// `computed(total_amount: Decimal, ...)`: fields resolved by a method of the same name.
+pub struct ComputedList(pub Vec<ComputedField>);
+
+impl FromMeta for ComputedList {
+    fn from_meta(item: &syn::Meta) -> darling::Result<Self> {
+        let syn::Meta::List(list) = item else {
+            return Err(darling::Error::custom(
+                "expected `computed(name: Type, ...)`, such as `computed(total_amount: Decimal)`",
+            )
+            .with_span(item));
+        };
+        let fields = list
+            .parse_args_with(Punctuated::<ComputedField, Token![,]>::parse_terminated)
+            .map_err(darling::Error::from)?;
+        Ok(ComputedList(fields.into_iter().collect()))
+    }
+}
+
+/// The doc comment of an item, lines joined, or `None`.
+pub fn doc_string(attrs: &[Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .map(|line| line.strip_prefix(' ').unwrap_or(&line).to_owned())
+        .collect();
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// What the derive reads of `#[sea_orm(...)]` on the struct and its fields.
+#[derive(Default)]
+pub struct SeaOrmAttrs {
+    pub table_name: Option<String>,
+    /// The struct is the relation-free `Model` of the dense format.
+    pub model_ex: bool,
+    pub primary_key: bool,
+    pub ignore: bool,
+}
+
+impl SeaOrmAttrs {
+    /// Reads the keys gqlgen needs and skips the rest, whatever their shape.
+    pub fn from_attrs(attrs: &[Attribute]) -> Self {
+        let mut out = SeaOrmAttrs::default();
+        for attr in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
+            // sea-orm reports its own malformed attributes; ignore what does not parse here.
+            let _ = attr.parse_nested_meta(|meta| {
+                let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                if meta.input.peek(Token![=]) {
+                    let value: syn::Expr = meta.value()?.parse()?;
+                    if key == "table_name"
+                        && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = value
+                    {
+                        out.table_name = Some(s.value());
+                    }
+                } else if meta.input.peek(syn::token::Paren) {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let _: proc_macro2::TokenStream = content.parse()?;
+                } else {
+                    match key.as_str() {
+                        "model_ex" => out.model_ex = true,
+                        "primary_key" => out.primary_key = true,
+                        "ignore" => out.ignore = true,
+                        _ => {}
+                    }
+                }
+                Ok(())
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,113 @@
+//! Rules over several attributes at once. Each returns errors at the user's span and never stops
+//! at the first: `model::build` collects them all, so one build shows every mistake.
+
+use darling::util::SpannedValue;
+use proc_macro2::Span;
+use syn::Ident;
+
+use crate::attr::LookupList;
+use crate::names;
+use crate::types::{Kind, LOOKUPS};
+
+/// Error at `span` with `message`.
+pub fn error(span: Span, message: impl std::fmt::Display) -> darling::Error {
+    darling::Error::custom(message).with_span(&span)
+}
+
+/// A field named in an attribute must be a column of the model.
+///
+/// `#[graphql(fields(id, nmae))]` → "unknown field `nmae` in `fields(...)`; did you mean `name`?"
+pub fn known_field(ident: &Ident, attribute: &str, columns: &[String]) -> Result<(), darling::Error> {
+    let name = ident.to_string();
+    if columns.contains(&name) {
+        return Ok(());
+    }
+    Err(error(
+        ident.span(),
+        format!(
+            "unknown field `{name}` in `{attribute}(...)`{}",
+            names::hint(&name, columns)
+        ),
+    ))
+}
+
+/// A GraphQL name set by `name = "..."` must be one: `name = "my field"` is refused.
+pub fn graphql_name(value: &SpannedValue<String>, what: &str) -> Result<(), darling::Error> {
+    if names::is_graphql_name(value) {
+        Ok(())
+    } else {
+        Err(error(
+            value.span(),
+            format!(
+                "`{}` is not a valid GraphQL {what} name; use letters, digits and `_`, not starting with a digit or `__`",
+                value.as_str()
+            ),
+        ))
+    }
+}
+
+/// The lookups of a filter attribute, resolved against the column's kind.
+///
+/// Every lookup must exist (`filter(icontain)` → did you mean `icontains`), appear once, and fit
+/// the column: `filter(icontains)` on an `i32` is refused, and `isnull` needs an `Option`.
+pub fn lookups(
+    list: &SpannedValue<LookupList>,
+    field: &str,
+    kind: Kind,
+    nullable: bool,
+    errors: &mut darling::error::Accumulator,
+) -> Vec<&'static str> {
+    let mut allowed: Vec<&'static str> = kind.lookups().to_vec();
+    if nullable {
+        allowed.push("isnull");
+    }
+    match &**list {
+        LookupList::All => {
+            if allowed.is_empty() {
+                errors.push(error(
+                    list.span(),
+                    format!("no lookup applies to {} (`{field}`); remove `filter`", kind.describe()),
+                ));
+            }
+            allowed
+        }
+        LookupList::Some(idents) => {
+            let mut chosen: Vec<&'static str> = Vec::new();
+            for ident in idents {
+                let name = ident.to_string();
+                let Some(lookup) = LOOKUPS.iter().copied().find(|l| *l == name) else {
+                    let all: Vec<String> = LOOKUPS.iter().map(|l| l.to_string()).collect();
+                    errors.push(error(
+                        ident.span(),
+                        format!("unknown lookup `{name}`{}; lookups are: {}", names::hint(&name, &all), LOOKUPS.join(", ")),
+                    ));
+                    continue;
+                };
+                if chosen.contains(&lookup) {
+                    errors.push(error(ident.span(), format!("lookup `{name}` is listed twice; remove one")));
+                    continue;
+                }
+                if lookup == "isnull" && !nullable {
+                    errors.push(error(
+                        ident.span(),
+                        format!("`isnull` needs a nullable column, and `{field}` is not an `Option<_>`; remove `isnull`"),
+                    ));
+                    continue;
+                }
+                if !allowed.contains(&lookup) {
+                    errors.push(error(
+                        ident.span(),
+                        format!(
+                            "lookup `{name}` does not apply to {} (`{field}`); it allows: {}",
+                            kind.describe(),
+                            if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
+                        ),
+                    ));
+                    continue;
+                }
+                chosen.push(lookup);
+            }
+            chosen
+        }
+    }
+}

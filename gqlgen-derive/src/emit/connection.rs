@@ -1,0 +1,68 @@
+//! The root fields `x(id: ID!)` and `xs(first, after, last, before, filter, orderBy)`, and the
+//! `GraphQLModel` impl tying the generated types together. The connection type itself is the
+//! runtime's generic `Connection<Model>`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{ASYNC_GRAPHQL, private};
+use crate::model::Model;
+
+pub fn emit(model: &Model) -> TokenStream {
+    let p = private();
+    let ident = &model.ident;
+    let gql_name = &model.gql_name;
+    let query = format_ident!("{}Query", model.gql_name);
+    let query_name = query.to_string();
+    let filter = format_ident!("{}Filter", model.gql_name);
+    let order = format_ident!("{}OrderBy", model.gql_name);
+    let detail = &model.detail_name;
+    let list = &model.list_name;
+    let detail_doc = format!("The `{gql_name}` with this id, or null.");
+    let list_doc = format!("`{gql_name}` rows, filtered, ordered and paginated.");
+    quote! {
+        /// The root fields of this model, merged into the query root by `query_root!`.
+        #[derive(::std::default::Default)]
+        pub struct #query;
+
+        #[doc(hidden)]
+        const _: () = {
+            #[#p::async_graphql::Object(crate = #ASYNC_GRAPHQL, name = #query_name)]
+            impl #query {
+                #[doc = #detail_doc]
+                #[graphql(name = #detail)]
+                async fn __gqlgen_detail(
+                    &self,
+                    ctx: &#p::async_graphql::Context<'_>,
+                    id: #p::async_graphql::ID,
+                ) -> #p::async_graphql::Result<::std::option::Option<#ident>> {
+                    #p::query::find_by_id::<#ident>(ctx, &id).await
+                }
+
+                #[doc = #list_doc]
+                #[graphql(name = #list)]
+                async fn __gqlgen_list(
+                    &self,
+                    ctx: &#p::async_graphql::Context<'_>,
+                    first: ::std::option::Option<i32>,
+                    after: ::std::option::Option<::std::string::String>,
+                    last: ::std::option::Option<i32>,
+                    before: ::std::option::Option<::std::string::String>,
+                    filter: ::std::option::Option<#filter>,
+                    #[graphql(name = "orderBy")] order_by: ::std::option::Option<::std::vec::Vec<#order>>,
+                ) -> #p::async_graphql::Result<#p::Connection<#ident>> {
+                    let args = #p::PageArgs { first, after, last, before };
+                    #p::connection::resolve::<#ident>(ctx, args, filter, order_by).await
+                }
+            }
+
+            impl #p::GraphQLModel for #ident {
+                type Entity = Entity;
+                type Filter = #filter;
+                type OrderBy = #order;
+                type Query = #query;
+                const TYPE_NAME: &'static str = #gql_name;
+            }
+        };
+    }
+}

@@ -1,0 +1,93 @@
+//! The filter input `XFilter`: one field per lookup in the seed's naming (`name`,
+//! `name_Icontains`, `price_Range`), plus `and` / `or` / `not`, and its translation into one
+//! condition through the runtime's `Where` builder.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{ASYNC_GRAPHQL, private};
+use crate::model::{Column, Model};
+use crate::names;
+use crate::types::Kind;
+
+/// The GraphQL name of a lookup field: `name`, `name_Icontains`.
+fn field_name(column: &Column, lookup: &str) -> String {
+    if lookup == "exact" {
+        column.filter_name.clone()
+    } else {
+        format!("{}_{}", column.filter_name, names::pascal(lookup))
+    }
+}
+
+pub fn emit(model: &Model) -> TokenStream {
+    let p = private();
+    let filter = format_ident!("{}Filter", model.gql_name);
+    let filter_name = filter.to_string();
+    let doc = format!("Selects `{}` rows; every field set must hold.", model.gql_name);
+    let mut fields = Vec::new();
+    let mut calls = Vec::new();
+    for column in &model.columns {
+        let variant = &column.variant;
+        let key_type = &column.key_type;
+        for lookup in &column.lookups {
+            let rust = format_ident!("{}_{}", column.ident, lookup);
+            let name = field_name(column, lookup);
+            let lookup_variant = format_ident!("{}", names::pascal(lookup));
+            let value = match (column.kind, *lookup) {
+                (_, "isnull") => quote!(bool),
+                (Kind::Id, _) => quote!(#p::async_graphql::ID),
+                (Kind::Text, _) => quote!(::std::string::String),
+                _ => quote!(#key_type),
+            };
+            let ty = match *lookup {
+                "in" | "range" => quote!(::std::option::Option<::std::vec::Vec<#value>>),
+                _ => quote!(::std::option::Option<#value>),
+            };
+            let call = match (column.kind, *lookup) {
+                (_, "isnull") => quote!(w.isnull(Column::#variant, &self.#rust)),
+                (Kind::Id, "exact") => quote!(w.id::<_, #key_type>(Column::#variant, #name, &self.#rust)),
+                (Kind::Id, "in") => quote!(w.id_in::<_, #key_type>(Column::#variant, #name, &self.#rust)),
+                (_, "in") => quote!(w.one_of(Column::#variant, &self.#rust)),
+                (_, "range") => quote!(w.range(Column::#variant, #name, &self.#rust)),
+                (_, "exact" | "gt" | "gte" | "lt" | "lte") => {
+                    quote!(w.compare(Column::#variant, #p::Lookup::#lookup_variant, &self.#rust))
+                }
+                _ => quote!(w.text(Column::#variant, #p::Lookup::#lookup_variant, &self.#rust)),
+            };
+            fields.push(quote! {
+                #[graphql(name = #name)]
+                pub #rust: #ty,
+            });
+            calls.push(call);
+        }
+    }
+    quote! {
+        #[doc = #doc]
+        #[derive(::std::default::Default, #p::async_graphql::InputObject)]
+        #[graphql(crate = #ASYNC_GRAPHQL, name = #filter_name)]
+        pub struct #filter {
+            #(#fields)*
+            /// Every filter of the list holds.
+            #[graphql(name = "and")]
+            pub and: ::std::option::Option<::std::vec::Vec<#filter>>,
+            /// At least one filter of the list holds.
+            #[graphql(name = "or")]
+            pub or: ::std::option::Option<::std::vec::Vec<#filter>>,
+            /// The filter does not hold.
+            #[graphql(name = "not")]
+            pub not: ::std::option::Option<::std::boxed::Box<#filter>>,
+        }
+
+        impl #p::FilterInput for #filter {
+            type Entity = Entity;
+            fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, ::gqlgen_runtime::GqlError> {
+                let mut w = #p::filter::Where::default();
+                #(#calls;)*
+                w.and(&self.and);
+                w.or(&self.or);
+                w.not(&self.not);
+                w.finish()
+            }
+        }
+    }
+}

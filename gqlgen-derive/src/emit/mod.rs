@@ -1,0 +1,54 @@
+//! One module per generated artifact. Each returns tokens for one model; `graphql_model` puts
+//! them together, or emits the collected errors instead.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+use crate::model::{self, Pass};
+
+mod connection;
+mod enumeration;
+mod filter;
+mod object;
+mod order;
+
+pub use enumeration::graphql_enum;
+
+/// The runtime path generated code goes through.
+pub fn private() -> TokenStream {
+    quote!(::gqlgen_runtime::__private)
+}
+
+/// The `crate = "..."` argument of async-graphql's macros.
+pub const ASYNC_GRAPHQL: &str = "::gqlgen_runtime::__private::async_graphql";
+
+/// `#[doc = "..."]` for an optional description.
+pub fn doc(description: &Option<String>) -> TokenStream {
+    match description {
+        Some(text) => quote!(#[doc = #text]),
+        None => quote!(),
+    }
+}
+
+/// Expands `#[derive(GraphQLModel)]`.
+pub fn graphql_model(input: &DeriveInput) -> TokenStream {
+    let model = match model::build(input) {
+        Ok(Pass::Model(model)) => model,
+        Ok(Pass::Extended) => return TokenStream::new(),
+        Err(errors) => return errors.write_errors(),
+    };
+    let object = object::emit(&model);
+    let filter = filter::emit(&model);
+    let order = order::emit(&model);
+    let connection = connection::emit(&model);
+    quote! {
+        #filter
+        #order
+        #connection
+        #[doc(hidden)]
+        const _: () = {
+            #object
+        };
+    }
+}

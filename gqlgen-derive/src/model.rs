@@ -1,0 +1,281 @@
+//! The checked model of an entity: what the emit modules read. It keeps the user's idents and
+//! types, so spans survive into generated code.
+
+use std::collections::HashMap;
+
+use darling::FromDeriveInput;
+use proc_macro2::Span;
+use syn::{DeriveInput, Ident, Type};
+
+use crate::attr::{self, ContainerAttrs, FieldAttrs, LookupList, SeaOrmAttrs};
+use crate::check;
+use crate::names;
+use crate::types::{self, Kind};
+
+/// One exposed column.
+pub struct Column {
+    pub ident: Ident,
+    /// The field's type as written, `Option` included.
+    pub ty: Type,
+    pub nullable: bool,
+    pub kind: Kind,
+    /// For an `Id` column, the kind of the underlying Rust type.
+    pub key_type: Type,
+    pub gql_name: String,
+    /// Prefix of its filter fields: the GraphQL name, or `category` for `category_id`.
+    pub filter_name: String,
+    pub description: Option<String>,
+    pub lookups: Vec<&'static str>,
+    pub order: bool,
+    /// `Column::CategoryId`.
+    pub variant: Ident,
+    pub primary_key: bool,
+}
+
+/// A computed field of `computed(...)`.
+pub struct Computed {
+    pub ident: Ident,
+    pub ty: Type,
+    pub gql_name: String,
+}
+
+/// A model ready to emit.
+pub struct Model {
+    pub ident: Ident,
+    pub gql_name: String,
+    pub list_name: String,
+    pub detail_name: String,
+    pub description: Option<String>,
+    pub columns: Vec<Column>,
+    pub computed: Vec<Computed>,
+}
+
+/// What a run of the derive is for.
+pub enum Pass {
+    /// Emit the model.
+    Model(Model),
+    /// The `ModelEx` run of the dense format: the `Model` run emits everything.
+    Extended,
+}
+
+/// Parses and checks `input`, with every error of the input in one `darling::Error`.
+pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
+    // Decided before parsing, so that an attribute error is reported once, not once per pass.
+    let sea = SeaOrmAttrs::from_attrs(&input.attrs);
+    if !sea.model_ex && input.ident.to_string().ends_with("Ex") && input.ident != "Ex" {
+        return Ok(Pass::Extended);
+    }
+    let parsed = ContainerAttrs::from_derive_input(input)?;
+    let mut errors = darling::Error::accumulator();
+    let fields = parsed.data.as_ref().take_struct().expect("darling checks struct_named").fields;
+
+    // Fields that are columns (not `#[sea_orm(ignore)]`), by Rust name.
+    let field_names: Vec<String> = fields
+        .iter()
+        .filter(|f| !SeaOrmAttrs::from_attrs(&f.attrs).ignore)
+        .map(|f| f.ident.as_ref().expect("named").to_string())
+        .collect();
+
+    // fields(...) / exclude(...)
+    if let (Some(_), Some(exclude)) = (&parsed.fields, &parsed.exclude) {
+        errors.push(check::error(
+            exclude.span(),
+            "`exclude(...)` conflicts with `fields(...)`; keep one: `fields` lists what is exposed, `exclude` what is not",
+        ));
+    }
+    for (list, attribute) in [(&parsed.fields, "fields"), (&parsed.exclude, "exclude")] {
+        for ident in list.iter().flat_map(|l| l.0.iter()) {
+            errors.handle(check::known_field(ident, attribute, &field_names));
+        }
+    }
+    let exposed_by_container = |name: &str| -> bool {
+        let in_list = |l: &Option<darling::util::SpannedValue<attr::IdentList>>| {
+            l.as_ref().is_some_and(|l| l.0.iter().any(|i| i == name))
+        };
+        match (&parsed.fields, &parsed.exclude) {
+            (Some(_), _) => in_list(&parsed.fields),
+            (None, Some(_)) => !in_list(&parsed.exclude),
+            (None, None) => true,
+        }
+    };
+
+    // Container filter(field(lookups)), checked against columns.
+    let mut container_filters: HashMap<String, &darling::util::SpannedValue<LookupList>> = HashMap::new();
+    for (ident, lookups) in parsed.filter.iter().flat_map(|f| f.0.iter()) {
+        if errors.handle(check::known_field(ident, "filter", &field_names)).is_none() {
+            continue;
+        }
+        if container_filters.insert(ident.to_string(), lookups).is_some() {
+            errors.push(check::error(ident.span(), format!("`{ident}` appears twice in `filter(...)`; merge its lookups")));
+        }
+    }
+
+    let mut columns = Vec::new();
+    for field in &fields {
+        if let Some(column) = build_column(field, &exposed_by_container, &container_filters, &mut errors) {
+            columns.push(column);
+        }
+    }
+
+    // Names
+    let table = sea.table_name.clone().unwrap_or_else(|| parsed.ident.to_string());
+    if let Some(name) = &parsed.name {
+        errors.handle(check::graphql_name(name, "type"));
+    }
+    if let Some(plural) = &parsed.plural {
+        errors.handle(check::graphql_name(plural, "field"));
+    }
+    let gql_name = parsed.name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| names::pascal(&table));
+    let detail_name = names::lower_first(&gql_name);
+    let list_name = parsed
+        .plural
+        .as_ref()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| names::plural(&detail_name));
+    if list_name == detail_name {
+        errors.push(check::error(
+            parsed.plural.as_ref().map_or(Span::call_site(), |p| p.span()),
+            format!("the list field `{list_name}` has the name of the detail field; set `plural = \"...\"` to another name"),
+        ));
+    }
+
+    let computed: Vec<Computed> = parsed
+        .computed
+        .iter()
+        .flat_map(|c| c.0.iter())
+        .map(|c| Computed { ident: c.ident.clone(), ty: c.ty.clone(), gql_name: names::camel(&c.ident.to_string()) })
+        .collect();
+
+    // Each GraphQL field name once.
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let named = columns
+        .iter()
+        .map(|c| (c.gql_name.as_str(), c.ident.span()))
+        .chain(computed.iter().map(|c| (c.gql_name.as_str(), c.ident.span())));
+    for (name, span) in named {
+        if seen.insert(name, span).is_some() {
+            errors.push(check::error(span, format!("GraphQL field `{name}` is defined twice; rename one with `name = \"...\"`")));
+        }
+    }
+
+    let primary_keys = columns.iter().filter(|c| c.primary_key).count();
+    let all_primary_keys = fields.iter().filter(|f| SeaOrmAttrs::from_attrs(&f.attrs).primary_key).count();
+    if all_primary_keys != 1 {
+        errors.push(check::error(
+            parsed.ident.span(),
+            "GraphQLModel needs exactly one `#[sea_orm(primary_key)]` column, exposed as the `id` of the type",
+        ));
+    } else if primary_keys == 0 {
+        errors.push(check::error(
+            parsed.ident.span(),
+            "the primary key is not exposed (skipped or excluded); it is the object's `id` and the tiebreak of orderings: expose it",
+        ));
+    }
+
+    errors.finish()?;
+    Ok(Pass::Model(Model {
+        ident: parsed.ident.clone(),
+        gql_name,
+        list_name,
+        detail_name,
+        description: parsed.description.clone().or_else(|| attr::doc_string(&parsed.attrs)),
+        columns,
+        computed,
+    }))
+}
+
+fn build_column(
+    field: &FieldAttrs,
+    exposed_by_container: &dyn Fn(&str) -> bool,
+    container_filters: &HashMap<String, &darling::util::SpannedValue<LookupList>>,
+    errors: &mut darling::error::Accumulator,
+) -> Option<Column> {
+    let ident = field.ident.clone().expect("named fields");
+    let rust_name = ident.to_string();
+    let sea = SeaOrmAttrs::from_attrs(&field.attrs);
+    let container_filter = container_filters.get(&rust_name).copied();
+    if let (Some(own), Some(_)) = (&field.filter, container_filter) {
+        errors.push(check::error(
+            own.span(),
+            format!("`{rust_name}` has lookups in the field's `filter(...)` and in the struct's `filter(...)`; keep one"),
+        ));
+    }
+    let filter = field.filter.as_ref().or(container_filter);
+
+    let hidden_by = if field.skip.is_present() {
+        Some("`skip`")
+    } else if sea.ignore {
+        Some("`#[sea_orm(ignore)]`")
+    } else if !exposed_by_container(&rust_name) {
+        Some("the struct's `fields(...)`/`exclude(...)`")
+    } else {
+        None
+    };
+    if let Some(reason) = hidden_by {
+        let conflicts = [
+            (field.name.as_ref().map(|n| n.span()), "name"),
+            (filter.map(|f| f.span()), "filter"),
+            (field.order.is_present().then(|| field.order.span()), "order"),
+        ];
+        for (span, option) in conflicts {
+            if let Some(span) = span {
+                errors.push(check::error(
+                    span,
+                    format!("`{option}` on `{rust_name}`, which {reason} hides from the schema; a hidden field cannot be named, filtered or ordered"),
+                ));
+            }
+        }
+        return None;
+    }
+
+    let ty = field.ty.clone();
+    let (inner, nullable) = match types::option_inner(&ty) {
+        Some(inner) => (inner.clone(), true),
+        None => (ty.clone(), false),
+    };
+    let base_kind = types::kind_of(&inner);
+    let is_foreign_key = rust_name.ends_with("_id") && rust_name != "_id";
+    let kind = if (sea.primary_key || is_foreign_key) && types::can_be_id(base_kind) {
+        Kind::Id
+    } else {
+        base_kind
+    };
+    if let Some(name) = &field.name {
+        errors.handle(check::graphql_name(name, "field"));
+    }
+    let gql_name = field.name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| names::camel(&rust_name));
+    let filter_name = if kind == Kind::Id && !sea.primary_key && field.name.is_none() {
+        names::camel(rust_name.trim_end_matches("_id"))
+    } else {
+        gql_name.clone()
+    };
+    let mut lookups = match filter {
+        Some(list) => check::lookups(list, &rust_name, kind, nullable, errors),
+        None => Vec::new(),
+    };
+    // The primary key is always filterable by `id` and `id_In`.
+    if sea.primary_key {
+        for lookup in ["exact", "in"] {
+            if !lookups.contains(&lookup) {
+                lookups.push(lookup);
+            }
+        }
+    }
+    if field.order.is_present() && kind == Kind::Json {
+        errors.push(check::error(field.order.span(), format!("`order` does not apply to a JSON column (`{rust_name}`); remove it")));
+    }
+    Some(Column {
+        variant: Ident::new(&names::pascal(&rust_name), ident.span()),
+        ident,
+        key_type: inner,
+        ty,
+        nullable,
+        kind,
+        gql_name,
+        filter_name,
+        description: field.description.clone().or_else(|| attr::doc_string(&field.attrs)),
+        lookups,
+        order: field.order.is_present() || sea.primary_key,
+        primary_key: sea.primary_key,
+    })
+}

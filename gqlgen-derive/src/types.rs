@@ -1,0 +1,93 @@
+//! What a column's Rust type means for GraphQL: its kind decides the lookups a filter may use.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+/// The kind of a column, read from its Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A primary or foreign key, exposed as `ID`.
+    Id,
+    Int,
+    Float,
+    Decimal,
+    Text,
+    Bool,
+    Temporal,
+    Uuid,
+    Json,
+    /// Anything else: a sea-orm enum deriving `GraphQLEnum`, or a type with its own scalar.
+    Other,
+}
+
+/// The lookups of DESIGN.md, in their order there.
+pub const LOOKUPS: &[&str] = &[
+    "exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith",
+    "iendswith", "in", "gt", "gte", "lt", "lte", "range", "isnull",
+];
+
+impl Kind {
+    /// The lookups a column of this kind supports, `isnull` aside (it depends on `Option`).
+    pub fn lookups(self) -> &'static [&'static str] {
+        const ORDERED: &[&str] = &["exact", "in", "gt", "gte", "lt", "lte", "range"];
+        match self {
+            Kind::Text => &LOOKUPS[..14],
+            Kind::Int | Kind::Float | Kind::Decimal | Kind::Temporal => ORDERED,
+            Kind::Id | Kind::Uuid | Kind::Other => &["exact", "in"],
+            Kind::Bool => &["exact"],
+            Kind::Json => &[],
+        }
+    }
+
+    /// How to describe the kind in an error message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Id => "an id column",
+            Kind::Int => "an integer column",
+            Kind::Float => "a float column",
+            Kind::Decimal => "a decimal column",
+            Kind::Text => "a text column",
+            Kind::Bool => "a boolean column",
+            Kind::Temporal => "a date/time column",
+            Kind::Uuid => "a UUID column",
+            Kind::Json => "a JSON column",
+            Kind::Other => "an enum or custom-scalar column",
+        }
+    }
+}
+
+/// `Option<T>` → `Some(T)`.
+pub fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// The kind of a non-`Option` type, from the last segment of its path.
+pub fn kind_of(ty: &Type) -> Kind {
+    let Type::Path(path) = ty else { return Kind::Other };
+    let Some(last) = path.path.segments.last() else { return Kind::Other };
+    match last.ident.to_string().as_str() {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => Kind::Int,
+        "f32" | "f64" => Kind::Float,
+        "Decimal" => Kind::Decimal,
+        "String" => Kind::Text,
+        "bool" => Kind::Bool,
+        "Date" | "DateTime" | "DateTimeUtc" | "DateTimeLocal" | "DateTimeWithTimeZone" | "Time"
+        | "NaiveDate" | "NaiveDateTime" | "NaiveTime" => Kind::Temporal,
+        "Uuid" => Kind::Uuid,
+        "Json" | "Value" => Kind::Json,
+        _ => Kind::Other,
+    }
+}
+
+/// Whether a key of this type can be an `ID` (integers, UUIDs and strings).
+pub fn can_be_id(kind: Kind) -> bool {
+    matches!(kind, Kind::Int | Kind::Uuid | Kind::Text)
+}

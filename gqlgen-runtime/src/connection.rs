@@ -1,0 +1,344 @@
+//! Relay connections. A connection query is one `SELECT ... LIMIT/OFFSET` for the page and, only
+//! when `totalCount` is selected, one `COUNT`. Cursors are opaque: base64 of the type name, a
+//! hash of the order and the row's offset; a cursor of another type or order, or one that does
+//! not decode, is `BAD_USER_INPUT`. Offsets keep every order (including nullable columns)
+//! exact at the cost of shifting when rows are inserted between two page requests.
+
+use std::borrow::Cow;
+
+use async_graphql::{Context, Object, SimpleObject, TypeName};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::NullOrdering;
+use sea_orm::{
+    DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
+};
+
+use crate::config::Config;
+use crate::error::GqlError;
+use crate::filter::FilterInput;
+use crate::model::GraphQLModel;
+use crate::order::{OrderDirection, OrderKeys};
+
+/// The pagination arguments of a connection field.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// Information to aid in pagination.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[graphql(name = "PageInfo")]
+pub struct PageInfo {
+    /// Whether rows follow this page.
+    pub has_next_page: bool,
+    /// Whether rows precede this page.
+    pub has_previous_page: bool,
+    /// The cursor of the first edge.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last edge.
+    pub end_cursor: Option<String>,
+}
+
+/// A page of `M` with its cursors; `totalCount` runs its `COUNT` only when selected.
+pub struct Connection<M: GraphQLModel> {
+    edges: Vec<Edge<M>>,
+    page_info: PageInfo,
+    count_query: Select<M::Entity>,
+    known_total: Option<u64>,
+}
+
+/// An edge: a node and its cursor.
+pub struct Edge<M> {
+    cursor: String,
+    node: M,
+}
+
+impl<M: GraphQLModel> TypeName for Connection<M> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", M::TYPE_NAME).into()
+    }
+}
+
+impl<M: GraphQLModel> TypeName for Edge<M> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", M::TYPE_NAME).into()
+    }
+}
+
+#[Object(name_type)]
+impl<M: GraphQLModel> Connection<M> {
+    /// The rows of this page.
+    async fn edges(&self) -> &[Edge<M>] {
+        &self.edges
+    }
+
+    /// Information to aid in pagination.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// The number of rows that match the filter, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        if let Some(total) = self.known_total {
+            return Ok(total);
+        }
+        let db = database(ctx)?;
+        Ok(PaginatorTrait::count(self.count_query.clone(), db).await.map_err(GqlError::from)?)
+    }
+}
+
+#[Object(name_type)]
+impl<M: GraphQLModel> Edge<M> {
+    /// The row.
+    async fn node(&self) -> &M {
+        &self.node
+    }
+
+    /// An opaque position to pass as `after` or `before`.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+}
+
+/// The database connection of a request.
+pub fn database<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection, GqlError> {
+    ctx.data::<DatabaseConnection>()
+        .map_err(|_| GqlError::internal("no DatabaseConnection in the schema data"))
+}
+
+const CURSOR_PREFIX: &str = "gqlgen:1";
+
+fn order_hash(signature: &str) -> String {
+    // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in signature.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Encodes the cursor of the row at `offset`.
+pub fn encode_cursor(type_name: &str, signature: &str, offset: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}:{type_name}:{}:{offset}", order_hash(signature)))
+}
+
+/// Decodes a cursor made by [`encode_cursor`] for the same type and order.
+pub fn decode_cursor(
+    argument: &str,
+    type_name: &str,
+    signature: &str,
+    cursor: &str,
+) -> Result<u64, GqlError> {
+    let invalid = || GqlError::bad_input(format!("`{argument}` is not a valid cursor for this field"));
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let rest = text.strip_prefix(CURSOR_PREFIX).and_then(|r| r.strip_prefix(':')).ok_or_else(invalid)?;
+    let mut parts = rest.rsplitn(3, ':');
+    let offset = parts.next().and_then(|o| o.parse::<u64>().ok()).ok_or_else(invalid)?;
+    let hash = parts.next().ok_or_else(invalid)?;
+    let name = parts.next().ok_or_else(invalid)?;
+    if name != type_name {
+        return Err(GqlError::bad_input(format!(
+            "`{argument}` is a cursor of `{name}`, not of `{type_name}`"
+        )));
+    }
+    if hash != order_hash(signature) {
+        return Err(GqlError::bad_input(format!(
+            "`{argument}` was made for another orderBy; pass the orderBy it came from"
+        )));
+    }
+    Ok(offset)
+}
+
+/// The rows a request asks for: `offset`, `limit`, and whether the total is needed to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub offset: u64,
+    pub limit: u64,
+    /// `before` was given: rows follow the window.
+    pub before_given: bool,
+}
+
+fn page_size(argument: &str, value: i32, max: u32) -> Result<u64, GqlError> {
+    if value < 0 {
+        return Err(GqlError::bad_input(format!("`{argument}` must not be negative, got {value}")));
+    }
+    if value as u64 > u64::from(max) {
+        return Err(GqlError::bad_input(format!(
+            "`{argument}` is {value}, above the maximum page size of {max}"
+        )));
+    }
+    Ok(value as u64)
+}
+
+/// Turns Relay arguments into a window. `total` is asked for only by `last` without `before`.
+pub async fn window<F, Fut>(
+    args: &PageArgs,
+    config: &Config,
+    after: Option<u64>,
+    before: Option<u64>,
+    total: F,
+) -> Result<Window, GqlError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, GqlError>>,
+{
+    if args.first.is_some() && args.last.is_some() {
+        return Err(GqlError::bad_input("pass `first` or `last`, not both"));
+    }
+    let start = after.map_or(0, |a| a + 1);
+    let first = args.first.map(|n| page_size("first", n, config.max_page_size)).transpose()?;
+    let last = args.last.map(|n| page_size("last", n, config.max_page_size)).transpose()?;
+    let before_given = before.is_some();
+    let end = match (before, last) {
+        (Some(b), _) => Some(b),
+        (None, Some(_)) => Some(total().await?),
+        (None, None) => None,
+    };
+    let end = end.map(|e| e.max(start));
+    Ok(match (first, last) {
+        (_, Some(n)) => {
+            let end = end.expect("end is known when `last` is given");
+            let offset = end.saturating_sub(n).max(start);
+            Window { offset, limit: end - offset, before_given }
+        }
+        (first, None) => {
+            let n = first.unwrap_or(u64::from(config.default_page_size));
+            let limit = match end {
+                Some(end) => n.min(end - start),
+                None => n,
+            };
+            Window { offset: start, limit, before_given }
+        }
+    })
+}
+
+/// Resolves a root connection field: filter, order, window, one `SELECT`.
+pub async fn resolve<M: GraphQLModel>(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    filter: Option<M::Filter>,
+    order_by: Option<Vec<M::OrderBy>>,
+) -> async_graphql::Result<Connection<M>> {
+    Ok(resolve_select::<M>(ctx, M::Entity::find(), args, filter, order_by).await?)
+}
+
+/// Resolves a connection over `select`, which may already be narrowed (a relation, a row scope).
+pub async fn resolve_select<M: GraphQLModel>(
+    ctx: &Context<'_>,
+    mut select: Select<M::Entity>,
+    args: PageArgs,
+    filter: Option<M::Filter>,
+    order_by: Option<Vec<M::OrderBy>>,
+) -> Result<Connection<M>, GqlError> {
+    let config = Config::of(ctx);
+    let db = database(ctx)?;
+    if let Some(filter) = &filter {
+        select = select.filter(filter.condition()?);
+    }
+    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
+    let signature = keys.signature();
+    let decode = |argument: &str, cursor: &Option<String>| {
+        cursor
+            .as_deref()
+            .map(|c| decode_cursor(argument, M::TYPE_NAME, &signature, c))
+            .transpose()
+    };
+    let after = decode("after", &args.after)?;
+    let before = decode("before", &args.before)?;
+
+    let count_query = select.clone();
+    let mut known_total = None;
+    let window = window(&args, &config, after, before, || async {
+        let total = PaginatorTrait::count(count_query.clone(), db).await?;
+        known_total = Some(total);
+        Ok(total)
+    })
+    .await?;
+
+    for (column, direction) in &keys.keys {
+        select = match direction {
+            OrderDirection::Asc => select.order_by_with_nulls(*column, Order::Asc, NullOrdering::Last),
+            OrderDirection::Desc => {
+                select.order_by_with_nulls(*column, Order::Desc, NullOrdering::First)
+            }
+        };
+    }
+    // One row past the window tells whether a next page exists, without a COUNT.
+    let rows = if window.limit == 0 {
+        Vec::new()
+    } else {
+        select.offset(window.offset).limit(window.limit + 1).all(db).await?
+    };
+    let has_more = rows.len() as u64 > window.limit;
+    let edges: Vec<Edge<M>> = rows
+        .into_iter()
+        .take(window.limit as usize)
+        .enumerate()
+        .map(|(i, node)| Edge {
+            cursor: encode_cursor(M::TYPE_NAME, &signature, window.offset + i as u64),
+            node,
+        })
+        .collect();
+    let page_info = PageInfo {
+        has_next_page: has_more || window.before_given,
+        has_previous_page: window.offset > 0,
+        start_cursor: edges.first().map(|e| e.cursor.clone()),
+        end_cursor: edges.last().map(|e| e.cursor.clone()),
+    };
+    Ok(Connection { edges, page_info, count_query, known_total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(first: Option<i32>, last: Option<i32>) -> PageArgs {
+        PageArgs { first, last, ..Default::default() }
+    }
+
+    async fn win(args: PageArgs, after: Option<u64>, before: Option<u64>, total: u64) -> Result<Window, GqlError> {
+        window(&args, &Config::default(), after, before, || async move { Ok(total) }).await
+    }
+
+    #[tokio::test]
+    async fn windows_follow_relay_arguments() {
+        let w = |offset, limit, before_given| Window { offset, limit, before_given };
+        assert_eq!(win(args(None, None), None, None, 50).await.unwrap(), w(0, 20, false));
+        assert_eq!(win(args(Some(5), None), Some(9), None, 50).await.unwrap(), w(10, 5, false));
+        assert_eq!(win(args(Some(5), None), Some(9), Some(12), 50).await.unwrap(), w(10, 2, true));
+        assert_eq!(win(args(None, Some(3)), None, Some(10), 50).await.unwrap(), w(7, 3, true));
+        assert_eq!(win(args(None, Some(3)), None, None, 50).await.unwrap(), w(47, 3, false));
+        assert_eq!(win(args(None, Some(30)), Some(40), None, 50).await.unwrap(), w(41, 9, false));
+        assert_eq!(win(args(None, Some(3)), None, Some(1), 50).await.unwrap(), w(0, 1, true));
+        assert_eq!(win(args(Some(3), None), Some(60), None, 50).await.unwrap(), w(61, 3, false));
+    }
+
+    #[tokio::test]
+    async fn bad_page_sizes_are_bad_user_input() {
+        for a in [args(Some(101), None), args(None, Some(1_000_000)), args(Some(-1), None), args(Some(1), Some(1))] {
+            let err = win(a, None, None, 0).await.unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::BadUserInput);
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_foreign_or_tampered_ones() {
+        let c = encode_cursor("Product", "+name,+id", 41);
+        assert_eq!(decode_cursor("after", "Product", "+name,+id", &c).unwrap(), 41);
+        assert!(decode_cursor("after", "Category", "+name,+id", &c).unwrap_err().message.contains("`Category`"));
+        assert!(decode_cursor("after", "Product", "-name,+id", &c).is_err());
+        let mut tampered = c.clone();
+        tampered.insert(3, '!');
+        assert!(decode_cursor("after", "Product", "+name,+id", &tampered).is_err());
+        assert!(decode_cursor("after", "Product", "+name,+id", "").is_err());
+        let forged = URL_SAFE_NO_PAD.encode("gqlgen:1:Product:x:-1");
+        assert!(decode_cursor("after", "Product", "+name,+id", &forged).is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! Error codes and constructors. Every error a client sees carries `extensions.code`, one of
+//! [`ErrorCode`]; internal failures are logged with their detail and reach the client as a masked
+//! `INTERNAL_ERROR` unless debug is on, so a database message never leaks a schema or a value.
+
+use async_graphql::ErrorExtensions;
+
+/// The codes of DESIGN.md, as they appear in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    AuthenticationRequired,
+    PermissionDenied,
+    NotFound,
+    ValidationError,
+    BadUserInput,
+    RateLimited,
+    QueryTooDeep,
+    QueryTooComplex,
+    QueryTooLarge,
+    IntrospectionDisabled,
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The code's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::AuthenticationRequired => "AUTHENTICATION_REQUIRED",
+            ErrorCode::PermissionDenied => "PERMISSION_DENIED",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::ValidationError => "VALIDATION_ERROR",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::QueryTooLarge => "QUERY_TOO_LARGE",
+            ErrorCode::IntrospectionDisabled => "INTROSPECTION_DISABLED",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
+        }
+    }
+}
+
+/// An error with a code, convertible into a GraphQL error.
+///
+/// It deliberately does not implement `Display`: async-graphql converts any `Display` type into
+/// an error without a code, and this conversion must be the one that runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GqlError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl GqlError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        GqlError { code, message: message.into() }
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadUserInput, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    /// Logs `detail` and returns an error whose message says nothing about it.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::new(ErrorCode::InternalError, format!("internal error: {detail}"))
+    }
+}
+
+/// The message shown for `INTERNAL_ERROR` when debug is off.
+pub const MASKED_MESSAGE: &str = "Internal server error";
+
+impl From<GqlError> for async_graphql::Error {
+    fn from(err: GqlError) -> Self {
+        async_graphql::Error::new(err.message).extend_with(|_, ext| ext.set("code", err.code.as_str()))
+    }
+}
+
+impl From<sea_orm::DbErr> for GqlError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        GqlError::internal(err)
+    }
+}
+
+/// The code an error carries, if any.
+pub fn code_of(err: &async_graphql::ServerError) -> Option<&str> {
+    match err.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
+}
+
+/// Gives every error of a response a code and masks internal ones.
+///
+/// Errors without a code come from async-graphql itself: a parse or validation error (no path)
+/// is the client's fault; one raised while resolving (with a path) is not, and is masked.
+pub fn finish_response(response: &mut async_graphql::Response, debug: bool) {
+    for err in &mut response.errors {
+        let code = match code_of(err) {
+            Some(code) => code.to_owned(),
+            None if err.path.is_empty() => ErrorCode::BadUserInput.as_str().to_owned(),
+            None => {
+                tracing::error!(error = %err.message, "uncoded resolver error");
+                ErrorCode::InternalError.as_str().to_owned()
+            }
+        };
+        if code == ErrorCode::InternalError.as_str() && !debug {
+            err.message = MASKED_MESSAGE.to_owned();
+        }
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(message: &str, code: Option<&str>, path: bool) -> async_graphql::ServerError {
+        let mut err = async_graphql::ServerError::new(message, None);
+        if let Some(code) = code {
+            err.extensions.get_or_insert_with(Default::default).set("code", code);
+        }
+        if path {
+            err.path.push(async_graphql::PathSegment::Field("products".into()));
+        }
+        err
+    }
+
+    #[test]
+    fn uncoded_errors_get_a_code_and_internal_ones_are_masked() {
+        let mut response = async_graphql::Response::default();
+        response.errors = vec![
+            server_error("Unknown field \"x\"", None, false),
+            server_error("connection refused", Some("INTERNAL_ERROR"), true),
+            server_error("boom", None, true),
+            server_error("bad cursor", Some("BAD_USER_INPUT"), true),
+        ];
+        finish_response(&mut response, false);
+        let codes: Vec<_> = response.errors.iter().map(|e| code_of(e).unwrap()).collect();
+        assert_eq!(codes, ["BAD_USER_INPUT", "INTERNAL_ERROR", "INTERNAL_ERROR", "BAD_USER_INPUT"]);
+        assert_eq!(response.errors[1].message, MASKED_MESSAGE);
+        assert_eq!(response.errors[2].message, MASKED_MESSAGE);
+        assert_eq!(response.errors[3].message, "bad cursor");
+    }
+
+    #[test]
+    fn debug_keeps_internal_messages() {
+        let mut response = async_graphql::Response::default();
+        response.errors = vec![server_error("connection refused", Some("INTERNAL_ERROR"), true)];
+        finish_response(&mut response, true);
+        assert_eq!(response.errors[0].message, "connection refused");
+    }
+}

@@ -1,0 +1,55 @@
+//! # gqlgen runtime
+//!
+//! `#[derive(GraphQLModel)]` on a sea-orm entity declares GraphQL types; everything those types
+//! do at run time lives here, in small modules named by what they do. A user depends on this
+//! crate alone: it re-exports the derive, and generated code reaches its dependencies only
+//! through the hidden [`__private`] path.
+//!
+//! ```ignore
+//! #[sea_orm::model]
+//! #[derive(Clone, Debug, PartialEq, DeriveEntityModel, gqlgen_runtime::GraphQLModel)]
+//! #[sea_orm(table_name = "product")]
+//! pub struct Model {
+//!     #[sea_orm(primary_key)]
+//!     pub id: i32,
+//!     /// The product's display name.
+//!     #[graphql(filter(exact, icontains), order)]
+//!     pub name: String,
+//! }
+//! ```
+
+pub mod config;
+pub mod connection;
+pub mod db;
+pub mod enumeration;
+pub mod error;
+pub mod filter;
+pub mod http;
+pub mod model;
+pub mod order;
+pub mod query;
+pub mod schema;
+pub mod testing;
+
+pub use async_graphql::{Context, ID};
+pub use config::Config;
+pub use error::{ErrorCode, GqlError};
+pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
+pub use model::GraphQLModel;
+
+/// The result type of computed-field methods and runtime resolvers.
+pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
+
+/// What generated code calls. Not a public API: its shape changes with the derive, which is
+/// pinned to this crate's exact version.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::connection::{self, Connection, PageArgs};
+    pub use crate::enumeration;
+    pub use crate::filter::{self, FilterInput, Lookup};
+    pub use crate::model::GraphQLModel;
+    pub use crate::order::{self, OrderDirection, OrderInput};
+    pub use crate::query;
+    pub use async_graphql;
+    pub use sea_orm;
+}

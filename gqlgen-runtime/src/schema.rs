@@ -1,0 +1,41 @@
+//! Assembling the schema: [`query_root!`](crate::query_root) merges the root fields generated
+//! for each model into one query type, and [`build`] makes the executable schema with the
+//! database and settings in its data.
+
+use async_graphql::{EmptyMutation, EmptySubscription, ObjectType, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+/// The schema of a read-only API over the query root `Q`.
+pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
+
+/// Declares the query root: a struct merging the root fields of every listed model.
+///
+/// ```ignore
+/// gqlgen_runtime::query_root!(pub Query { user::Model, product::Model });
+/// let schema = gqlgen_runtime::schema::build::<Query>(db, Config::default());
+/// ```
+#[macro_export]
+macro_rules! query_root {
+    ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
+        /// The query root: the root fields of every model.
+        #[derive(::std::default::Default, $crate::__private::async_graphql::MergedObject)]
+        #[graphql(crate = "::gqlgen_runtime::__private::async_graphql", name = "Query")]
+        $vis struct $name($(pub <$model as $crate::GraphQLModel>::Query),+);
+    };
+}
+
+/// Builds the schema over `db` with `config` in its data.
+pub fn build<Q: ObjectType + Default + 'static>(
+    db: DatabaseConnection,
+    config: Config,
+) -> ReadSchema<Q> {
+    let mut builder = Schema::build(Q::default(), EmptyMutation, EmptySubscription)
+        .data(db)
+        .data(config.clone());
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
