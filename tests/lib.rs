@@ -1,1 +1,190 @@
+//! Shared fixtures of the integration tests: a database per test (SQLite in memory, and a fresh
+//! PostgreSQL schema when `DATABASE_URL` names one), the example app's tables with a small,
+//! hand-written data set whose answers the tests know, and the router served over real HTTP.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{TimeZone, Utc};
+use example_app::entities::order::OrderStatus;
+use example_app::entities::*;
+use gqlgen_runtime::Config;
+use gqlgen_runtime::testing::{StatementLog, TestServer};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+
+/// One backend under test.
+pub struct Backend {
+    pub name: &'static str,
+    pub db: DatabaseConnection,
+    pub statements: StatementLog,
+    pg_schema: Option<(String, String)>,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// The PostgreSQL URL to test against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+async fn connect(url: &str, schema: Option<&str>) -> DatabaseConnection {
+    let mut options = gqlgen_runtime::db::options(url);
+    if let Some(schema) = schema {
+        options.set_schema_search_path(schema.to_owned()).max_connections(4);
+    }
+    sea_orm::Database::connect(options).await.expect("the test database opens")
+}
+
+/// SQLite in memory, and PostgreSQL in a schema of its own when `DATABASE_URL` is set; each
+/// with the example app's tables and nothing in them.
+pub async fn backends() -> Vec<Backend> {
+    let mut out = Vec::new();
+    let mut db = connect("sqlite::memory:", None).await;
+    let statements = StatementLog::record(&mut db);
+    example_app::migrate::migrate(&db).await.expect("migrate sqlite");
+    out.push(Backend { name: "sqlite", db, statements, pg_schema: None });
+    if let Some(url) = postgres_url() {
+        let schema = format!(
+            "gqlgen_t_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = connect(&url, None).await;
+        admin
+            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+            .await
+            .expect("create schema");
+        let mut db = connect(&url, Some(&schema)).await;
+        let statements = StatementLog::record(&mut db);
+        example_app::migrate::migrate(&db).await.expect("migrate postgres");
+        out.push(Backend { name: "postgres", db, statements, pg_schema: Some((url, schema)) });
+    }
+    out
+}
+
+impl Backend {
+    /// Serves the example app's schema over this backend.
+    pub async fn serve(&self, config: Config) -> TestServer {
+        TestServer::start(example_app::router(self.db.clone(), config))
+            .await
+            .expect("bind a loopback port")
+    }
+
+    /// Drops the PostgreSQL schema of this backend.
+    pub async fn cleanup(self) {
+        if let Some((url, schema)) = self.pg_schema {
+            self.db.close().await.ok();
+            let admin = connect(&url, None).await;
+            admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.ok();
+        }
+    }
+}
+
+fn at(day: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, day, 12, 0, 0).single().expect("valid date")
+}
+
+fn dec(text: &str) -> Decimal {
+    text.parse().expect("decimal literal")
+}
+
+/// The SKU of fixture product `id`.
+pub fn sku(id: i32) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0xabc0_0000 + id as u128)
+}
+
+/// Inserts the fixture: 2 users, 3 categories, 6 products, 3 tags, 2 orders with items.
+///
+/// | id | name                | description      | price   | stock | weight | active | category | owner |
+/// |----|---------------------|------------------|---------|-------|--------|--------|----------|-------|
+/// | 1  | Crème Brûlée Torch  | Kitchen torch    | 19.99   | 5     | 0.5    | yes    | 3        | 1     |
+/// | 2  | ÉCLAIR pan          | —                | 100.00  | 0     | —      | yes    | 3        | 2     |
+/// | 3  | Graphic Novel       | 50% off_sale     | 9.50    | 12    | 1.25   | no     | 2        | 1     |
+/// | 4  | graphic design book | Learn design     | 45.00   | 7     | 2.0    | yes    | 1        | 2     |
+/// | 5  | Straße Map          | maps of Straße   | 5.00    | 100   | —      | yes    | 1        | 1     |
+/// | 6  | Über Lamp           | LIGHT            | 1000.00 | 3     | 3.5    | yes    | 3        | 2     |
+///
+/// Product `n` was created on 2026-01-0n at noon UTC; products 1 and 4 have JSON attributes.
+pub async fn insert_fixture(db: &DatabaseConnection) {
+    let users = [(1, "alice"), (2, "bob")].map(|(id, name)| user::ActiveModel {
+        id: Set(id),
+        username: Set(name.to_owned()),
+        email: Set(format!("{name}@example.com")),
+        password_hash: Set("!".to_owned()),
+        social_security_number: Set(Some("123-45-6789".to_owned())),
+        is_staff: Set(false),
+        is_active: Set(true),
+        date_joined: Set(at(1)),
+    });
+    user::Entity::insert_many(users).exec(db).await.expect("users");
+    let categories = [(1, "Books", None, Some("Paper")), (2, "Comics", Some(1), None), (3, "Électronique", None, None)]
+        .map(|(id, name, parent, description)| category::ActiveModel {
+            id: Set(id),
+            name: Set(name.to_owned()),
+            slug: Set(name.to_lowercase()),
+            description: Set(description.map(str::to_owned)),
+            parent_id: Set(parent),
+        });
+    category::Entity::insert_many(categories).exec(db).await.expect("categories");
+    let rows = [
+        (1, "Crème Brûlée Torch", Some("Kitchen torch"), "19.99", 5, Some(0.5), true, 3, 1),
+        (2, "ÉCLAIR pan", None, "100.00", 0, None, true, 3, 2),
+        (3, "Graphic Novel", Some("50% off_sale"), "9.50", 12, Some(1.25), false, 2, 1),
+        (4, "graphic design book", Some("Learn design"), "45.00", 7, Some(2.0), true, 1, 2),
+        (5, "Straße Map", Some("maps of Straße"), "5.00", 100, None, true, 1, 1),
+        (6, "Über Lamp", Some("LIGHT"), "1000.00", 3, Some(3.5), true, 3, 2),
+    ];
+    let products = rows.map(|(id, name, description, price, stock, weight, active, category, owner)| {
+        product::ActiveModel {
+            id: Set(id),
+            name: Set(name.to_owned()),
+            description: Set(description.map(str::to_owned)),
+            price: Set(dec(price)),
+            stock: Set(stock),
+            weight: Set(weight),
+            sku: Set(sku(id)),
+            is_active: Set(active),
+            attributes: Set((id == 1 || id == 4).then(|| json!({ "color": "red" }))),
+            category_id: Set(category),
+            owner_id: Set(owner),
+            created_at: Set(at(id as u32)),
+        }
+    });
+    product::Entity::insert_many(products).exec(db).await.expect("products");
+    let tags = [(1, "new"), (2, "sale"), (3, "café")].map(|(id, name)| tag::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_owned()),
+    });
+    tag::Entity::insert_many(tags).exec(db).await.expect("tags");
+    let orders = [(1, 1, OrderStatus::Paid, Some("Ring twice")), (2, 2, OrderStatus::Cancelled, None)].map(
+        |(id, user, status, note)| order::ActiveModel {
+            id: Set(id),
+            user_id: Set(user),
+            status: Set(status),
+            note: Set(note.map(str::to_owned)),
+            created_at: Set(at(10 + id as u32)),
+        },
+    );
+    order::Entity::insert_many(orders).exec(db).await.expect("orders");
+    let items = [(1, 1, 1, 2, "19.99"), (2, 1, 6, 1, "1000.00"), (3, 2, 5, 3, "5.00")].map(
+        |(id, order, product, quantity, price)| order_item::ActiveModel {
+            id: Set(id),
+            order_id: Set(order),
+            product_id: Set(product),
+            quantity: Set(quantity),
+            unit_price: Set(dec(price)),
+        },
+    );
+    order_item::Entity::insert_many(items).exec(db).await.expect("order items");
+}
+
+/// `data.<field>.edges[].node.id` as integers.
+pub fn ids(body: &Value, field: &str) -> Vec<i64> {
+    body["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edges for `{field}` in {body}"))
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id").parse().expect("numeric id"))
+        .collect()
+}

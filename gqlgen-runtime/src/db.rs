@@ -10,6 +10,12 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 /// Connects to `url` (`sqlite:...` or `postgres://...`) with the settings the runtime relies on.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(url)).await
+}
+
+/// The connect options [`connect`] uses, to adjust before connecting (a schema search path, a
+/// pool size).
+pub fn options(url: &str) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .connect_timeout(Duration::from_secs(5))
@@ -35,7 +41,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             })
         });
     }
-    Database::connect(options).await
+    options
 }
 
 fn register_unicode_lower(db: *mut libsqlite3_sys::sqlite3) {

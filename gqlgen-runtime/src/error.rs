@@ -92,26 +92,30 @@ pub fn code_of(err: &async_graphql::ServerError) -> Option<&str> {
     }
 }
 
+/// Gives an error from user code (a computed field) the `INTERNAL_ERROR` code unless it has one,
+/// so that every error a resolver returns is coded.
+pub fn ensure_code(err: async_graphql::Error) -> async_graphql::Error {
+    let has_code = err.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+    if has_code {
+        return err;
+    }
+    tracing::error!(error = %err.message, "error from a computed field");
+    err.extend_with(|_, ext| ext.set("code", ErrorCode::InternalError.as_str()))
+}
+
 /// Gives every error of a response a code and masks internal ones.
 ///
-/// Errors without a code come from async-graphql itself: a parse or validation error (no path)
-/// is the client's fault; one raised while resolving (with a path) is not, and is masked.
+/// Every error raised by a resolver body carries a code (runtime resolvers build coded errors;
+/// generated code passes computed-field errors through [`ensure_code`]). So an error without one
+/// was raised by async-graphql itself: a parse or validation error, or an argument that does not
+/// coerce to its type. Those are the client's: `BAD_USER_INPUT`.
 pub fn finish_response(response: &mut async_graphql::Response, debug: bool) {
     for err in &mut response.errors {
-        let code = match code_of(err) {
-            Some(code) => code.to_owned(),
-            None if err.path.is_empty() => ErrorCode::BadUserInput.as_str().to_owned(),
-            None => {
-                tracing::error!(error = %err.message, "uncoded resolver error");
-                ErrorCode::InternalError.as_str().to_owned()
-            }
-        };
+        let code = code_of(err).unwrap_or(ErrorCode::BadUserInput.as_str()).to_owned();
         if code == ErrorCode::InternalError.as_str() && !debug {
             err.message = MASKED_MESSAGE.to_owned();
         }
-        err.extensions
-            .get_or_insert_with(Default::default)
-            .set("code", code);
+        err.extensions.get_or_insert_with(Default::default).set("code", code);
     }
 }
 
@@ -136,14 +140,14 @@ mod tests {
         response.errors = vec![
             server_error("Unknown field \"x\"", None, false),
             server_error("connection refused", Some("INTERNAL_ERROR"), true),
-            server_error("boom", None, true),
+            server_error("Failed to parse \"Int\"", None, true),
             server_error("bad cursor", Some("BAD_USER_INPUT"), true),
         ];
         finish_response(&mut response, false);
         let codes: Vec<_> = response.errors.iter().map(|e| code_of(e).unwrap()).collect();
-        assert_eq!(codes, ["BAD_USER_INPUT", "INTERNAL_ERROR", "INTERNAL_ERROR", "BAD_USER_INPUT"]);
+        assert_eq!(codes, ["BAD_USER_INPUT", "INTERNAL_ERROR", "BAD_USER_INPUT", "BAD_USER_INPUT"]);
         assert_eq!(response.errors[1].message, MASKED_MESSAGE);
-        assert_eq!(response.errors[2].message, MASKED_MESSAGE);
+        assert_eq!(response.errors[2].message, "Failed to parse \"Int\"");
         assert_eq!(response.errors[3].message, "bad cursor");
     }
 
@@ -153,5 +157,19 @@ mod tests {
         response.errors = vec![server_error("connection refused", Some("INTERNAL_ERROR"), true)];
         finish_response(&mut response, true);
         assert_eq!(response.errors[0].message, "connection refused");
+    }
+}
+
+#[cfg(test)]
+mod ensure_code_tests {
+    use super::*;
+
+    #[test]
+    fn computed_field_errors_keep_their_code_or_get_internal_error() {
+        let plain = ensure_code(async_graphql::Error::new("db down"));
+        let coded = ensure_code(GqlError::not_found("no such order").into());
+        let code = |e: &async_graphql::Error| e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+        assert_eq!(code(&plain), Some(async_graphql::Value::from("INTERNAL_ERROR")));
+        assert_eq!(code(&coded), Some(async_graphql::Value::from("NOT_FOUND")));
     }
 }

@@ -1,7 +1,9 @@
 //! Helpers for testing a generated API the way clients use it: [`TestServer`] serves a router on
-//! a loopback port and sends real HTTP requests to it.
+//! a loopback port and sends real HTTP requests to it, and [`StatementLog`] records the SQL
+//! statements a database connection runs (the seed's `assertNumQueries`).
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use serde_json::Value;
@@ -121,4 +123,25 @@ pub fn error_codes(body: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The SQL statements run on a connection since the log was made or last taken.
+#[derive(Clone, Default)]
+pub struct StatementLog(Arc<Mutex<Vec<String>>>);
+
+impl StatementLog {
+    /// Starts recording every statement `db` runs. Call before the connection is shared.
+    pub fn record(db: &mut sea_orm::DatabaseConnection) -> StatementLog {
+        let log = StatementLog::default();
+        let sink = log.0.clone();
+        db.set_metric_callback(move |info| {
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(info.statement.to_string());
+        });
+        log
+    }
+
+    /// The statements recorded so far, clearing the log.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }

@@ -44,7 +44,7 @@ pub fn emit(model: &Model) -> TokenStream {
         let user_method = &c.ident;
         let name = &c.gql_name;
         let ty = &c.ty;
-        let call = quote_spanned!(c.ident.span()=> #ident::#user_method(self, ctx).await);
+        let call = quote_spanned!(c.ident.span()=> #ident::#user_method(self, ctx).await.map_err(#p::ensure_code));
         quote! {
             #[graphql(name = #name)]
             async fn #method(&self, ctx: &#p::async_graphql::Context<'_>) -> #p::async_graphql::Result<#ty> {
