@@ -15,9 +15,9 @@ pub struct ContainerAttrs {
     pub data: darling::ast::Data<(), FieldAttrs>,
     pub attrs: Vec<Attribute>,
     /// GraphQL type name; default: the table name in PascalCase.
-    pub name: Option<SpannedValue<String>>,
+    pub name: Option<SpannedValue<NameValue>>,
     /// Name of the list field; default: the camelCase type name, pluralised.
-    pub plural: Option<SpannedValue<String>>,
+    pub plural: Option<SpannedValue<NameValue>>,
     pub description: Option<String>,
     /// Expose only these fields.
     pub fields: Option<SpannedValue<IdentList>>,
@@ -37,7 +37,7 @@ pub struct FieldAttrs {
     pub ty: Type,
     pub attrs: Vec<Attribute>,
     pub skip: Flag,
-    pub name: Option<SpannedValue<String>>,
+    pub name: Option<SpannedValue<NameValue>>,
     pub description: Option<String>,
     pub filter: Option<SpannedValue<LookupList>>,
     pub order: Flag,
@@ -50,7 +50,7 @@ pub struct EnumAttrs {
     pub ident: Ident,
     pub data: darling::ast::Data<EnumVariantAttrs, ()>,
     pub attrs: Vec<Attribute>,
-    pub name: Option<SpannedValue<String>>,
+    pub name: Option<SpannedValue<NameValue>>,
     pub description: Option<String>,
 }
 
@@ -60,7 +60,30 @@ pub struct EnumAttrs {
 pub struct EnumVariantAttrs {
     pub ident: Ident,
     pub attrs: Vec<Attribute>,
-    pub name: Option<SpannedValue<String>>,
+    pub name: Option<SpannedValue<NameValue>>,
+}
+
+/// A name given as a string: `name = "Product"`. Anything else is refused with an example.
+pub struct NameValue(pub String);
+
+impl std::ops::Deref for NameValue {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl FromMeta for NameValue {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        Ok(NameValue(value.to_owned()))
+    }
+
+    fn from_value(value: &syn::Lit) -> darling::Result<Self> {
+        match value {
+            syn::Lit::Str(s) => Ok(NameValue(s.value())),
+            other => Err(darling::Error::custom("expected a string, such as `name = \"Product\"`").with_span(other)),
+        }
+    }
 }
 
 /// A list of identifiers: `fields(a, b)`.

@@ -5,7 +5,7 @@ use darling::util::SpannedValue;
 use proc_macro2::Span;
 use syn::Ident;
 
-use crate::attr::LookupList;
+use crate::attr::{LookupList, NameValue};
 use crate::names;
 use crate::types::{Kind, LOOKUPS};
 
@@ -32,7 +32,7 @@ pub fn known_field(ident: &Ident, attribute: &str, columns: &[String]) -> Result
 }
 
 /// A GraphQL name set by `name = "..."` must be one: `name = "my field"` is refused.
-pub fn graphql_name(value: &SpannedValue<String>, what: &str) -> Result<(), darling::Error> {
+pub fn graphql_name(value: &SpannedValue<NameValue>, what: &str) -> Result<(), darling::Error> {
     if names::is_graphql_name(value) {
         Ok(())
     } else {
@@ -77,9 +77,11 @@ pub fn lookups(
                 let name = ident.to_string();
                 let Some(lookup) = LOOKUPS.iter().copied().find(|l| *l == name) else {
                     let all: Vec<String> = LOOKUPS.iter().map(|l| l.to_string()).collect();
+                    let hint = names::hint(&name, &all);
+                    let separator = if hint.is_empty() { ";" } else { "" };
                     errors.push(error(
                         ident.span(),
-                        format!("unknown lookup `{name}`{}; lookups are: {}", names::hint(&name, &all), LOOKUPS.join(", ")),
+                        format!("unknown lookup `{name}`{hint}{separator} the lookups are: {}", LOOKUPS.join(", ")),
                     ));
                     continue;
                 };

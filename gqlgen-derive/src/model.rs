@@ -125,12 +125,12 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     if let Some(plural) = &parsed.plural {
         errors.handle(check::graphql_name(plural, "field"));
     }
-    let gql_name = parsed.name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| names::pascal(&table));
+    let gql_name = parsed.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| names::pascal(&table));
     let detail_name = names::lower_first(&gql_name);
     let list_name = parsed
         .plural
         .as_ref()
-        .map(|p| p.to_string())
+        .map(|p| p.0.clone())
         .unwrap_or_else(|| names::plural(&detail_name));
     if list_name == detail_name {
         errors.push(check::error(
@@ -243,7 +243,7 @@ fn build_column(
     if let Some(name) = &field.name {
         errors.handle(check::graphql_name(name, "field"));
     }
-    let gql_name = field.name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| names::camel(&rust_name));
+    let gql_name = field.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| names::camel(&rust_name));
     let filter_name = if kind == Kind::Id && !sea.primary_key && field.name.is_none() {
         names::camel(rust_name.trim_end_matches("_id"))
     } else {

@@ -33,14 +33,14 @@ fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
     errors.finish()?;
     let p = private();
     let ident = &parsed.ident;
-    let name = parsed.name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| ident.to_string());
+    let name = parsed.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| ident.to_string());
     let description = match parsed.description.clone().or_else(|| doc_string(&parsed.attrs)) {
         Some(d) => quote!(::std::option::Option::Some(#d)),
         None => quote!(::std::option::Option::None),
     };
     let items = variants.iter().map(|v| {
         let variant = &v.ident;
-        let value = v.name.as_ref().map(|n| n.to_string()).unwrap_or_else(|| names::screaming(&variant.to_string()));
+        let value = v.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| names::screaming(&variant.to_string()));
         let desc = match doc_string(&v.attrs) {
             Some(d) => quote!(::std::option::Option::Some(#d)),
             None => quote!(::std::option::Option::None),

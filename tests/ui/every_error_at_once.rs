@@ -1,0 +1,19 @@
+use gqlgen_runtime::GraphQLModel;
+mod product {
+    use super::*;
+    use sea_orm::entity::prelude::*;
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+    #[sea_orm(table_name = "product")]
+    #[graphql(name = "bad name", exclude(nmae))]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[graphql(filter(icontain))]
+        pub name: String,
+        #[graphql(filter(istartswith))]
+        pub stock: i32,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+fn main() {}
