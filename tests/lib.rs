@@ -25,15 +25,21 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 
 /// The PostgreSQL URL to test against, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
 }
 
 async fn connect(url: &str, schema: Option<&str>) -> DatabaseConnection {
     let mut options = gqlgen_runtime::db::options(url);
     if let Some(schema) = schema {
-        options.set_schema_search_path(schema.to_owned()).max_connections(4);
+        options
+            .set_schema_search_path(schema.to_owned())
+            .max_connections(4);
     }
-    sea_orm::Database::connect(options).await.expect("the test database opens")
+    sea_orm::Database::connect(options)
+        .await
+        .expect("the test database opens")
 }
 
 /// SQLite in memory, and PostgreSQL in a schema of its own when `DATABASE_URL` is set; each
@@ -42,8 +48,15 @@ pub async fn backends() -> Vec<Backend> {
     let mut out = Vec::new();
     let mut db = connect("sqlite::memory:", None).await;
     let statements = StatementLog::record(&mut db);
-    example_app::migrate::migrate(&db).await.expect("migrate sqlite");
-    out.push(Backend { name: "sqlite", db, statements, pg_schema: None });
+    example_app::migrate::migrate(&db)
+        .await
+        .expect("migrate sqlite");
+    out.push(Backend {
+        name: "sqlite",
+        db,
+        statements,
+        pg_schema: None,
+    });
     if let Some(url) = postgres_url() {
         let schema = format!(
             "gqlgen_t_{}_{}",
@@ -52,13 +65,22 @@ pub async fn backends() -> Vec<Backend> {
         );
         let admin = connect(&url, None).await;
         admin
-            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+            .execute_unprepared(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
             .await
             .expect("create schema");
         let mut db = connect(&url, Some(&schema)).await;
         let statements = StatementLog::record(&mut db);
-        example_app::migrate::migrate(&db).await.expect("migrate postgres");
-        out.push(Backend { name: "postgres", db, statements, pg_schema: Some((url, schema)) });
+        example_app::migrate::migrate(&db)
+            .await
+            .expect("migrate postgres");
+        out.push(Backend {
+            name: "postgres",
+            db,
+            statements,
+            pg_schema: Some((url, schema)),
+        });
     }
     out
 }
@@ -76,13 +98,18 @@ impl Backend {
         if let Some((url, schema)) = self.pg_schema {
             self.db.close().await.ok();
             let admin = connect(&url, None).await;
-            admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.ok();
+            admin
+                .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .await
+                .ok();
         }
     }
 }
 
 fn at(day: u32) -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, day, 12, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 1, day, 12, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 fn dec(text: &str) -> Decimal {
@@ -117,57 +144,132 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
         is_active: Set(true),
         date_joined: Set(at(1)),
     });
-    user::Entity::insert_many(users).exec(db).await.expect("users");
-    let categories = [(1, "Books", None, Some("Paper")), (2, "Comics", Some(1), None), (3, "Électronique", None, None)]
-        .map(|(id, name, parent, description)| category::ActiveModel {
-            id: Set(id),
-            name: Set(name.to_owned()),
-            slug: Set(name.to_lowercase()),
-            description: Set(description.map(str::to_owned)),
-            parent_id: Set(parent),
-        });
-    category::Entity::insert_many(categories).exec(db).await.expect("categories");
-    let rows = [
-        (1, "Crème Brûlée Torch", Some("Kitchen torch"), "19.99", 5, Some(0.5), true, 3, 1),
-        (2, "ÉCLAIR pan", None, "100.00", 0, None, true, 3, 2),
-        (3, "Graphic Novel", Some("50% off_sale"), "9.50", 12, Some(1.25), false, 2, 1),
-        (4, "graphic design book", Some("Learn design"), "45.00", 7, Some(2.0), true, 1, 2),
-        (5, "Straße Map", Some("maps of Straße"), "5.00", 100, None, true, 1, 1),
-        (6, "Über Lamp", Some("LIGHT"), "1000.00", 3, Some(3.5), true, 3, 2),
-    ];
-    let products = rows.map(|(id, name, description, price, stock, weight, active, category, owner)| {
-        product::ActiveModel {
-            id: Set(id),
-            name: Set(name.to_owned()),
-            description: Set(description.map(str::to_owned)),
-            price: Set(dec(price)),
-            stock: Set(stock),
-            weight: Set(weight),
-            sku: Set(sku(id)),
-            is_active: Set(active),
-            attributes: Set((id == 1 || id == 4).then(|| json!({ "color": "red" }))),
-            category_id: Set(category),
-            owner_id: Set(owner),
-            created_at: Set(at(id as u32)),
-        }
+    user::Entity::insert_many(users)
+        .exec(db)
+        .await
+        .expect("users");
+    let categories = [
+        (1, "Books", None, Some("Paper")),
+        (2, "Comics", Some(1), None),
+        (3, "Électronique", None, None),
+    ]
+    .map(|(id, name, parent, description)| category::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_owned()),
+        slug: Set(name.to_lowercase()),
+        description: Set(description.map(str::to_owned)),
+        parent_id: Set(parent),
     });
-    product::Entity::insert_many(products).exec(db).await.expect("products");
+    category::Entity::insert_many(categories)
+        .exec(db)
+        .await
+        .expect("categories");
+    let rows = [
+        (
+            1,
+            "Crème Brûlée Torch",
+            Some("Kitchen torch"),
+            "19.99",
+            5,
+            Some(0.5),
+            true,
+            3,
+            1,
+        ),
+        (2, "ÉCLAIR pan", None, "100.00", 0, None, true, 3, 2),
+        (
+            3,
+            "Graphic Novel",
+            Some("50% off_sale"),
+            "9.50",
+            12,
+            Some(1.25),
+            false,
+            2,
+            1,
+        ),
+        (
+            4,
+            "graphic design book",
+            Some("Learn design"),
+            "45.00",
+            7,
+            Some(2.0),
+            true,
+            1,
+            2,
+        ),
+        (
+            5,
+            "Straße Map",
+            Some("maps of Straße"),
+            "5.00",
+            100,
+            None,
+            true,
+            1,
+            1,
+        ),
+        (
+            6,
+            "Über Lamp",
+            Some("LIGHT"),
+            "1000.00",
+            3,
+            Some(3.5),
+            true,
+            3,
+            2,
+        ),
+    ];
+    let products = rows.map(
+        |(id, name, description, price, stock, weight, active, category, owner)| {
+            product::ActiveModel {
+                id: Set(id),
+                name: Set(name.to_owned()),
+                description: Set(description.map(str::to_owned)),
+                price: Set(dec(price)),
+                stock: Set(stock),
+                weight: Set(weight),
+                sku: Set(sku(id)),
+                is_active: Set(active),
+                attributes: Set((id == 1 || id == 4).then(|| json!({ "color": "red" }))),
+                category_id: Set(category),
+                owner_id: Set(owner),
+                created_at: Set(at(id as u32)),
+            }
+        },
+    );
+    product::Entity::insert_many(products)
+        .exec(db)
+        .await
+        .expect("products");
     let tags = [(1, "new"), (2, "sale"), (3, "café")].map(|(id, name)| tag::ActiveModel {
         id: Set(id),
         name: Set(name.to_owned()),
     });
     tag::Entity::insert_many(tags).exec(db).await.expect("tags");
-    let orders = [(1, 1, OrderStatus::Paid, Some("Ring twice")), (2, 2, OrderStatus::Cancelled, None)].map(
-        |(id, user, status, note)| order::ActiveModel {
-            id: Set(id),
-            user_id: Set(user),
-            status: Set(status),
-            note: Set(note.map(str::to_owned)),
-            created_at: Set(at(10 + id as u32)),
-        },
-    );
-    order::Entity::insert_many(orders).exec(db).await.expect("orders");
-    let items = [(1, 1, 1, 2, "19.99"), (2, 1, 6, 1, "1000.00"), (3, 2, 5, 3, "5.00")].map(
+    let orders = [
+        (1, 1, OrderStatus::Paid, Some("Ring twice")),
+        (2, 2, OrderStatus::Cancelled, None),
+    ]
+    .map(|(id, user, status, note)| order::ActiveModel {
+        id: Set(id),
+        user_id: Set(user),
+        status: Set(status),
+        note: Set(note.map(str::to_owned)),
+        created_at: Set(at(10 + id as u32)),
+    });
+    order::Entity::insert_many(orders)
+        .exec(db)
+        .await
+        .expect("orders");
+    let items = [
+        (1, 1, 1, 2, "19.99"),
+        (2, 1, 6, 1, "1000.00"),
+        (3, 2, 5, 3, "5.00"),
+    ]
+    .map(
         |(id, order, product, quantity, price)| order_item::ActiveModel {
             id: Set(id),
             order_id: Set(order),
@@ -176,7 +278,10 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
             unit_price: Set(dec(price)),
         },
     );
-    order_item::Entity::insert_many(items).exec(db).await.expect("order items");
+    order_item::Entity::insert_many(items)
+        .exec(db)
+        .await
+        .expect("order items");
 }
 
 /// `data.<field>.edges[].node.id` as integers.
@@ -185,6 +290,12 @@ pub fn ids(body: &Value, field: &str) -> Vec<i64> {
         .as_array()
         .unwrap_or_else(|| panic!("no edges for `{field}` in {body}"))
         .iter()
-        .map(|e| e["node"]["id"].as_str().expect("id").parse().expect("numeric id"))
+        .map(|e| {
+            e["node"]["id"]
+                .as_str()
+                .expect("id")
+                .parse()
+                .expect("numeric id")
+        })
         .collect()
 }

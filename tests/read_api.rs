@@ -4,19 +4,24 @@
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
 use gqlgen_tests::{Backend, backends, ids, insert_fixture, sku};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 /// A `Decimal` from its GraphQL string. The scale of a decimal depends on the backend (SQLite
 /// keeps `9.50` as `9.5`), so tests compare values, not strings.
 fn decimal(value: &Value) -> rust_decimal::Decimal {
-    value.as_str().unwrap_or_else(|| panic!("a decimal string, got {value}")).parse().expect("decimal")
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("a decimal string, got {value}"))
+        .parse()
+        .expect("decimal")
 }
 
 async fn fixture_servers() -> Vec<(Backend, TestServer)> {
     let mut out = Vec::new();
     for backend in backends().await {
         insert_fixture(&backend.db).await;
-        let server = backend.serve(Config::default()).await;
+        let server = backend.serve(Config::testing()).await;
         out.push((backend, server));
     }
     out
@@ -29,7 +34,8 @@ async fn cleanup(servers: Vec<(Backend, TestServer)>) {
     }
 }
 
-const FILTERED: &str = "query($f: ProductFilter) { products(first: 100, filter: $f) { edges { node { id } } } }";
+const FILTERED: &str =
+    "query($f: ProductFilter) { products(first: 100, filter: $f) { edges { node { id } } } }";
 
 async fn filtered(server: &TestServer, filter: Value) -> Result<Vec<i64>, Vec<String>> {
     let response = server.graphql(FILTERED, json!({ "f": filter })).await;
@@ -73,7 +79,10 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
         (json!({"name_Endswith": "lamp"}), vec![]),
         (json!({"name_Iendswith": "PAN"}), vec![2]),
         // in
-        (json!({"name_In": ["Über Lamp", "Straße Map", "nope"]}), vec![5, 6]),
+        (
+            json!({"name_In": ["Über Lamp", "Straße Map", "nope"]}),
+            vec![5, 6],
+        ),
         (json!({"name_In": []}), vec![]),
         (json!({"stock_In": [0, 7]}), vec![2, 4]),
         (json!({"id_In": ["1", "6", "99"]}), vec![1, 6]),
@@ -92,9 +101,15 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
         (json!({"weight_Lt": 1.25}), vec![1]),
         (json!({"createdAt_Gte": "2026-01-05T12:00:00Z"}), vec![5, 6]),
         (json!({"createdAt_Gt": "2026-01-05T12:00:00Z"}), vec![6]),
-        (json!({"createdAt_Lt": "2026-01-02T12:00:00+00:00"}), vec![1]),
+        (
+            json!({"createdAt_Lt": "2026-01-02T12:00:00+00:00"}),
+            vec![1],
+        ),
         (json!({"createdAt_Lte": "2026-01-02T12:00:00Z"}), vec![1, 2]),
-        (json!({"createdAt_Range": ["2026-01-02T00:00:00Z", "2026-01-04T23:59:59Z"]}), vec![2, 3, 4]),
+        (
+            json!({"createdAt_Range": ["2026-01-02T00:00:00Z", "2026-01-04T23:59:59Z"]}),
+            vec![2, 3, 4],
+        ),
         // isnull on nullable text, float and JSON
         (json!({"weight_Isnull": true}), vec![2, 5]),
         (json!({"weight_Isnull": false}), vec![1, 3, 4, 6]),
@@ -103,7 +118,10 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
         // booleans, UUIDs and foreign keys as IDs
         (json!({"isActive": false}), vec![3]),
         (json!({"sku": sku(4).to_string()}), vec![4]),
-        (json!({"sku_In": [sku(1).to_string(), sku(2).to_string()]}), vec![1, 2]),
+        (
+            json!({"sku_In": [sku(1).to_string(), sku(2).to_string()]}),
+            vec![1, 2],
+        ),
         (json!({"category": "3"}), vec![1, 2, 6]),
         (json!({"category_In": ["1", "2"]}), vec![3, 4, 5]),
         (json!({"owner": 2}), vec![2, 4, 6]),
@@ -111,14 +129,29 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
         // several fields are AND-ed
         (json!({"category": "3", "price_Lt": "100"}), vec![1]),
         // combinators
-        (json!({"and": [{"name_Icontains": "graphic"}, {"isActive": true}]}), vec![4]),
-        (json!({"or": [{"name_Icontains": "graphic"}, {"price_Gte": "1000"}]}), vec![3, 4, 6]),
+        (
+            json!({"and": [{"name_Icontains": "graphic"}, {"isActive": true}]}),
+            vec![4],
+        ),
+        (
+            json!({"or": [{"name_Icontains": "graphic"}, {"price_Gte": "1000"}]}),
+            vec![3, 4, 6],
+        ),
         (json!({"or": []}), vec![]),
         (json!({"and": []}), vec![1, 2, 3, 4, 5, 6]),
         (json!({"not": {"isActive": true}}), vec![3]),
-        (json!({"not": {"or": [{"category": "3"}, {"stock_Gt": 10}]}}), vec![4]),
-        (json!({"or": [{"and": [{"category": "1"}, {"stock_Gt": 10}]}, {"name_Iexact": "über lamp"}]}), vec![5, 6]),
-        (json!({"not": {"weight_Isnull": true}, "or": [{"price_Lt": "10"}, {"price_Gt": "500"}]}), vec![3, 6]),
+        (
+            json!({"not": {"or": [{"category": "3"}, {"stock_Gt": 10}]}}),
+            vec![4],
+        ),
+        (
+            json!({"or": [{"and": [{"category": "1"}, {"stock_Gt": 10}]}, {"name_Iexact": "über lamp"}]}),
+            vec![5, 6],
+        ),
+        (
+            json!({"not": {"weight_Isnull": true}, "or": [{"price_Lt": "10"}, {"price_Gt": "500"}]}),
+            vec![3, 6],
+        ),
     ]
 }
 
@@ -133,7 +166,12 @@ async fn every_lookup_and_combinator_selects_the_right_rows() {
                 other => failures.push(format!("{filter}: expected {expected:?}, got {other:?}")),
             }
         }
-        assert!(failures.is_empty(), "{}:\n{}", backend.name, failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{}:\n{}",
+            backend.name,
+            failures.join("\n")
+        );
     }
     cleanup(servers).await;
 }
@@ -158,7 +196,12 @@ async fn malformed_filter_values_are_bad_user_input() {
             json!({"not": {"category": "?"}}),
         ] {
             let result = filtered(server, filter.clone()).await;
-            assert_eq!(result, Err(vec!["BAD_USER_INPUT".to_owned()]), "{}: {filter}", backend.name);
+            assert_eq!(
+                result,
+                Err(vec!["BAD_USER_INPUT".to_owned()]),
+                "{}: {filter}",
+                backend.name
+            );
         }
     }
     cleanup(servers).await;
@@ -169,15 +212,37 @@ async fn enum_columns_filter_and_order() {
     let servers = fixture_servers().await;
     for (backend, server) in &servers {
         let query = "query($f: OrderFilter, $o: [OrderOrderBy!]) { orders(filter: $f, orderBy: $o) { edges { node { id status } } } }";
-        let r = server.graphql(query, json!({"f": {"status": "PAID"}})).await;
-        assert_eq!(ids(&r.body, "orders"), vec![1], "{}: {}", backend.name, r.text);
-        assert_eq!(r.body["data"]["orders"]["edges"][0]["node"]["status"], "PAID");
-        let r = server.graphql(query, json!({"f": {"status_In": ["CANCELLED", "SHIPPED"]}})).await;
+        let r = server
+            .graphql(query, json!({"f": {"status": "PAID"}}))
+            .await;
+        assert_eq!(
+            ids(&r.body, "orders"),
+            vec![1],
+            "{}: {}",
+            backend.name,
+            r.text
+        );
+        assert_eq!(
+            r.body["data"]["orders"]["edges"][0]["node"]["status"],
+            "PAID"
+        );
+        let r = server
+            .graphql(query, json!({"f": {"status_In": ["CANCELLED", "SHIPPED"]}}))
+            .await;
         assert_eq!(ids(&r.body, "orders"), vec![2], "{}", backend.name);
-        let r = server.graphql(query, json!({"f": {"status": "LOST"}})).await;
+        let r = server
+            .graphql(query, json!({"f": {"status": "LOST"}}))
+            .await;
         assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{}", backend.name);
-        let r = server.graphql(query, json!({"o": [{"status": "ASC"}]})).await;
-        assert_eq!(ids(&r.body, "orders"), vec![2, 1], "{}: stored strings sort cancelled < paid", backend.name);
+        let r = server
+            .graphql(query, json!({"o": [{"status": "ASC"}]}))
+            .await;
+        assert_eq!(
+            ids(&r.body, "orders"),
+            vec![2, 1],
+            "{}: stored strings sort cancelled < paid",
+            backend.name
+        );
     }
     cleanup(servers).await;
 }
@@ -186,7 +251,11 @@ async fn ordered(server: &TestServer, order: Value) -> Result<Vec<i64>, Vec<Stri
     let query = "query($o: [ProductOrderBy!]) { products(orderBy: $o) { edges { node { id } } } }";
     let response = server.graphql(query, json!({ "o": order })).await;
     let codes = error_codes(&response.body);
-    if codes.is_empty() { Ok(ids(&response.body, "products")) } else { Err(codes) }
+    if codes.is_empty() {
+        Ok(ids(&response.body, "products"))
+    } else {
+        Err(codes)
+    }
 }
 
 #[tokio::test]
@@ -204,14 +273,35 @@ async fn ordering_by_one_or_several_columns_with_the_id_as_tiebreak() {
             (json!([{"weight": "ASC"}]), vec![1, 3, 4, 6, 2, 5]),
             (json!([{"weight": "DESC"}]), vec![2, 5, 6, 4, 3, 1]),
             // the first key decides, the second breaks its ties
-            (json!([{"weight": "ASC"}, {"price": "DESC"}]), vec![1, 3, 4, 6, 2, 5]),
-            (json!([{"weight": "DESC"}, {"price": "ASC"}]), vec![5, 2, 6, 4, 3, 1]),
+            (
+                json!([{"weight": "ASC"}, {"price": "DESC"}]),
+                vec![1, 3, 4, 6, 2, 5],
+            ),
+            (
+                json!([{"weight": "DESC"}, {"price": "ASC"}]),
+                vec![5, 2, 6, 4, 3, 1],
+            ),
         ];
         for (order, expected) in cases {
-            assert_eq!(ordered(server, order.clone()).await, Ok(expected), "{}: {order}", backend.name);
+            assert_eq!(
+                ordered(server, order.clone()).await,
+                Ok(expected),
+                "{}: {order}",
+                backend.name
+            );
         }
-        for bad in [json!([{"price": "ASC", "name": "DESC"}]), json!([{}]), json!([{"price": "UP"}]), json!([{"description": "ASC"}])] {
-            assert_eq!(ordered(server, bad.clone()).await, Err(vec!["BAD_USER_INPUT".into()]), "{}: {bad}", backend.name);
+        for bad in [
+            json!([{"price": "ASC", "name": "DESC"}]),
+            json!([{}]),
+            json!([{"price": "UP"}]),
+            json!([{"description": "ASC"}]),
+        ] {
+            assert_eq!(
+                ordered(server, bad.clone()).await,
+                Err(vec!["BAD_USER_INPUT".into()]),
+                "{}: {bad}",
+                backend.name
+            );
         }
     }
     cleanup(servers).await;
@@ -250,7 +340,10 @@ async fn page(server: &TestServer, variables: Value) -> Result<Page, Vec<String>
 }
 
 fn flags(info: &Value) -> (bool, bool) {
-    (info["hasPreviousPage"].as_bool().unwrap(), info["hasNextPage"].as_bool().unwrap())
+    (
+        info["hasPreviousPage"].as_bool().unwrap(),
+        info["hasNextPage"].as_bool().unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -260,44 +353,104 @@ async fn pagination_forward_backward_and_at_the_edges() {
         let name = backend.name;
         // first + after, walking forward to the end
         let p1 = page(server, json!({"first": 2})).await.unwrap();
-        assert_eq!((p1.ids.clone(), flags(&p1.info)), (vec![1, 2], (false, true)), "{name}");
+        assert_eq!(
+            (p1.ids.clone(), flags(&p1.info)),
+            (vec![1, 2], (false, true)),
+            "{name}"
+        );
         assert_eq!(p1.info["startCursor"], json!(p1.cursors[0]));
         assert_eq!(p1.info["endCursor"], json!(p1.cursors[1]));
-        let p2 = page(server, json!({"first": 2, "after": p1.cursors[1]})).await.unwrap();
-        assert_eq!((p2.ids.clone(), flags(&p2.info)), (vec![3, 4], (true, true)), "{name}");
-        let p3 = page(server, json!({"first": 2, "after": p2.cursors[1]})).await.unwrap();
-        assert_eq!((p3.ids.clone(), flags(&p3.info)), (vec![5, 6], (true, false)), "{name}");
+        let p2 = page(server, json!({"first": 2, "after": p1.cursors[1]}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (p2.ids.clone(), flags(&p2.info)),
+            (vec![3, 4], (true, true)),
+            "{name}"
+        );
+        let p3 = page(server, json!({"first": 2, "after": p2.cursors[1]}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (p3.ids.clone(), flags(&p3.info)),
+            (vec![5, 6], (true, false)),
+            "{name}"
+        );
         // past the end
-        let past = page(server, json!({"first": 2, "after": p3.cursors[1]})).await.unwrap();
-        assert_eq!((past.ids.clone(), flags(&past.info)), (vec![], (true, false)), "{name}");
+        let past = page(server, json!({"first": 2, "after": p3.cursors[1]}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (past.ids.clone(), flags(&past.info)),
+            (vec![], (true, false)),
+            "{name}"
+        );
         assert_eq!(past.info["startCursor"], Value::Null);
         assert_eq!(past.info["endCursor"], Value::Null);
         // last, and last + before, walking backward
         let l1 = page(server, json!({"last": 2})).await.unwrap();
-        assert_eq!((l1.ids.clone(), flags(&l1.info)), (vec![5, 6], (true, false)), "{name}");
-        let l2 = page(server, json!({"last": 2, "before": l1.cursors[0]})).await.unwrap();
-        assert_eq!((l2.ids.clone(), flags(&l2.info)), (vec![3, 4], (true, true)), "{name}");
-        let l3 = page(server, json!({"last": 3, "before": l2.cursors[0]})).await.unwrap();
-        assert_eq!((l3.ids.clone(), flags(&l3.info)), (vec![1, 2], (false, true)), "{name}");
+        assert_eq!(
+            (l1.ids.clone(), flags(&l1.info)),
+            (vec![5, 6], (true, false)),
+            "{name}"
+        );
+        let l2 = page(server, json!({"last": 2, "before": l1.cursors[0]}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (l2.ids.clone(), flags(&l2.info)),
+            (vec![3, 4], (true, true)),
+            "{name}"
+        );
+        let l3 = page(server, json!({"last": 3, "before": l2.cursors[0]}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (l3.ids.clone(), flags(&l3.info)),
+            (vec![1, 2], (false, true)),
+            "{name}"
+        );
         // a cursor means the same row in both directions
         assert_eq!(l1.cursors[0], p3.cursors[0], "{name}");
         // after + before bound a window
-        let mid = page(server, json!({"first": 10, "after": p1.cursors[0], "before": p3.cursors[1]})).await.unwrap();
+        let mid = page(
+            server,
+            json!({"first": 10, "after": p1.cursors[0], "before": p3.cursors[1]}),
+        )
+        .await
+        .unwrap();
         assert_eq!(mid.ids, vec![2, 3, 4, 5], "{name}");
         // the default page size applies without first/last
         let all = page(server, json!({})).await.unwrap();
         assert_eq!(all.ids, vec![1, 2, 3, 4, 5, 6], "{name}");
         // an empty result
-        let empty = page(server, json!({"first": 5, "f": {"name": "nothing"}})).await.unwrap();
-        assert_eq!((empty.ids, flags(&empty.info)), (vec![], (false, false)), "{name}");
+        let empty = page(server, json!({"first": 5, "f": {"name": "nothing"}}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (empty.ids, flags(&empty.info)),
+            (vec![], (false, false)),
+            "{name}"
+        );
         assert_eq!(empty.info["endCursor"], Value::Null);
         // paging a filtered, ordered list
         let f = json!({"price_Gte": "9.50"});
         let o = json!([{"price": "DESC"}]);
-        let a = page(server, json!({"first": 2, "f": f, "o": o})).await.unwrap();
+        let a = page(server, json!({"first": 2, "f": f, "o": o}))
+            .await
+            .unwrap();
         assert_eq!(a.ids, vec![6, 2], "{name}");
-        let b = page(server, json!({"first": 2, "after": a.cursors[1], "f": f, "o": o})).await.unwrap();
-        assert_eq!((b.ids, flags(&b.info)), (vec![4, 1], (true, true)), "{name}");
+        let b = page(
+            server,
+            json!({"first": 2, "after": a.cursors[1], "f": f, "o": o}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (b.ids, flags(&b.info)),
+            (vec![4, 1], (true, true)),
+            "{name}"
+        );
     }
     cleanup(servers).await;
 }
@@ -310,23 +463,56 @@ async fn page_sizes_and_cursors_are_checked() {
         let cursor = page(server, json!({"first": 1})).await.unwrap().cursors[0].clone();
         let bad = |v: Value| async move { page(server, v).await.err() };
         let expect = Some(vec!["BAD_USER_INPUT".to_owned()]);
-        assert_eq!(bad(json!({"first": 101})).await, expect, "{name}: above the maximum");
+        assert_eq!(
+            bad(json!({"first": 101})).await,
+            expect,
+            "{name}: above the maximum"
+        );
         assert_eq!(bad(json!({"last": 1000000})).await, expect, "{name}");
         assert_eq!(bad(json!({"first": -1})).await, expect, "{name}");
         assert_eq!(bad(json!({"first": 1, "last": 1})).await, expect, "{name}");
-        assert_eq!(page(server, json!({"first": 100})).await.unwrap().ids.len(), 6, "{name}: the maximum itself is fine");
+        assert_eq!(
+            page(server, json!({"first": 100})).await.unwrap().ids.len(),
+            6,
+            "{name}: the maximum itself is fine"
+        );
         // a tampered cursor
         let mut tampered = cursor.clone();
         tampered.replace_range(0..2, "zz");
-        assert_eq!(bad(json!({"first": 1, "after": tampered})).await, expect, "{name}");
-        assert_eq!(bad(json!({"first": 1, "after": "not a cursor!"})).await, expect, "{name}");
-        assert_eq!(bad(json!({"last": 1, "before": ""})).await, expect, "{name}");
+        assert_eq!(
+            bad(json!({"first": 1, "after": tampered})).await,
+            expect,
+            "{name}"
+        );
+        assert_eq!(
+            bad(json!({"first": 1, "after": "not a cursor!"})).await,
+            expect,
+            "{name}"
+        );
+        assert_eq!(
+            bad(json!({"last": 1, "before": ""})).await,
+            expect,
+            "{name}"
+        );
         // a cursor of another type
-        let r = server.graphql("{ categories(first: 1) { edges { cursor } } }", json!({})).await;
-        let foreign = r.body["data"]["categories"]["edges"][0]["cursor"].as_str().unwrap().to_owned();
-        assert_eq!(bad(json!({"first": 1, "after": foreign})).await, expect, "{name}");
+        let r = server
+            .graphql("{ categories(first: 1) { edges { cursor } } }", json!({}))
+            .await;
+        let foreign = r.body["data"]["categories"]["edges"][0]["cursor"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            bad(json!({"first": 1, "after": foreign})).await,
+            expect,
+            "{name}"
+        );
         // a cursor of another order
-        assert_eq!(bad(json!({"first": 1, "after": cursor, "o": [{"price": "ASC"}]})).await, expect, "{name}");
+        assert_eq!(
+            bad(json!({"first": 1, "after": cursor, "o": [{"price": "ASC"}]})).await,
+            expect,
+            "{name}"
+        );
     }
     cleanup(servers).await;
 }
@@ -335,11 +521,26 @@ async fn page_sizes_and_cursors_are_checked() {
 async fn the_page_size_limits_come_from_the_config() {
     for backend in backends().await {
         insert_fixture(&backend.db).await;
-        let config = Config { default_page_size: 2, max_page_size: 3, ..Config::default() };
+        let config = Config {
+            default_page_size: 2,
+            max_page_size: 3,
+            ..Config::default()
+        };
         let server = backend.serve(config).await;
-        assert_eq!(page(&server, json!({})).await.unwrap().ids, vec![1, 2], "{}", backend.name);
-        assert_eq!(page(&server, json!({"first": 3})).await.unwrap().ids.len(), 3);
-        assert_eq!(page(&server, json!({"first": 4})).await.err(), Some(vec!["BAD_USER_INPUT".to_owned()]));
+        assert_eq!(
+            page(&server, json!({})).await.unwrap().ids,
+            vec![1, 2],
+            "{}",
+            backend.name
+        );
+        assert_eq!(
+            page(&server, json!({"first": 3})).await.unwrap().ids.len(),
+            3
+        );
+        assert_eq!(
+            page(&server, json!({"first": 4})).await.err(),
+            Some(vec!["BAD_USER_INPUT".to_owned()])
+        );
         drop(server);
         backend.cleanup().await;
     }
@@ -350,23 +551,46 @@ async fn total_count_is_counted_only_when_selected() {
     let servers = fixture_servers().await;
     for (backend, server) in &servers {
         backend.statements.take();
-        let r = server.graphql("{ products(first: 2) { edges { node { id } } } }", json!({})).await;
+        let r = server
+            .graphql(
+                "{ products(first: 2) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
         assert_eq!(ids(&r.body, "products"), vec![1, 2]);
         let statements = backend.statements.take();
         assert_eq!(statements.len(), 1, "{}: {statements:#?}", backend.name);
-        assert!(!statements[0].to_uppercase().contains("COUNT("), "{}", statements[0]);
+        assert!(
+            !statements[0].to_uppercase().contains("COUNT("),
+            "{}",
+            statements[0]
+        );
 
         let r = server
             .graphql("{ products(first: 2, filter: {category: 3}) { totalCount edges { node { id } } } }", json!({}))
             .await;
-        assert_eq!(r.body["data"]["products"]["totalCount"], 3, "{}: {}", backend.name, r.text);
+        assert_eq!(
+            r.body["data"]["products"]["totalCount"], 3,
+            "{}: {}",
+            backend.name, r.text
+        );
         assert_eq!(backend.statements.take().len(), 2, "{}", backend.name);
 
         // The page is one statement whatever its size.
         for size in [1, 3, 100] {
-            let r = server.graphql("query($n: Int) { products(first: $n) { edges { node { id name price } } } }", json!({"n": size})).await;
+            let r = server
+                .graphql(
+                    "query($n: Int) { products(first: $n) { edges { node { id name price } } } }",
+                    json!({"n": size}),
+                )
+                .await;
             assert!(error_codes(&r.body).is_empty(), "{}", r.text);
-            assert_eq!(backend.statements.take().len(), 1, "{}: page size {size}", backend.name);
+            assert_eq!(
+                backend.statements.take().len(),
+                1,
+                "{}: page size {size}",
+                backend.name
+            );
         }
     }
     cleanup(servers).await;
@@ -389,10 +613,18 @@ async fn detail_fields_find_one_row_by_id() {
         assert_eq!(p["ownerId"], "1");
         assert_eq!(p["description"], "50% off_sale");
         assert_eq!(p["attributes"], Value::Null);
-        let created = chrono::DateTime::parse_from_rfc3339(p["createdAt"].as_str().unwrap()).unwrap();
+        let created =
+            chrono::DateTime::parse_from_rfc3339(p["createdAt"].as_str().unwrap()).unwrap();
         assert_eq!(created.to_rfc3339(), "2026-01-03T12:00:00+00:00");
-        let r = server.graphql("{ product(id: 1) { attributes } }", json!({})).await;
-        assert_eq!(r.body["data"]["product"]["attributes"], json!({"color": "red"}), "{}", backend.name);
+        let r = server
+            .graphql("{ product(id: 1) { attributes } }", json!({}))
+            .await;
+        assert_eq!(
+            r.body["data"]["product"]["attributes"],
+            json!({"color": "red"}),
+            "{}",
+            backend.name
+        );
         let r = server.graphql(query, json!({"id": "999"})).await;
         assert_eq!(r.body["data"]["product"], Value::Null);
         assert!(r.body["errors"].is_null(), "{}", r.text);
@@ -410,10 +642,19 @@ async fn computed_fields_are_resolved_by_model_methods() {
             .graphql("{ orders(orderBy: [{id: ASC}]) { edges { node { id totalAmount itemCount statusDisplay } } } }", json!({}))
             .await;
         let edges = &r.body["data"]["orders"]["edges"];
-        assert_eq!(decimal(&edges[0]["node"]["totalAmount"]), decimal(&json!("1039.98")), "{}: {}", backend.name, r.text);
+        assert_eq!(
+            decimal(&edges[0]["node"]["totalAmount"]),
+            decimal(&json!("1039.98")),
+            "{}: {}",
+            backend.name,
+            r.text
+        );
         assert_eq!(edges[0]["node"]["itemCount"], 3);
         assert_eq!(edges[0]["node"]["statusDisplay"], "Paid");
-        assert_eq!(decimal(&edges[1]["node"]["totalAmount"]), decimal(&json!("15")));
+        assert_eq!(
+            decimal(&edges[1]["node"]["totalAmount"]),
+            decimal(&json!("15"))
+        );
         assert_eq!(edges[1]["node"]["statusDisplay"], "Cancelled");
     }
     cleanup(servers).await;
@@ -434,23 +675,60 @@ async fn bad_requests_get_coded_errors_not_500s() {
         ] {
             let r = server.graphql(query, json!({})).await;
             assert_eq!(r.status, 200, "{name}: {query}");
-            assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{name}: {query} → {}", r.text);
+            assert_eq!(
+                error_codes(&r.body),
+                ["BAD_USER_INPUT"],
+                "{name}: {query} → {}",
+                r.text
+            );
         }
-        let r = server.request("POST", "/graphql", &[("Content-Type", "application/json")], b"{not json").await.unwrap();
+        let r = server
+            .request(
+                "POST",
+                "/graphql",
+                &[("Content-Type", "application/json")],
+                b"{not json",
+            )
+            .await
+            .unwrap();
         assert_eq!(r.status, 400, "{name}");
         assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"]);
         // GET carries queries too, and serves GraphiQL to a browser
-        let r = server.request("GET", "/graphql?query=%7Bproducts(first%3A1)%7Bedges%7Bnode%7Bid%7D%7D%7D%7D", &[], b"").await.unwrap();
+        let r = server
+            .request(
+                "GET",
+                "/graphql?query=%7Bproducts(first%3A1)%7Bedges%7Bnode%7Bid%7D%7D%7D%7D",
+                &[],
+                b"",
+            )
+            .await
+            .unwrap();
         assert_eq!(ids(&r.body, "products"), vec![1], "{name}: {}", r.text);
-        let r = server.request("GET", "/graphql", &[("Accept", "text/html")], b"").await.unwrap();
+        let r = server
+            .request("GET", "/graphql", &[("Accept", "text/html")], b"")
+            .await
+            .unwrap();
         assert_eq!(r.status, 200);
         assert!(r.text.to_lowercase().contains("graphiql"), "{name}");
         let r = server.request("GET", "/health", &[], b"").await.unwrap();
         assert_eq!((r.status, r.text.as_str()), (200, "ok"));
         // batches
-        let batch = json!([{"query": "{ product(id: 1) { id } }"}, {"query": "{ product(id: 2) { id } }"}]);
-        let r = server.request("POST", "/graphql", &[("Content-Type", "application/json")], batch.to_string().as_bytes()).await.unwrap();
-        assert_eq!(r.body[1]["data"]["product"]["id"], "2", "{name}: {}", r.text);
+        let batch =
+            json!([{"query": "{ product(id: 1) { id } }"}, {"query": "{ product(id: 2) { id } }"}]);
+        let r = server
+            .request(
+                "POST",
+                "/graphql",
+                &[("Content-Type", "application/json")],
+                batch.to_string().as_bytes(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            r.body[1]["data"]["product"]["id"], "2",
+            "{name}: {}",
+            r.text
+        );
     }
     cleanup(servers).await;
 }
@@ -459,7 +737,10 @@ async fn bad_requests_get_coded_errors_not_500s() {
 async fn the_seed_is_deterministic_and_complete() {
     for backend in backends().await {
         assert!(example_app::seed::seed(&backend.db).await.unwrap());
-        assert!(!example_app::seed::seed(&backend.db).await.unwrap(), "seeding twice adds nothing");
+        assert!(
+            !example_app::seed::seed(&backend.db).await.unwrap(),
+            "seeding twice adds nothing"
+        );
         let server = backend.serve(Config::default()).await;
         let r = server
             .graphql(
@@ -468,16 +749,77 @@ async fn the_seed_is_deterministic_and_complete() {
             )
             .await;
         let d = &r.body["data"];
-        assert_eq!(d["products"]["totalCount"], 1000, "{}: {}", backend.name, r.text);
+        assert_eq!(
+            d["products"]["totalCount"], 1000,
+            "{}: {}",
+            backend.name, r.text
+        );
         assert_eq!(d["categories"]["totalCount"], 20);
         assert_eq!(d["tags"]["totalCount"], 50);
         assert_eq!(d["orders"]["totalCount"], 300);
         assert_eq!(d["reviews"]["totalCount"], 2000);
         assert_eq!(d["users"]["totalCount"], 3);
-        assert_eq!(d["users"]["edges"][0]["node"], json!({"username": "admin", "isStaff": true}));
+        assert_eq!(
+            d["users"]["edges"][0]["node"],
+            json!({"username": "admin", "isStaff": true})
+        );
         // The same row on every run: pinned, so a change to the seed is a visible decision.
-        assert_eq!(d["product"]["name"], "Nordic Novel 0017", "{}", backend.name);
+        assert_eq!(
+            d["product"]["name"], "Nordic Novel 0017",
+            "{}",
+            backend.name
+        );
         assert_eq!(decimal(&d["product"]["price"]), decimal(&json!("84.98")));
+        drop(server);
+        backend.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn production_serves_no_graphiql_no_introspection_and_masks_internal_errors() {
+    for backend in backends().await {
+        insert_fixture(&backend.db).await;
+        let server = backend.serve(Config::production()).await;
+        let r = server
+            .request("GET", "/graphql", &[("Accept", "text/html")], b"")
+            .await
+            .unwrap();
+        assert_eq!(r.status, 400, "{}", backend.name);
+        assert!(!r.text.to_lowercase().contains("graphiql"));
+        let r = server
+            .graphql("{ __schema { types { name } } }", json!({}))
+            .await;
+        assert!(
+            r.body["data"].is_null() || r.body["data"]["__schema"].is_null(),
+            "{}",
+            r.text
+        );
+        // Introspection answers nothing; its coded refusal comes with the security settings.
+        assert!(!r.text.contains("ProductFilter"), "{}", r.text);
+        // Queries still work.
+        let r = server
+            .graphql(
+                "{ products(first: 1) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(ids(&r.body, "products"), vec![1]);
+        // A database failure is INTERNAL_ERROR with no detail.
+        backend
+            .db
+            .execute_unprepared("DROP TABLE review")
+            .await
+            .unwrap();
+        let r = server
+            .graphql("{ reviews { edges { node { id } } } }", json!({}))
+            .await;
+        assert_eq!(error_codes(&r.body), ["INTERNAL_ERROR"], "{}", r.text);
+        assert_eq!(r.body["errors"][0]["message"], "Internal server error");
+        assert!(
+            !r.text.contains("no such table") && !r.text.contains("does not exist"),
+            "no database detail leaks: {}",
+            r.text
+        );
         drop(server);
         backend.cleanup().await;
     }

@@ -14,11 +14,21 @@ fn committed_schema_is_current() {
 #[test]
 fn excluded_and_skipped_columns_appear_nowhere() {
     let sdl = example_app::sdl();
-    for hidden in ["passwordHash", "password_hash", "socialSecurityNumber", "social_security_number"] {
+    for hidden in [
+        "passwordHash",
+        "password_hash",
+        "socialSecurityNumber",
+        "social_security_number",
+    ] {
         assert!(!sdl.contains(hidden), "`{hidden}` leaks into the schema");
     }
     // But the User type, its filter and its ordering exist.
-    for present in ["type User {", "input UserFilter {", "input UserOrderBy {", "username_Icontains: String"] {
+    for present in [
+        "type User {",
+        "input UserFilter {",
+        "input UserOrderBy {",
+        "username_Icontains: String",
+    ] {
         assert!(sdl.contains(present), "missing `{present}`");
     }
 }
@@ -26,7 +36,16 @@ fn excluded_and_skipped_columns_appear_nowhere() {
 #[test]
 fn descriptions_come_from_doc_comments() {
     let sdl = example_app::sdl();
-    assert!(sdl.contains("\"\"\"\nSomething for sale.\n\"\"\"\ntype Product"), "type description");
-    assert!(sdl.contains("The product's display name."), "field description");
-    assert!(sdl.contains("Placed, not paid yet."), "enum value description");
+    assert!(
+        sdl.contains("\"\"\"\nSomething for sale.\n\"\"\"\ntype Product"),
+        "type description"
+    );
+    assert!(
+        sdl.contains("The product's display name."),
+        "field description"
+    );
+    assert!(
+        sdl.contains("Placed, not paid yet."),
+        "enum value description"
+    );
 }

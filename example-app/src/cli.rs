@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Serve { addr: SocketAddr, database_url: String },
+    Serve {
+        addr: SocketAddr,
+        database_url: String,
+    },
     Schema,
     Help,
 }
@@ -25,7 +28,9 @@ pub fn parse(args: &[String], env_url: Option<String>) -> Result<Command, String
     match args.first().map(String::as_str) {
         None => parse_serve(&[], addr, database_url),
         Some("serve") => parse_serve(&args[1..], addr, database_url),
-        Some(flag) if flag.starts_with("--") && flag != "--help" => parse_serve(args, addr, database_url),
+        Some(flag) if flag.starts_with("--") && flag != "--help" => {
+            parse_serve(args, addr, database_url)
+        }
         Some("schema") if args.len() == 1 => Ok(Command::Schema),
         Some("schema") => Err(format!("`schema` takes no arguments, got `{}`", args[1])),
         Some("-h" | "--help" | "help") => Ok(Command::Help),
@@ -33,14 +38,24 @@ pub fn parse(args: &[String], env_url: Option<String>) -> Result<Command, String
     }
 }
 
-fn parse_serve(args: &[String], mut addr: SocketAddr, mut database_url: String) -> Result<Command, String> {
+fn parse_serve(
+    args: &[String],
+    mut addr: SocketAddr,
+    mut database_url: String,
+) -> Result<Command, String> {
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        let mut value = |name: &str| args.next().cloned().ok_or_else(|| format!("`{name}` needs a value"));
+        let mut value = |name: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("`{name}` needs a value"))
+        };
         match flag.as_str() {
             "--addr" => {
                 let text = value("--addr")?;
-                addr = text.parse().map_err(|_| format!("`--addr {text}` is not HOST:PORT, such as 127.0.0.1:8000"))?;
+                addr = text.parse().map_err(|_| {
+                    format!("`--addr {text}` is not HOST:PORT, such as 127.0.0.1:8000")
+                })?;
             }
             "--database-url" => database_url = value("--database-url")?,
             other => return Err(format!("unknown option `{other}`")),
@@ -73,18 +88,41 @@ mod tests {
 
     #[test]
     fn commands() {
-        let default = Command::Serve { addr: "127.0.0.1:8000".parse().unwrap(), database_url: DEFAULT_DATABASE_URL.into() };
+        let default = Command::Serve {
+            addr: "127.0.0.1:8000".parse().unwrap(),
+            database_url: DEFAULT_DATABASE_URL.into(),
+        };
         assert_eq!(parse(&args(&[]), None).unwrap(), default);
         assert_eq!(parse(&args(&["schema"]), None).unwrap(), Command::Schema);
         assert_eq!(
-            parse(&args(&["serve", "--addr", "127.0.0.1:9000", "--database-url", "postgres://x/y"]), None).unwrap(),
-            Command::Serve { addr: "127.0.0.1:9000".parse().unwrap(), database_url: "postgres://x/y".into() }
+            parse(
+                &args(&[
+                    "serve",
+                    "--addr",
+                    "127.0.0.1:9000",
+                    "--database-url",
+                    "postgres://x/y"
+                ]),
+                None
+            )
+            .unwrap(),
+            Command::Serve {
+                addr: "127.0.0.1:9000".parse().unwrap(),
+                database_url: "postgres://x/y".into()
+            }
         );
         assert_eq!(
             parse(&args(&["--database-url", "sqlite::memory:"]), None).unwrap(),
-            Command::Serve { addr: "127.0.0.1:8000".parse().unwrap(), database_url: "sqlite::memory:".into() }
+            Command::Serve {
+                addr: "127.0.0.1:8000".parse().unwrap(),
+                database_url: "sqlite::memory:".into()
+            }
         );
-        assert!(parse(&args(&["serve", "--addr", "nowhere"]), None).unwrap_err().contains("HOST:PORT"));
+        assert!(
+            parse(&args(&["serve", "--addr", "nowhere"]), None)
+                .unwrap_err()
+                .contains("HOST:PORT")
+        );
         assert!(parse(&args(&["frobnicate"]), None).is_err());
         assert!(parse(&args(&["serve", "--database-url"]), None).is_err());
     }

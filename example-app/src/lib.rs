@@ -37,5 +37,5 @@ pub fn router(db: DatabaseConnection, config: Config) -> axum::Router {
 /// The SDL of the schema, as committed in `example-app/schema.graphql`.
 pub fn sdl() -> String {
     // The schema's shape does not depend on the connection; a disconnected one will do.
-    schema(DatabaseConnection::default(), Config::default()).sdl()
+    schema(DatabaseConnection::default(), Config::development()).sdl()
 }

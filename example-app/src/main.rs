@@ -19,7 +19,11 @@ async fn main() {
     match command {
         Command::Help => println!("{}", cli::USAGE),
         Command::Schema => print!("{}", example_app::sdl()),
-        Command::Serve { addr, database_url } => serve(addr, &database_url).await,
+        Command::Serve { addr, database_url } => {
+            let profile = std::env::var("GQLGEN_PROFILE").unwrap_or_else(|_| "development".into());
+            let config = Config::from_profile(&profile).unwrap_or_else(|message| fail(&message));
+            serve(addr, &database_url, config).await
+        }
     }
 }
 
@@ -28,7 +32,7 @@ fn fail(message: &str) -> ! {
     std::process::exit(2);
 }
 
-async fn serve(addr: std::net::SocketAddr, database_url: &str) {
+async fn serve(addr: std::net::SocketAddr, database_url: &str, config: Config) {
     let shown = cli::redact(database_url);
     let db = match gqlgen_runtime::db::connect(database_url).await {
         Ok(db) => db,
@@ -47,7 +51,7 @@ async fn serve(addr: std::net::SocketAddr, database_url: &str) {
         Err(err) => fail(&format!("cannot listen on {addr}: {err}")),
     };
     tracing::info!("serving GraphQL on http://{addr}/graphql (GraphiQL in a browser)");
-    let router = example_app::router(db, Config::default());
+    let router = example_app::router(db, config);
     if let Err(err) = axum::serve(listener, router).await {
         fail(&format!("server stopped: {err}"));
     }

@@ -4,7 +4,11 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Schema};
 
 use crate::entities::*;
 
-async fn create<E: EntityTrait>(db: &DatabaseConnection, schema: &Schema, entity: E) -> Result<(), DbErr> {
+async fn create<E: EntityTrait>(
+    db: &DatabaseConnection,
+    schema: &Schema,
+    entity: E,
+) -> Result<(), DbErr> {
     let mut statement = schema.create_table_from_entity(entity);
     statement.if_not_exists();
     db.execute(&statement).await?;

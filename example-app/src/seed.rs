@@ -20,15 +20,21 @@ pub const ORDERS: usize = 300;
 pub const REVIEWS: usize = 2_000;
 
 /// The demo accounts of DESIGN.md: username, password, staff.
-pub const DEMO_ACCOUNTS: [(&str, &str, bool); 3] =
-    [("admin", "admin-password", true), ("alice", "alice-password", false), ("bob", "bob-password", false)];
+pub const DEMO_ACCOUNTS: [(&str, &str, bool); 3] = [
+    ("admin", "admin-password", true),
+    ("alice", "alice-password", false),
+    ("bob", "bob-password", false),
+];
 
 /// A small linear congruential generator: deterministic on every platform.
 struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 
@@ -38,32 +44,130 @@ impl Rng {
 }
 
 fn epoch() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 const COLORS: [&str; 3] = ["red", "blue", "green"];
 const TOP_CATEGORIES: [&str; 5] = ["Electronics", "Books", "Home & Kitchen", "Sports", "Toys"];
 const SUB_CATEGORIES: [&str; 15] = [
-    "Phones", "Laptops", "Audio", "Novels", "Comics", "Cookbooks", "Furniture", "Cookware",
-    "Lighting", "Cycling", "Running", "Camping", "Puzzles", "Board Games", "Plush",
+    "Phones",
+    "Laptops",
+    "Audio",
+    "Novels",
+    "Comics",
+    "Cookbooks",
+    "Furniture",
+    "Cookware",
+    "Lighting",
+    "Cycling",
+    "Running",
+    "Camping",
+    "Puzzles",
+    "Board Games",
+    "Plush",
 ];
 const ADJECTIVES: [&str; 20] = [
-    "Classic", "Compact", "Deluxe", "Élégant", "Ergonomic", "Fancy", "Gentle", "Handmade",
-    "Île", "Luminous", "Modern", "Nordic", "Öko", "Premium", "Rustic", "Sleek", "Smart",
-    "Straße", "Vintage", "Zen",
+    "Classic",
+    "Compact",
+    "Deluxe",
+    "Élégant",
+    "Ergonomic",
+    "Fancy",
+    "Gentle",
+    "Handmade",
+    "Île",
+    "Luminous",
+    "Modern",
+    "Nordic",
+    "Öko",
+    "Premium",
+    "Rustic",
+    "Sleek",
+    "Smart",
+    "Straße",
+    "Vintage",
+    "Zen",
 ];
 const NOUNS: [&str; 25] = [
-    "Lamp", "Chair", "Phone", "Kettle", "Novel", "Puzzle", "Backpack", "Tent", "Headphones",
-    "Bicycle", "Blender", "Desk", "Mug", "Watch", "Jacket", "Speaker", "Camera", "Pan", "Rug",
-    "Shelf", "Sofa", "Tablet", "Teapot", "Towel", "Crème",
+    "Lamp",
+    "Chair",
+    "Phone",
+    "Kettle",
+    "Novel",
+    "Puzzle",
+    "Backpack",
+    "Tent",
+    "Headphones",
+    "Bicycle",
+    "Blender",
+    "Desk",
+    "Mug",
+    "Watch",
+    "Jacket",
+    "Speaker",
+    "Camera",
+    "Pan",
+    "Rug",
+    "Shelf",
+    "Sofa",
+    "Tablet",
+    "Teapot",
+    "Towel",
+    "Crème",
 ];
 const TAG_WORDS: [&str; 50] = [
-    "new", "sale", "eco", "gift", "bestseller", "limited", "handmade", "imported", "local",
-    "organic", "vegan", "durable", "compact", "wireless", "portable", "waterproof", "kids",
-    "outdoor", "indoor", "premium", "budget", "classic", "modern", "vintage", "smart", "quiet",
-    "fast", "light", "heavy-duty", "travel", "office", "kitchen", "garden", "winter", "summer",
-    "sport", "music", "reading", "fitness", "pets", "baby", "party", "retro", "minimal", "colorful",
-    "recycled", "fair-trade", "artisan", "café", "über",
+    "new",
+    "sale",
+    "eco",
+    "gift",
+    "bestseller",
+    "limited",
+    "handmade",
+    "imported",
+    "local",
+    "organic",
+    "vegan",
+    "durable",
+    "compact",
+    "wireless",
+    "portable",
+    "waterproof",
+    "kids",
+    "outdoor",
+    "indoor",
+    "premium",
+    "budget",
+    "classic",
+    "modern",
+    "vintage",
+    "smart",
+    "quiet",
+    "fast",
+    "light",
+    "heavy-duty",
+    "travel",
+    "office",
+    "kitchen",
+    "garden",
+    "winter",
+    "summer",
+    "sport",
+    "music",
+    "reading",
+    "fitness",
+    "pets",
+    "baby",
+    "party",
+    "retro",
+    "minimal",
+    "colorful",
+    "recycled",
+    "fair-trade",
+    "artisan",
+    "café",
+    "über",
 ];
 
 /// Seeds an empty database; does nothing when users exist already.
@@ -86,7 +190,12 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             username: Set(username),
             // Passwords are set with real hashes once authentication exists; "!" matches none.
             password_hash: Set("!".to_owned()),
-            social_security_number: Set(Some(format!("{:03}-{:02}-{:04}", 100 + i, 10 + i, 1000 + i))),
+            social_security_number: Set(Some(format!(
+                "{:03}-{:02}-{:04}",
+                100 + i,
+                10 + i,
+                1000 + i
+            ))),
             is_staff: Set(is_staff),
             is_active: Set(i != USERS - 1),
             date_joined: Set(start + Duration::days(i as i64)),
@@ -114,7 +223,10 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
     let tags = TAG_WORDS
         .iter()
         .enumerate()
-        .map(|(i, name)| tag::ActiveModel { id: Set(i as i32 + 1), name: Set(name.to_string()) });
+        .map(|(i, name)| tag::ActiveModel {
+            id: Set(i as i32 + 1),
+            name: Set(name.to_string()),
+        });
     tag::Entity::insert_many(tags).exec(&txn).await?;
 
     let mut products = Vec::with_capacity(PRODUCTS);
@@ -129,11 +241,19 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
         products.push(product::ActiveModel {
             id: Set(id),
             name: Set(format!("{adjective} {noun} {id:04}")),
-            description: Set((i % 4 != 0).then(|| format!("A {} {} for every day.", adjective.to_lowercase(), noun.to_lowercase()))),
+            description: Set((i % 4 != 0).then(|| {
+                format!(
+                    "A {} {} for every day.",
+                    adjective.to_lowercase(),
+                    noun.to_lowercase()
+                )
+            })),
             price: Set(price),
             stock: Set(rng.below(500) as i32),
             weight: Set((i % 5 != 0).then(|| (rng.below(5_000) as f64) / 100.0)),
-            sku: Set(uuid::Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0000 + i as u128)),
+            sku: Set(uuid::Uuid::from_u128(
+                0x5eed_0000_0000_0000_0000_0000_0000_0000 + i as u128,
+            )),
             is_active: Set(i % 10 != 0),
             attributes: Set((i % 2 == 0).then(|| serde_json::json!({ "color": COLORS[i % 3] }))),
             category_id: Set(rng.below(CATEGORIES as u64) as i32 + 1),
@@ -146,15 +266,22 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             let tag = rng.below(TAGS as u64) as i32 + 1;
             if !chosen.contains(&tag) {
                 chosen.push(tag);
-                product_tags.push(product_tag::ActiveModel { product_id: Set(id), tag_id: Set(tag) });
+                product_tags.push(product_tag::ActiveModel {
+                    product_id: Set(id),
+                    tag_id: Set(tag),
+                });
             }
         }
     }
     for chunk in products.chunks(100) {
-        product::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        product::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     for chunk in product_tags.chunks(200) {
-        product_tag::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        product_tag::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
 
     let statuses = [
@@ -187,10 +314,14 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
         }
     }
     for chunk in orders.chunks(100) {
-        order::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        order::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     for chunk in items.chunks(100) {
-        order_item::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        order_item::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
 
     let reviews: Vec<_> = (0..REVIEWS)
@@ -204,7 +335,9 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
         })
         .collect();
     for chunk in reviews.chunks(100) {
-        review::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        review::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(true)

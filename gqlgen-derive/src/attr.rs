@@ -9,7 +9,11 @@ use syn::{Attribute, Ident, Token, Type};
 
 /// `#[graphql(...)]` on the model struct.
 #[derive(FromDeriveInput)]
-#[darling(attributes(graphql), forward_attrs(doc, sea_orm), supports(struct_named))]
+#[darling(
+    attributes(graphql),
+    forward_attrs(doc, sea_orm),
+    supports(struct_named)
+)]
 pub struct ContainerAttrs {
     pub ident: Ident,
     pub data: darling::ast::Data<(), FieldAttrs>,
@@ -38,7 +42,7 @@ pub struct FieldAttrs {
     pub attrs: Vec<Attribute>,
     pub skip: Flag,
     pub name: Option<SpannedValue<NameValue>>,
-    pub description: Option<String>,
+    pub description: Option<SpannedValue<String>>,
     pub filter: Option<SpannedValue<LookupList>>,
     pub order: Flag,
 }
@@ -81,7 +85,10 @@ impl FromMeta for NameValue {
     fn from_value(value: &syn::Lit) -> darling::Result<Self> {
         match value {
             syn::Lit::Str(s) => Ok(NameValue(s.value())),
-            other => Err(darling::Error::custom("expected a string, such as `name = \"Product\"`").with_span(other)),
+            other => Err(
+                darling::Error::custom("expected a string, such as `name = \"Product\"`")
+                    .with_span(other),
+            ),
         }
     }
 }
@@ -96,7 +103,9 @@ impl FromMeta for IdentList {
         let mut idents = Vec::new();
         for item in items {
             match item {
-                darling::ast::NestedMeta::Meta(syn::Meta::Path(path)) if path.get_ident().is_some() => {
+                darling::ast::NestedMeta::Meta(syn::Meta::Path(path))
+                    if path.get_ident().is_some() =>
+                {
                     idents.push(path.get_ident().cloned().expect("checked"));
                 }
                 other => errors.push(
@@ -126,7 +135,24 @@ impl FromMeta for LookupList {
                 "`filter()` names no lookup; write `filter` for every lookup the type allows, or list them: `filter(exact, icontains)`",
             ));
         }
-        IdentList::from_list(items).map(|l| LookupList::Some(l.0))
+        let mut errors = darling::Error::accumulator();
+        let mut lookups = Vec::new();
+        for item in items {
+            match item {
+                darling::ast::NestedMeta::Meta(syn::Meta::Path(path))
+                    if path.get_ident().is_some() =>
+                {
+                    lookups.push(path.get_ident().cloned().expect("checked"));
+                }
+                other => errors.push(
+                    darling::Error::custom(
+                        "expected a lookup name, such as `filter(exact, icontains)`",
+                    )
+                    .with_span(other),
+                ),
+            }
+        }
+        errors.finish_with(LookupList::Some(lookups))
     }
 }
 
@@ -141,8 +167,10 @@ impl FromMeta for ContainerFilter {
         for item in items {
             let darling::ast::NestedMeta::Meta(meta) = item else {
                 errors.push(
-                    darling::Error::custom("expected `field(lookups)`, such as `filter(name(exact, icontains))`")
-                        .with_span(item),
+                    darling::Error::custom(
+                        "expected `field(lookups)`, such as `filter(name(exact, icontains))`",
+                    )
+                    .with_span(item),
                 );
                 continue;
             };
@@ -151,7 +179,10 @@ impl FromMeta for ContainerFilter {
                 continue;
             };
             if let Some(lookups) = errors.handle(LookupList::from_meta(meta)) {
-                entries.push((ident, SpannedValue::new(lookups, syn::spanned::Spanned::span(meta))));
+                entries.push((
+                    ident,
+                    SpannedValue::new(lookups, syn::spanned::Spanned::span(meta)),
+                ));
             }
         }
         errors.finish_with(ContainerFilter(entries))
@@ -168,7 +199,10 @@ impl Parse for ComputedField {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let ident: Ident = input.parse()?;
         input.parse::<Token![:]>().map_err(|e| {
-            syn::Error::new(e.span(), "expected `name: Type`, such as `computed(total_amount: Decimal)`")
+            syn::Error::new(
+                e.span(),
+                "expected `name: Type`, such as `computed(total_amount: Decimal)`",
+            )
         })?;
         let ty: Type = input.parse()?;
         Ok(ComputedField { ident, ty })
@@ -200,7 +234,10 @@ pub fn doc_string(attrs: &[Attribute]) -> Option<String> {
         .filter(|a| a.path().is_ident("doc"))
         .filter_map(|a| match &a.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
                 _ => None,
             },
             _ => None,
@@ -228,11 +265,18 @@ impl SeaOrmAttrs {
         for attr in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
             // sea-orm reports its own malformed attributes; ignore what does not parse here.
             let _ = attr.parse_nested_meta(|meta| {
-                let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                let key = meta
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
                 if meta.input.peek(Token![=]) {
                     let value: syn::Expr = meta.value()?.parse()?;
                     if key == "table_name"
-                        && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = value
+                        && let syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) = value
                     {
                         out.table_name = Some(s.value());
                     }

@@ -17,7 +17,11 @@ pub fn error(span: Span, message: impl std::fmt::Display) -> darling::Error {
 /// A field named in an attribute must be a column of the model.
 ///
 /// `#[graphql(fields(id, nmae))]` → "unknown field `nmae` in `fields(...)`; did you mean `name`?"
-pub fn known_field(ident: &Ident, attribute: &str, columns: &[String]) -> Result<(), darling::Error> {
+pub fn known_field(
+    ident: &Ident,
+    attribute: &str,
+    columns: &[String],
+) -> Result<(), darling::Error> {
     let name = ident.to_string();
     if columns.contains(&name) {
         return Ok(());
@@ -66,7 +70,10 @@ pub fn lookups(
             if allowed.is_empty() {
                 errors.push(error(
                     list.span(),
-                    format!("no lookup applies to {} (`{field}`); remove `filter`", kind.describe()),
+                    format!(
+                        "no lookup applies to {} (`{field}`); remove `filter`",
+                        kind.describe()
+                    ),
                 ));
             }
             allowed
@@ -81,12 +88,18 @@ pub fn lookups(
                     let separator = if hint.is_empty() { ";" } else { "" };
                     errors.push(error(
                         ident.span(),
-                        format!("unknown lookup `{name}`{hint}{separator} the lookups are: {}", LOOKUPS.join(", ")),
+                        format!(
+                            "unknown lookup `{name}`{hint}{separator} the lookups are: {}",
+                            LOOKUPS.join(", ")
+                        ),
                     ));
                     continue;
                 };
                 if chosen.contains(&lookup) {
-                    errors.push(error(ident.span(), format!("lookup `{name}` is listed twice; remove one")));
+                    errors.push(error(
+                        ident.span(),
+                        format!("lookup `{name}` is listed twice; remove one"),
+                    ));
                     continue;
                 }
                 if lookup == "isnull" && !nullable {
@@ -102,7 +115,11 @@ pub fn lookups(
                         format!(
                             "lookup `{name}` does not apply to {} (`{field}`); it allows: {}",
                             kind.describe(),
-                            if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
+                            if allowed.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                allowed.join(", ")
+                            }
                         ),
                     ));
                     continue;

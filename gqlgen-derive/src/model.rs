@@ -32,6 +32,17 @@ pub struct Column {
     pub primary_key: bool,
 }
 
+impl Column {
+    /// The GraphQL name of one of its filter fields: `name`, `name_Icontains`.
+    pub fn filter_field(&self, lookup: &str) -> String {
+        if lookup == "exact" {
+            self.filter_name.clone()
+        } else {
+            format!("{}_{}", self.filter_name, names::pascal(lookup))
+        }
+    }
+}
+
 /// A computed field of `computed(...)`.
 pub struct Computed {
     pub ident: Ident,
@@ -67,7 +78,12 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     }
     let parsed = ContainerAttrs::from_derive_input(input)?;
     let mut errors = darling::Error::accumulator();
-    let fields = parsed.data.as_ref().take_struct().expect("darling checks struct_named").fields;
+    let fields = parsed
+        .data
+        .as_ref()
+        .take_struct()
+        .expect("darling checks struct_named")
+        .fields;
 
     // Fields that are columns (not `#[sea_orm(ignore)]`), by Rust name.
     let field_names: Vec<String> = fields
@@ -100,32 +116,54 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     };
 
     // Container filter(field(lookups)), checked against columns.
-    let mut container_filters: HashMap<String, &darling::util::SpannedValue<LookupList>> = HashMap::new();
+    let mut container_filters: HashMap<String, &darling::util::SpannedValue<LookupList>> =
+        HashMap::new();
     for (ident, lookups) in parsed.filter.iter().flat_map(|f| f.0.iter()) {
-        if errors.handle(check::known_field(ident, "filter", &field_names)).is_none() {
+        if errors
+            .handle(check::known_field(ident, "filter", &field_names))
+            .is_none()
+        {
             continue;
         }
-        if container_filters.insert(ident.to_string(), lookups).is_some() {
-            errors.push(check::error(ident.span(), format!("`{ident}` appears twice in `filter(...)`; merge its lookups")));
+        if container_filters
+            .insert(ident.to_string(), lookups)
+            .is_some()
+        {
+            errors.push(check::error(
+                ident.span(),
+                format!("`{ident}` appears twice in `filter(...)`; merge its lookups"),
+            ));
         }
     }
 
     let mut columns = Vec::new();
     for field in &fields {
-        if let Some(column) = build_column(field, &exposed_by_container, &container_filters, &mut errors) {
+        if let Some(column) = build_column(
+            field,
+            &exposed_by_container,
+            &container_filters,
+            &mut errors,
+        ) {
             columns.push(column);
         }
     }
 
     // Names
-    let table = sea.table_name.clone().unwrap_or_else(|| parsed.ident.to_string());
+    let table = sea
+        .table_name
+        .clone()
+        .unwrap_or_else(|| parsed.ident.to_string());
     if let Some(name) = &parsed.name {
         errors.handle(check::graphql_name(name, "type"));
     }
     if let Some(plural) = &parsed.plural {
         errors.handle(check::graphql_name(plural, "field"));
     }
-    let gql_name = parsed.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| names::pascal(&table));
+    let gql_name = parsed
+        .name
+        .as_ref()
+        .map(|n| n.0.clone())
+        .unwrap_or_else(|| names::pascal(&table));
     let detail_name = names::lower_first(&gql_name);
     let list_name = parsed
         .plural
@@ -143,7 +181,11 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         .computed
         .iter()
         .flat_map(|c| c.0.iter())
-        .map(|c| Computed { ident: c.ident.clone(), ty: c.ty.clone(), gql_name: names::camel(&c.ident.to_string()) })
+        .map(|c| Computed {
+            ident: c.ident.clone(),
+            ty: c.ty.clone(),
+            gql_name: names::camel(&c.ident.to_string()),
+        })
         .collect();
 
     // Each GraphQL field name once.
@@ -151,15 +193,52 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     let named = columns
         .iter()
         .map(|c| (c.gql_name.as_str(), c.ident.span()))
-        .chain(computed.iter().map(|c| (c.gql_name.as_str(), c.ident.span())));
+        .chain(
+            computed
+                .iter()
+                .map(|c| (c.gql_name.as_str(), c.ident.span())),
+        );
     for (name, span) in named {
         if seen.insert(name, span).is_some() {
-            errors.push(check::error(span, format!("GraphQL field `{name}` is defined twice; rename one with `name = \"...\"`")));
+            errors.push(check::error(
+                span,
+                format!(
+                    "GraphQL field `{name}` is defined twice; rename one with `name = \"...\"`"
+                ),
+            ));
+        }
+    }
+
+    // Each filter field name once: `owner_id` (filter `owner`) beside a column `owner` would clash,
+    // and so would a column named `and`, `or` or `not`.
+    let mut filter_fields: HashMap<String, &Ident> = HashMap::new();
+    for column in &columns {
+        for lookup in &column.lookups {
+            let name = column.filter_field(lookup);
+            let problem = if ["and", "or", "not"].contains(&name.as_str()) {
+                Some(format!("clashes with the combinator `{name}`"))
+            } else {
+                filter_fields
+                    .insert(name.clone(), &column.ident)
+                    .map(|other| format!("is also the filter field of `{other}`"))
+            };
+            if let Some(problem) = problem {
+                errors.push(check::error(
+                    column.ident.span(),
+                    format!(
+                        "filter field `{name}` of `{}` {problem}; rename the column with `name = \"...\"`",
+                        column.ident
+                    ),
+                ));
+            }
         }
     }
 
     let primary_keys = columns.iter().filter(|c| c.primary_key).count();
-    let all_primary_keys = fields.iter().filter(|f| SeaOrmAttrs::from_attrs(&f.attrs).primary_key).count();
+    let all_primary_keys = fields
+        .iter()
+        .filter(|f| SeaOrmAttrs::from_attrs(&f.attrs).primary_key)
+        .count();
     if all_primary_keys != 1 {
         errors.push(check::error(
             parsed.ident.span(),
@@ -178,7 +257,10 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         gql_name,
         list_name,
         detail_name,
-        description: parsed.description.clone().or_else(|| attr::doc_string(&parsed.attrs)),
+        description: parsed
+            .description
+            .clone()
+            .or_else(|| attr::doc_string(&parsed.attrs)),
         columns,
         computed,
     }))
@@ -214,8 +296,12 @@ fn build_column(
     if let Some(reason) = hidden_by {
         let conflicts = [
             (field.name.as_ref().map(|n| n.span()), "name"),
+            (field.description.as_ref().map(|d| d.span()), "description"),
             (filter.map(|f| f.span()), "filter"),
-            (field.order.is_present().then(|| field.order.span()), "order"),
+            (
+                field.order.is_present().then(|| field.order.span()),
+                "order",
+            ),
         ];
         for (span, option) in conflicts {
             if let Some(span) = span {
@@ -243,7 +329,11 @@ fn build_column(
     if let Some(name) = &field.name {
         errors.handle(check::graphql_name(name, "field"));
     }
-    let gql_name = field.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| names::camel(&rust_name));
+    let gql_name = field
+        .name
+        .as_ref()
+        .map(|n| n.0.clone())
+        .unwrap_or_else(|| names::camel(&rust_name));
     let filter_name = if kind == Kind::Id && !sea.primary_key && field.name.is_none() {
         names::camel(rust_name.trim_end_matches("_id"))
     } else {
@@ -262,7 +352,10 @@ fn build_column(
         }
     }
     if field.order.is_present() && kind == Kind::Json {
-        errors.push(check::error(field.order.span(), format!("`order` does not apply to a JSON column (`{rust_name}`); remove it")));
+        errors.push(check::error(
+            field.order.span(),
+            format!("`order` does not apply to a JSON column (`{rust_name}`); remove it"),
+        ));
     }
     Some(Column {
         variant: Ident::new(&names::pascal(&rust_name), ident.span()),
@@ -273,7 +366,11 @@ fn build_column(
         kind,
         gql_name,
         filter_name,
-        description: field.description.clone().or_else(|| attr::doc_string(&field.attrs)),
+        description: field
+            .description
+            .as_ref()
+            .map(|d| d.to_string())
+            .or_else(|| attr::doc_string(&field.attrs)),
         lookups,
         order: field.order.is_present() || sea.primary_key,
         primary_key: sea.primary_key,

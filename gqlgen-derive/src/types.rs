@@ -21,8 +21,21 @@ pub enum Kind {
 
 /// The lookups of DESIGN.md, in their order there.
 pub const LOOKUPS: &[&str] = &[
-    "exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith",
-    "iendswith", "in", "gt", "gte", "lt", "lte", "range", "isnull",
+    "exact",
+    "iexact",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "range",
+    "isnull",
 ];
 
 impl Kind {
@@ -62,7 +75,9 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
     if last.ident != "Option" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     match args.args.first()? {
         GenericArgument::Type(inner) => Some(inner),
         _ => None,
@@ -71,16 +86,27 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
 
 /// The kind of a non-`Option` type, from the last segment of its path.
 pub fn kind_of(ty: &Type) -> Kind {
-    let Type::Path(path) = ty else { return Kind::Other };
-    let Some(last) = path.path.segments.last() else { return Kind::Other };
+    let Type::Path(path) = ty else {
+        return Kind::Other;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return Kind::Other;
+    };
     match last.ident.to_string().as_str() {
         "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => Kind::Int,
         "f32" | "f64" => Kind::Float,
         "Decimal" => Kind::Decimal,
         "String" => Kind::Text,
         "bool" => Kind::Bool,
-        "Date" | "DateTime" | "DateTimeUtc" | "DateTimeLocal" | "DateTimeWithTimeZone" | "Time"
-        | "NaiveDate" | "NaiveDateTime" | "NaiveTime" => Kind::Temporal,
+        "Date"
+        | "DateTime"
+        | "DateTimeUtc"
+        | "DateTimeLocal"
+        | "DateTimeWithTimeZone"
+        | "Time"
+        | "NaiveDate"
+        | "NaiveDateTime"
+        | "NaiveTime" => Kind::Temporal,
         "Uuid" => Kind::Uuid,
         "Json" | "Value" => Kind::Json,
         _ => Kind::Other,

@@ -88,7 +88,9 @@ impl<M: GraphQLModel> Connection<M> {
             return Ok(total);
         }
         let db = database(ctx)?;
-        Ok(PaginatorTrait::count(self.count_query.clone(), db).await.map_err(GqlError::from)?)
+        Ok(PaginatorTrait::count(self.count_query.clone(), db)
+            .await
+            .map_err(GqlError::from)?)
     }
 }
 
@@ -113,6 +115,9 @@ pub fn database<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection, GqlE
 
 const CURSOR_PREFIX: &str = "gqlgen:1";
 
+/// Offsets at or above this are refused: far beyond any table, far below `i64::MAX`.
+const MAX_OFFSET: u64 = 1 << 48;
+
 fn order_hash(signature: &str) -> String {
     // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -125,7 +130,10 @@ fn order_hash(signature: &str) -> String {
 
 /// Encodes the cursor of the row at `offset`.
 pub fn encode_cursor(type_name: &str, signature: &str, offset: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}:{type_name}:{}:{offset}", order_hash(signature)))
+    URL_SAFE_NO_PAD.encode(format!(
+        "{CURSOR_PREFIX}:{type_name}:{}:{offset}",
+        order_hash(signature)
+    ))
 }
 
 /// Decodes a cursor made by [`encode_cursor`] for the same type and order.
@@ -135,12 +143,21 @@ pub fn decode_cursor(
     signature: &str,
     cursor: &str,
 ) -> Result<u64, GqlError> {
-    let invalid = || GqlError::bad_input(format!("`{argument}` is not a valid cursor for this field"));
+    let invalid =
+        || GqlError::bad_input(format!("`{argument}` is not a valid cursor for this field"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let rest = text.strip_prefix(CURSOR_PREFIX).and_then(|r| r.strip_prefix(':')).ok_or_else(invalid)?;
+    let rest = text
+        .strip_prefix(CURSOR_PREFIX)
+        .and_then(|r| r.strip_prefix(':'))
+        .ok_or_else(invalid)?;
     let mut parts = rest.rsplitn(3, ':');
-    let offset = parts.next().and_then(|o| o.parse::<u64>().ok()).ok_or_else(invalid)?;
+    // Bounded so that `offset + 1` and SQL's signed OFFSET cannot overflow on a forged cursor.
+    let offset = parts
+        .next()
+        .and_then(|o| o.parse::<u64>().ok())
+        .filter(|o| *o < MAX_OFFSET)
+        .ok_or_else(invalid)?;
     let hash = parts.next().ok_or_else(invalid)?;
     let name = parts.next().ok_or_else(invalid)?;
     if name != type_name {
@@ -167,7 +184,9 @@ pub struct Window {
 
 fn page_size(argument: &str, value: i32, max: u32) -> Result<u64, GqlError> {
     if value < 0 {
-        return Err(GqlError::bad_input(format!("`{argument}` must not be negative, got {value}")));
+        return Err(GqlError::bad_input(format!(
+            "`{argument}` must not be negative, got {value}"
+        )));
     }
     if value as u64 > u64::from(max) {
         return Err(GqlError::bad_input(format!(
@@ -193,8 +212,14 @@ where
         return Err(GqlError::bad_input("pass `first` or `last`, not both"));
     }
     let start = after.map_or(0, |a| a + 1);
-    let first = args.first.map(|n| page_size("first", n, config.max_page_size)).transpose()?;
-    let last = args.last.map(|n| page_size("last", n, config.max_page_size)).transpose()?;
+    let first = args
+        .first
+        .map(|n| page_size("first", n, config.max_page_size))
+        .transpose()?;
+    let last = args
+        .last
+        .map(|n| page_size("last", n, config.max_page_size))
+        .transpose()?;
     let before_given = before.is_some();
     let end = match (before, last) {
         (Some(b), _) => Some(b),
@@ -206,15 +231,25 @@ where
         (_, Some(n)) => {
             let end = end.expect("end is known when `last` is given");
             let offset = end.saturating_sub(n).max(start);
-            Window { offset, limit: end - offset, before_given }
+            Window {
+                offset,
+                limit: end - offset,
+                before_given,
+            }
         }
         (first, None) => {
-            let n = first.unwrap_or(u64::from(config.default_page_size));
+            let n = first.unwrap_or(u64::from(
+                config.default_page_size.min(config.max_page_size),
+            ));
             let limit = match end {
                 Some(end) => n.min(end - start),
                 None => n,
             };
-            Window { offset: start, limit, before_given }
+            Window {
+                offset: start,
+                limit,
+                before_given,
+            }
         }
     })
 }
@@ -264,7 +299,9 @@ pub async fn resolve_select<M: GraphQLModel>(
 
     for (column, direction) in &keys.keys {
         select = match direction {
-            OrderDirection::Asc => select.order_by_with_nulls(*column, Order::Asc, NullOrdering::Last),
+            OrderDirection::Asc => {
+                select.order_by_with_nulls(*column, Order::Asc, NullOrdering::Last)
+            }
             OrderDirection::Desc => {
                 select.order_by_with_nulls(*column, Order::Desc, NullOrdering::First)
             }
@@ -274,7 +311,11 @@ pub async fn resolve_select<M: GraphQLModel>(
     let rows = if window.limit == 0 {
         Vec::new()
     } else {
-        select.offset(window.offset).limit(window.limit + 1).all(db).await?
+        select
+            .offset(window.offset)
+            .limit(window.limit + 1)
+            .all(db)
+            .await?
     };
     let has_more = rows.len() as u64 > window.limit;
     let edges: Vec<Edge<M>> = rows
@@ -292,7 +333,12 @@ pub async fn resolve_select<M: GraphQLModel>(
         start_cursor: edges.first().map(|e| e.cursor.clone()),
         end_cursor: edges.last().map(|e| e.cursor.clone()),
     };
-    Ok(Connection { edges, page_info, count_query, known_total })
+    Ok(Connection {
+        edges,
+        page_info,
+        count_query,
+        known_total,
+    })
 }
 
 #[cfg(test)]
@@ -300,29 +346,76 @@ mod tests {
     use super::*;
 
     fn args(first: Option<i32>, last: Option<i32>) -> PageArgs {
-        PageArgs { first, last, ..Default::default() }
+        PageArgs {
+            first,
+            last,
+            ..Default::default()
+        }
     }
 
-    async fn win(args: PageArgs, after: Option<u64>, before: Option<u64>, total: u64) -> Result<Window, GqlError> {
-        window(&args, &Config::default(), after, before, || async move { Ok(total) }).await
+    async fn win(
+        args: PageArgs,
+        after: Option<u64>,
+        before: Option<u64>,
+        total: u64,
+    ) -> Result<Window, GqlError> {
+        window(&args, &Config::default(), after, before, || async move {
+            Ok(total)
+        })
+        .await
     }
 
     #[tokio::test]
     async fn windows_follow_relay_arguments() {
-        let w = |offset, limit, before_given| Window { offset, limit, before_given };
-        assert_eq!(win(args(None, None), None, None, 50).await.unwrap(), w(0, 20, false));
-        assert_eq!(win(args(Some(5), None), Some(9), None, 50).await.unwrap(), w(10, 5, false));
-        assert_eq!(win(args(Some(5), None), Some(9), Some(12), 50).await.unwrap(), w(10, 2, true));
-        assert_eq!(win(args(None, Some(3)), None, Some(10), 50).await.unwrap(), w(7, 3, true));
-        assert_eq!(win(args(None, Some(3)), None, None, 50).await.unwrap(), w(47, 3, false));
-        assert_eq!(win(args(None, Some(30)), Some(40), None, 50).await.unwrap(), w(41, 9, false));
-        assert_eq!(win(args(None, Some(3)), None, Some(1), 50).await.unwrap(), w(0, 1, true));
-        assert_eq!(win(args(Some(3), None), Some(60), None, 50).await.unwrap(), w(61, 3, false));
+        let w = |offset, limit, before_given| Window {
+            offset,
+            limit,
+            before_given,
+        };
+        assert_eq!(
+            win(args(None, None), None, None, 50).await.unwrap(),
+            w(0, 20, false)
+        );
+        assert_eq!(
+            win(args(Some(5), None), Some(9), None, 50).await.unwrap(),
+            w(10, 5, false)
+        );
+        assert_eq!(
+            win(args(Some(5), None), Some(9), Some(12), 50)
+                .await
+                .unwrap(),
+            w(10, 2, true)
+        );
+        assert_eq!(
+            win(args(None, Some(3)), None, Some(10), 50).await.unwrap(),
+            w(7, 3, true)
+        );
+        assert_eq!(
+            win(args(None, Some(3)), None, None, 50).await.unwrap(),
+            w(47, 3, false)
+        );
+        assert_eq!(
+            win(args(None, Some(30)), Some(40), None, 50).await.unwrap(),
+            w(41, 9, false)
+        );
+        assert_eq!(
+            win(args(None, Some(3)), None, Some(1), 50).await.unwrap(),
+            w(0, 1, true)
+        );
+        assert_eq!(
+            win(args(Some(3), None), Some(60), None, 50).await.unwrap(),
+            w(61, 3, false)
+        );
     }
 
     #[tokio::test]
     async fn bad_page_sizes_are_bad_user_input() {
-        for a in [args(Some(101), None), args(None, Some(1_000_000)), args(Some(-1), None), args(Some(1), Some(1))] {
+        for a in [
+            args(Some(101), None),
+            args(None, Some(1_000_000)),
+            args(Some(-1), None),
+            args(Some(1), Some(1)),
+        ] {
             let err = win(a, None, None, 0).await.unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::BadUserInput);
         }
@@ -331,8 +424,16 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_refuse_foreign_or_tampered_ones() {
         let c = encode_cursor("Product", "+name,+id", 41);
-        assert_eq!(decode_cursor("after", "Product", "+name,+id", &c).unwrap(), 41);
-        assert!(decode_cursor("after", "Category", "+name,+id", &c).unwrap_err().message.contains("`Category`"));
+        assert_eq!(
+            decode_cursor("after", "Product", "+name,+id", &c).unwrap(),
+            41
+        );
+        assert!(
+            decode_cursor("after", "Category", "+name,+id", &c)
+                .unwrap_err()
+                .message
+                .contains("`Category`")
+        );
         assert!(decode_cursor("after", "Product", "-name,+id", &c).is_err());
         let mut tampered = c.clone();
         tampered.insert(3, '!');
@@ -340,5 +441,17 @@ mod tests {
         assert!(decode_cursor("after", "Product", "+name,+id", "").is_err());
         let forged = URL_SAFE_NO_PAD.encode("gqlgen:1:Product:x:-1");
         assert!(decode_cursor("after", "Product", "+name,+id", &forged).is_err());
+        let hash = order_hash("+name,+id");
+        for offset in [u64::MAX.to_string(), MAX_OFFSET.to_string()] {
+            let huge = URL_SAFE_NO_PAD.encode(format!("gqlgen:1:Product:{hash}:{offset}"));
+            let err = decode_cursor("after", "Product", "+name,+id", &huge).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::BadUserInput);
+        }
+        let hash = order_hash("+name,+id");
+        for offset in [u64::MAX.to_string(), (1u64 << 48).to_string()] {
+            let huge = URL_SAFE_NO_PAD.encode(format!("gqlgen:1:Product:{hash}:{offset}"));
+            let err = decode_cursor("after", "Product", "+name,+id", &huge).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::BadUserInput);
+        }
     }
 }

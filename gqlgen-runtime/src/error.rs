@@ -51,7 +51,10 @@ pub struct GqlError {
 
 impl GqlError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        GqlError { code, message: message.into() }
+        GqlError {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn bad_input(message: impl Into<String>) -> Self {
@@ -65,7 +68,10 @@ impl GqlError {
     /// Logs `detail` and returns an error whose message says nothing about it.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
-        Self::new(ErrorCode::InternalError, format!("internal error: {detail}"))
+        Self::new(
+            ErrorCode::InternalError,
+            format!("internal error: {detail}"),
+        )
     }
 }
 
@@ -74,7 +80,8 @@ pub const MASKED_MESSAGE: &str = "Internal server error";
 
 impl From<GqlError> for async_graphql::Error {
     fn from(err: GqlError) -> Self {
-        async_graphql::Error::new(err.message).extend_with(|_, ext| ext.set("code", err.code.as_str()))
+        async_graphql::Error::new(err.message)
+            .extend_with(|_, ext| ext.set("code", err.code.as_str()))
     }
 }
 
@@ -95,7 +102,10 @@ pub fn code_of(err: &async_graphql::ServerError) -> Option<&str> {
 /// Gives an error from user code (a computed field) the `INTERNAL_ERROR` code unless it has one,
 /// so that every error a resolver returns is coded.
 pub fn ensure_code(err: async_graphql::Error) -> async_graphql::Error {
-    let has_code = err.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+    let has_code = err
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some());
     if has_code {
         return err;
     }
@@ -111,11 +121,15 @@ pub fn ensure_code(err: async_graphql::Error) -> async_graphql::Error {
 /// coerce to its type. Those are the client's: `BAD_USER_INPUT`.
 pub fn finish_response(response: &mut async_graphql::Response, debug: bool) {
     for err in &mut response.errors {
-        let code = code_of(err).unwrap_or(ErrorCode::BadUserInput.as_str()).to_owned();
+        let code = code_of(err)
+            .unwrap_or(ErrorCode::BadUserInput.as_str())
+            .to_owned();
         if code == ErrorCode::InternalError.as_str() && !debug {
             err.message = MASKED_MESSAGE.to_owned();
         }
-        err.extensions.get_or_insert_with(Default::default).set("code", code);
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
 }
 
@@ -126,10 +140,13 @@ mod tests {
     fn server_error(message: &str, code: Option<&str>, path: bool) -> async_graphql::ServerError {
         let mut err = async_graphql::ServerError::new(message, None);
         if let Some(code) = code {
-            err.extensions.get_or_insert_with(Default::default).set("code", code);
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
         }
         if path {
-            err.path.push(async_graphql::PathSegment::Field("products".into()));
+            err.path
+                .push(async_graphql::PathSegment::Field("products".into()));
         }
         err
     }
@@ -144,8 +161,20 @@ mod tests {
             server_error("bad cursor", Some("BAD_USER_INPUT"), true),
         ];
         finish_response(&mut response, false);
-        let codes: Vec<_> = response.errors.iter().map(|e| code_of(e).unwrap()).collect();
-        assert_eq!(codes, ["BAD_USER_INPUT", "INTERNAL_ERROR", "BAD_USER_INPUT", "BAD_USER_INPUT"]);
+        let codes: Vec<_> = response
+            .errors
+            .iter()
+            .map(|e| code_of(e).unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "BAD_USER_INPUT",
+                "INTERNAL_ERROR",
+                "BAD_USER_INPUT",
+                "BAD_USER_INPUT"
+            ]
+        );
         assert_eq!(response.errors[1].message, MASKED_MESSAGE);
         assert_eq!(response.errors[2].message, "Failed to parse \"Int\"");
         assert_eq!(response.errors[3].message, "bad cursor");
@@ -154,7 +183,11 @@ mod tests {
     #[test]
     fn debug_keeps_internal_messages() {
         let mut response = async_graphql::Response::default();
-        response.errors = vec![server_error("connection refused", Some("INTERNAL_ERROR"), true)];
+        response.errors = vec![server_error(
+            "connection refused",
+            Some("INTERNAL_ERROR"),
+            true,
+        )];
         finish_response(&mut response, true);
         assert_eq!(response.errors[0].message, "connection refused");
     }
@@ -168,8 +201,12 @@ mod ensure_code_tests {
     fn computed_field_errors_keep_their_code_or_get_internal_error() {
         let plain = ensure_code(async_graphql::Error::new("db down"));
         let coded = ensure_code(GqlError::not_found("no such order").into());
-        let code = |e: &async_graphql::Error| e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
-        assert_eq!(code(&plain), Some(async_graphql::Value::from("INTERNAL_ERROR")));
+        let code =
+            |e: &async_graphql::Error| e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+        assert_eq!(
+            code(&plain),
+            Some(async_graphql::Value::from("INTERNAL_ERROR"))
+        );
         assert_eq!(code(&coded), Some(async_graphql::Value::from("NOT_FOUND")));
     }
 }

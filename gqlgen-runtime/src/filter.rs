@@ -49,7 +49,10 @@ pub struct Where {
 
 impl Default for Where {
     fn default() -> Self {
-        Where { condition: Condition::all(), error: None }
+        Where {
+            condition: Condition::all(),
+            error: None,
+        }
     }
 }
 
@@ -87,20 +90,27 @@ impl Where {
             Lookup::Gte => column.gte(value),
             Lookup::Lt => column.lt(value),
             Lookup::Lte => column.lte(value),
-            other => unreachable!("{other:?} is not a comparison; the derive only emits comparisons here"),
+            other => unreachable!(
+                "{other:?} is not a comparison; the derive only emits comparisons here"
+            ),
         };
         self.add(expr);
     }
 
     /// The text lookups: iexact, contains, icontains, startswith, istartswith, endswith, iendswith.
     pub fn text<C: ColumnTrait>(&mut self, column: C, lookup: Lookup, value: &Option<String>) {
-        let Some(value) = value.as_deref() else { return };
+        let Some(value) = value.as_deref() else {
+            return;
+        };
         let insensitive = matches!(
             lookup,
             Lookup::Iexact | Lookup::Icontains | Lookup::Istartswith | Lookup::Iendswith
         );
         let (subject, value) = if insensitive {
-            (Expr::expr(Func::lower(Expr::col(column.as_column_ref()))), value.to_lowercase())
+            (
+                Expr::expr(Func::lower(Expr::col(column.as_column_ref()))),
+                value.to_lowercase(),
+            )
         } else {
             (Expr::col(column.as_column_ref()), value.to_owned())
         };
@@ -173,7 +183,11 @@ impl Where {
         T: FromStr + Into<Value>,
     {
         let Some(ids) = value else { return };
-        match ids.iter().map(|id| parse_id::<T>(field, id)).collect::<Result<Vec<T>, _>>() {
+        match ids
+            .iter()
+            .map(|id| parse_id::<T>(field, id))
+            .collect::<Result<Vec<T>, _>>()
+        {
             Ok(values) => self.add(column.is_in(values)),
             Err(err) => self.fail(err),
         }

@@ -22,7 +22,10 @@ struct AppState<Q, M, S> {
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
     fn clone(&self) -> Self {
-        AppState { schema: self.schema.clone(), config: self.config.clone() }
+        AppState {
+            schema: self.schema.clone(),
+            config: self.config.clone(),
+        }
     }
 }
 
@@ -34,7 +37,10 @@ where
     S: SubscriptionType + 'static,
 {
     Router::new()
-        .route("/graphql", get(graphql_get::<Q, M, S>).post(graphql_post::<Q, M, S>))
+        .route(
+            "/graphql",
+            get(graphql_get::<Q, M, S>).post(graphql_post::<Q, M, S>),
+        )
         .route("/health", get(|| async { "ok" }))
         .with_state(AppState { schema, config })
 }
@@ -64,10 +70,7 @@ where
     axum::Json(response).into_response()
 }
 
-async fn graphql_post<Q, M, S>(
-    State(state): State<AppState<Q, M, S>>,
-    body: Bytes,
-) -> Response
+async fn graphql_post<Q, M, S>(State(state): State<AppState<Q, M, S>>, body: Bytes) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,

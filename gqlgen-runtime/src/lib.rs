@@ -46,7 +46,7 @@ pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
 pub mod __private {
     pub use crate::connection::{self, Connection, PageArgs};
     pub use crate::enumeration;
-    pub use crate::error::ensure_code;
+    pub use crate::error::{GqlError, ensure_code};
     pub use crate::filter::{self, FilterInput, Lookup};
     pub use crate::model::GraphQLModel;
     pub use crate::order::{self, OrderDirection, OrderInput};

@@ -34,7 +34,10 @@ pub struct OrderKeys<C> {
 
 impl<C: ColumnTrait> Default for OrderKeys<C> {
     fn default() -> Self {
-        OrderKeys { keys: Vec::new(), set_in_item: 0 }
+        OrderKeys {
+            keys: Vec::new(),
+            set_in_item: 0,
+        }
     }
 }
 
@@ -79,7 +82,13 @@ impl<C: ColumnTrait> OrderKeys<C> {
     pub fn signature(&self) -> String {
         self.keys
             .iter()
-            .map(|(c, d)| format!("{}{}", if *d == OrderDirection::Asc { '+' } else { '-' }, c.as_str()))
+            .map(|(c, d)| {
+                format!(
+                    "{}{}",
+                    if *d == OrderDirection::Asc { '+' } else { '-' },
+                    c.as_str()
+                )
+            })
             .collect::<Vec<_>>()
             .join(",")
     }

@@ -19,5 +19,8 @@ where
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
         parse_id("id", id)?;
     let db = database(ctx)?;
-    Ok(M::Entity::find_by_id(key).one(db).await.map_err(GqlError::from)?)
+    Ok(M::Entity::find_by_id(key)
+        .one(db)
+        .await
+        .map_err(GqlError::from)?)
 }

@@ -69,7 +69,10 @@ impl TestServer {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let text = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let text = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             dechunk(body)
         } else {
             body.to_owned()
@@ -102,7 +105,9 @@ fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if size == 0 || tail.len() < size {
             break;
         }
@@ -119,7 +124,12 @@ pub fn error_codes(body: &Value) -> Vec<String> {
         .map(|errors| {
             errors
                 .iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned())
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -135,7 +145,9 @@ impl StatementLog {
         let log = StatementLog::default();
         let sink = log.0.clone();
         db.set_metric_callback(move |info| {
-            sink.lock().unwrap_or_else(|e| e.into_inner()).push(info.statement.to_string());
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(info.statement.to_string());
         });
         log
     }

@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "category")]
-#[graphql(plural = "categories", filter(name(exact, icontains, istartswith), slug(exact, in)))]
+#[graphql(
+    plural = "categories",
+    filter(name(exact, icontains, istartswith), slug(exact, in))
+)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

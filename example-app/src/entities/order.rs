@@ -60,16 +60,26 @@ impl Model {
         let totals = order_item::Entity::find()
             .select_only()
             .column_as(
-                Expr::col(order_item::Column::Quantity).mul(Expr::col(order_item::Column::UnitPrice)).sum(),
+                Expr::col(order_item::Column::Quantity)
+                    .mul(Expr::col(order_item::Column::UnitPrice))
+                    .sum(),
                 "total",
             )
-            .column_as(Expr::col(order_item::Column::Quantity).sum().cast_as("bigint"), "count")
+            .column_as(
+                Expr::col(order_item::Column::Quantity)
+                    .sum()
+                    .cast_as("bigint"),
+                "count",
+            )
             .filter(order_item::Column::OrderId.eq(self.id))
             .into_model::<ItemTotals>()
             .one(db)
             .await
             .map_err(gqlgen_runtime::GqlError::from)?;
-        Ok(totals.unwrap_or(ItemTotals { total: None, count: None }))
+        Ok(totals.unwrap_or(ItemTotals {
+            total: None,
+            count: None,
+        }))
     }
 
     /// The order's total: quantity times unit price over its items.

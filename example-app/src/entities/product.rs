@@ -9,7 +9,20 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     /// The product's display name.
-    #[graphql(filter(exact, iexact, contains, icontains, startswith, istartswith, endswith, iendswith, in), order)]
+    #[graphql(
+        filter(
+            exact,
+            iexact,
+            contains,
+            icontains,
+            startswith,
+            istartswith,
+            endswith,
+            iendswith,
+            in
+        ),
+        order
+    )]
     pub name: String,
     /// Long description; may be empty.
     #[graphql(filter(icontains, isnull))]

@@ -41,6 +41,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
                 #[doc = #list_doc]
                 #[graphql(name = #list)]
+                #[allow(clippy::too_many_arguments)]
                 async fn __gqlgen_list(
                     &self,
                     ctx: &#p::async_graphql::Context<'_>,

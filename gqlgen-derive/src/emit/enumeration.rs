@@ -24,7 +24,11 @@ fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
     if let Some(name) = &parsed.name {
         errors.handle(check::graphql_name(name, "enum"));
     }
-    let variants = parsed.data.as_ref().take_enum().expect("darling checks enum_unit");
+    let variants = parsed
+        .data
+        .as_ref()
+        .take_enum()
+        .expect("darling checks enum_unit");
     for v in &variants {
         if let Some(name) = &v.name {
             errors.handle(check::graphql_name(name, "enum value"));
@@ -33,8 +37,16 @@ fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
     errors.finish()?;
     let p = private();
     let ident = &parsed.ident;
-    let name = parsed.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| ident.to_string());
-    let description = match parsed.description.clone().or_else(|| doc_string(&parsed.attrs)) {
+    let name = parsed
+        .name
+        .as_ref()
+        .map(|n| n.0.clone())
+        .unwrap_or_else(|| ident.to_string());
+    let description = match parsed
+        .description
+        .clone()
+        .or_else(|| doc_string(&parsed.attrs))
+    {
         Some(d) => quote!(::std::option::Option::Some(#d)),
         None => quote!(::std::option::Option::None),
     };

@@ -6,24 +6,18 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ASYNC_GRAPHQL, private};
-use crate::model::{Column, Model};
+use crate::model::Model;
 use crate::names;
 use crate::types::Kind;
-
-/// The GraphQL name of a lookup field: `name`, `name_Icontains`.
-fn field_name(column: &Column, lookup: &str) -> String {
-    if lookup == "exact" {
-        column.filter_name.clone()
-    } else {
-        format!("{}_{}", column.filter_name, names::pascal(lookup))
-    }
-}
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
     let filter = format_ident!("{}Filter", model.gql_name);
     let filter_name = filter.to_string();
-    let doc = format!("Selects `{}` rows; every field set must hold.", model.gql_name);
+    let doc = format!(
+        "Selects `{}` rows; every field set must hold.",
+        model.gql_name
+    );
     let mut fields = Vec::new();
     let mut calls = Vec::new();
     for column in &model.columns {
@@ -31,7 +25,7 @@ pub fn emit(model: &Model) -> TokenStream {
         let key_type = &column.key_type;
         for lookup in &column.lookups {
             let rust = format_ident!("{}_{}", column.ident, lookup);
-            let name = field_name(column, lookup);
+            let name = column.filter_field(lookup);
             let lookup_variant = format_ident!("{}", names::pascal(lookup));
             let value = match (column.kind, *lookup) {
                 (_, "isnull") => quote!(bool),
@@ -45,8 +39,12 @@ pub fn emit(model: &Model) -> TokenStream {
             };
             let call = match (column.kind, *lookup) {
                 (_, "isnull") => quote!(w.isnull(Column::#variant, &self.#rust)),
-                (Kind::Id, "exact") => quote!(w.id::<_, #key_type>(Column::#variant, #name, &self.#rust)),
-                (Kind::Id, "in") => quote!(w.id_in::<_, #key_type>(Column::#variant, #name, &self.#rust)),
+                (Kind::Id, "exact") => {
+                    quote!(w.id::<_, #key_type>(Column::#variant, #name, &self.#rust))
+                }
+                (Kind::Id, "in") => {
+                    quote!(w.id_in::<_, #key_type>(Column::#variant, #name, &self.#rust))
+                }
                 (_, "in") => quote!(w.one_of(Column::#variant, &self.#rust)),
                 (_, "range") => quote!(w.range(Column::#variant, #name, &self.#rust)),
                 (_, "exact" | "gt" | "gte" | "lt" | "lte") => {
@@ -80,7 +78,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #p::FilterInput for #filter {
             type Entity = Entity;
-            fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, ::gqlgen_runtime::GqlError> {
+            fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
                 let mut w = #p::filter::Where::default();
                 #(#calls;)*
                 w.and(&self.and);
