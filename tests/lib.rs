@@ -121,7 +121,10 @@ pub fn sku(id: i32) -> uuid::Uuid {
     uuid::Uuid::from_u128(0xabc0_0000 + id as u128)
 }
 
-/// Inserts the fixture: 2 users, 3 categories, 6 products, 3 tags, 2 orders with items.
+/// Inserts the fixture: 2 users, 3 categories, 6 products, 3 tags, 2 orders with items, tag
+/// links and 11 reviews (ratings by product, in id order: 1: 5 3 4, 2: 1, 4: 2 2, 5: 5,
+/// 6: 4 1 3 5; product 3 has none). Tags (1 new, 2 sale, 3 café) by product: 1: 1 3, 2: 1,
+/// 3: 2 3, 5: 1 2 3, 6: 2.
 ///
 /// | id | name                | description      | price   | stock | weight | active | category | owner |
 /// |----|---------------------|------------------|---------|-------|--------|--------|----------|-------|
@@ -282,6 +285,53 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
         .exec(db)
         .await
         .expect("order items");
+    let links = [
+        (1, 1),
+        (1, 3),
+        (2, 1),
+        (3, 2),
+        (3, 3),
+        (5, 1),
+        (5, 2),
+        (5, 3),
+        (6, 2),
+    ];
+    let links = links.map(|(product, tag)| product_tag::ActiveModel {
+        product_id: Set(product),
+        tag_id: Set(tag),
+    });
+    product_tag::Entity::insert_many(links)
+        .exec(db)
+        .await
+        .expect("product tags");
+    let ratings = [
+        (1, 5),
+        (1, 3),
+        (1, 4),
+        (2, 1),
+        (4, 2),
+        (4, 2),
+        (5, 5),
+        (6, 4),
+        (6, 1),
+        (6, 3),
+        (6, 5),
+    ];
+    let reviews = ratings
+        .iter()
+        .enumerate()
+        .map(|(i, (product, rating))| review::ActiveModel {
+            id: Set(i as i32 + 1),
+            product_id: Set(*product),
+            user_id: Set(i as i32 % 2 + 1),
+            rating: Set(*rating),
+            comment: Set((i % 2 == 0).then(|| format!("review {}", i + 1))),
+            created_at: Set(at(20 + i as u32 % 8)),
+        });
+    review::Entity::insert_many(reviews)
+        .exec(db)
+        .await
+        .expect("reviews");
 }
 
 /// `data.<field>.edges[].node.id` as integers.

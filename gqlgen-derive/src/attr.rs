@@ -45,6 +45,8 @@ pub struct FieldAttrs {
     pub description: Option<SpannedValue<String>>,
     pub filter: Option<SpannedValue<LookupList>>,
     pub order: Flag,
+    /// On a has-many relation: a plain list instead of a connection.
+    pub list: Flag,
 }
 
 /// `#[graphql(...)]` on a `GraphQLEnum` enum.
@@ -256,6 +258,12 @@ pub struct SeaOrmAttrs {
     pub model_ex: bool,
     pub primary_key: bool,
     pub ignore: bool,
+    pub belongs_to: bool,
+    pub has_one: bool,
+    pub has_many: bool,
+    pub via: Option<String>,
+    pub self_ref: bool,
+    pub relation_enum: Option<String>,
 }
 
 impl SeaOrmAttrs {
@@ -272,13 +280,17 @@ impl SeaOrmAttrs {
                     .unwrap_or_default();
                 if meta.input.peek(Token![=]) {
                     let value: syn::Expr = meta.value()?.parse()?;
-                    if key == "table_name"
-                        && let syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(s),
-                            ..
-                        }) = value
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) = value
                     {
-                        out.table_name = Some(s.value());
+                        match key.as_str() {
+                            "table_name" => out.table_name = Some(s.value()),
+                            "via" => out.via = Some(s.value()),
+                            "relation_enum" => out.relation_enum = Some(s.value()),
+                            _ => {}
+                        }
                     }
                 } else if meta.input.peek(syn::token::Paren) {
                     let content;
@@ -289,6 +301,10 @@ impl SeaOrmAttrs {
                         "model_ex" => out.model_ex = true,
                         "primary_key" => out.primary_key = true,
                         "ignore" => out.ignore = true,
+                        "belongs_to" => out.belongs_to = true,
+                        "has_one" => out.has_one = true,
+                        "has_many" => out.has_many = true,
+                        "self_ref" => out.self_ref = true,
                         _ => {}
                     }
                 }

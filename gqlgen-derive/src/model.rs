@@ -10,7 +10,7 @@ use syn::{DeriveInput, Ident, Type};
 use crate::attr::{self, ContainerAttrs, FieldAttrs, LookupList, SeaOrmAttrs};
 use crate::check;
 use crate::names;
-use crate::types::{self, Kind};
+use crate::types::{self, Kind, RelationKind};
 
 /// One exposed column.
 pub struct Column {
@@ -43,6 +43,20 @@ impl Column {
     }
 }
 
+/// A relation field of the dense format's `ModelEx`.
+pub struct Relation {
+    pub ident: Ident,
+    pub gql_name: String,
+    pub description: Option<String>,
+    pub kind: RelationKind,
+    /// The related entity: `super::category::Entity`.
+    pub target: Type,
+    /// `relation_enum = "Parent"`: the relation is `Relation::Parent`.
+    pub relation_enum: Option<Ident>,
+    /// A has-many field as a plain list rather than a connection.
+    pub list: bool,
+}
+
 /// A computed field of `computed(...)`.
 pub struct Computed {
     pub ident: Ident,
@@ -58,6 +72,7 @@ pub struct Model {
     pub detail_name: String,
     pub description: Option<String>,
     pub columns: Vec<Column>,
+    pub relations: Vec<Relation>,
     pub computed: Vec<Computed>,
 }
 
@@ -65,16 +80,17 @@ pub struct Model {
 pub enum Pass {
     /// Emit the model.
     Model(Model),
-    /// The `ModelEx` run of the dense format: the `Model` run emits everything.
-    Extended,
+    /// The relation-free `Model` run of the dense format: the `ModelEx` run, which sees the
+    /// relations too, emits everything.
+    Skip,
 }
 
 /// Parses and checks `input`, with every error of the input in one `darling::Error`.
 pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     // Decided before parsing, so that an attribute error is reported once, not once per pass.
     let sea = SeaOrmAttrs::from_attrs(&input.attrs);
-    if !sea.model_ex && input.ident.to_string().ends_with("Ex") && input.ident != "Ex" {
-        return Ok(Pass::Extended);
+    if sea.model_ex {
+        return Ok(Pass::Skip);
     }
     let parsed = ContainerAttrs::from_derive_input(input)?;
     let mut errors = darling::Error::accumulator();
@@ -137,8 +153,15 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     }
 
     let mut columns = Vec::new();
+    let mut relations = Vec::new();
     for field in &fields {
-        if let Some(column) = build_column(
+        if let Some((kind, target)) = types::relation_of(&field.ty) {
+            if let Some(relation) =
+                build_relation(field, kind, target, &exposed_by_container, &mut errors)
+            {
+                relations.push(relation);
+            }
+        } else if let Some(column) = build_column(
             field,
             &exposed_by_container,
             &container_filters,
@@ -197,6 +220,11 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             computed
                 .iter()
                 .map(|c| (c.gql_name.as_str(), c.ident.span())),
+        )
+        .chain(
+            relations
+                .iter()
+                .map(|r| (r.gql_name.as_str(), r.ident.span())),
         );
     for (name, span) in named {
         if seen.insert(name, span).is_some() {
@@ -237,6 +265,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     let primary_keys = columns.iter().filter(|c| c.primary_key).count();
     let all_primary_keys = fields
         .iter()
+        .filter(|f| types::relation_of(&f.ty).is_none())
         .filter(|f| SeaOrmAttrs::from_attrs(&f.attrs).primary_key)
         .count();
     if all_primary_keys != 1 {
@@ -253,7 +282,11 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
 
     errors.finish()?;
     Ok(Pass::Model(Model {
-        ident: parsed.ident.clone(),
+        // The `ModelEx` run emits for `Model`, the type rows load into.
+        ident: match parsed.ident.to_string().strip_suffix("Ex") {
+            Some(model) if !model.is_empty() => Ident::new(model, parsed.ident.span()),
+            _ => parsed.ident.clone(),
+        },
         gql_name,
         list_name,
         detail_name,
@@ -262,8 +295,74 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             .clone()
             .or_else(|| attr::doc_string(&parsed.attrs)),
         columns,
+        relations,
         computed,
     }))
+}
+
+fn build_relation(
+    field: &FieldAttrs,
+    kind: RelationKind,
+    target: Type,
+    exposed_by_container: &dyn Fn(&str) -> bool,
+    errors: &mut darling::error::Accumulator,
+) -> Option<Relation> {
+    let ident = field.ident.clone().expect("named fields");
+    let rust_name = ident.to_string();
+    let sea = SeaOrmAttrs::from_attrs(&field.attrs);
+    for (span, option) in [
+        (field.filter.as_ref().map(|f| f.span()), "filter"),
+        (
+            field.order.is_present().then(|| field.order.span()),
+            "order",
+        ),
+    ] {
+        if let Some(span) = span {
+            errors.push(check::error(
+                span,
+                format!("`{option}` does not apply to the relation `{rust_name}`; filter and order by the related type's fields in the relation's own arguments"),
+            ));
+        }
+    }
+    if field.list.is_present() && kind != RelationKind::HasMany {
+        errors.push(check::error(
+            field.list.span(),
+            format!("`list` applies to has-many relations; `{rust_name}` is a single row"),
+        ));
+    }
+    if field.skip.is_present() || !exposed_by_container(&rust_name) {
+        return None;
+    }
+    if let Some(name) = &field.name {
+        errors.handle(check::graphql_name(name, "field"));
+    }
+    if sea.self_ref && sea.via.is_some() {
+        errors.push(check::error(
+            ident.span(),
+            format!("`{rust_name}`: self-referencing many-to-many relations are not supported yet; `#[graphql(skip)]` it"),
+        ));
+        return None;
+    }
+    Some(Relation {
+        gql_name: field
+            .name
+            .as_ref()
+            .map(|n| n.0.clone())
+            .unwrap_or_else(|| names::camel(&rust_name)),
+        description: field
+            .description
+            .as_ref()
+            .map(|d| d.to_string())
+            .or_else(|| attr::doc_string(&field.attrs)),
+        kind,
+        target,
+        relation_enum: sea
+            .relation_enum
+            .as_ref()
+            .map(|e| Ident::new(&names::pascal(e), ident.span())),
+        list: field.list.is_present(),
+        ident,
+    })
 }
 
 fn build_column(

@@ -68,6 +68,35 @@ impl Kind {
     }
 }
 
+/// The kind of a relation field of the dense format's `ModelEx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    BelongsTo,
+    HasOne,
+    HasMany,
+}
+
+/// `HasMany<super::review::Entity>` → `(HasMany, super::review::Entity)`; `BelongsTo<Option<E>>`
+/// → `(BelongsTo, E)`.
+pub fn relation_of(ty: &Type) -> Option<(RelationKind, Type)> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let kind = match last.ident.to_string().as_str() {
+        "BelongsTo" => RelationKind::BelongsTo,
+        "HasOne" => RelationKind::HasOne,
+        "HasMany" => RelationKind::HasMany,
+        _ => return None,
+    };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let GenericArgument::Type(target) = args.args.first()? else {
+        return None;
+    };
+    let target = option_inner(target).unwrap_or(target).clone();
+    Some((kind, target))
+}
+
 /// `Option<T>` → `Some(T)`.
 pub fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else { return None };

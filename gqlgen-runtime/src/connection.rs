@@ -48,14 +48,46 @@ pub struct PageInfo {
 pub struct Connection<M: GraphQLModel> {
     edges: Vec<Edge<M>>,
     page_info: PageInfo,
-    count_query: Select<M::Entity>,
-    known_total: Option<u64>,
+    total: TotalCount<M::Entity>,
+}
+
+/// How a connection knows its total.
+pub enum TotalCount<E: EntityTrait> {
+    /// Counted already (by `last`, or by a window function in a batched relation load).
+    Known(u64),
+    /// To count when `totalCount` is selected.
+    Query(Select<E>),
 }
 
 /// An edge: a node and its cursor.
 pub struct Edge<M> {
-    cursor: String,
-    node: M,
+    pub(crate) cursor: String,
+    pub(crate) node: M,
+}
+
+impl<M: GraphQLModel> Connection<M> {
+    pub(crate) fn new(
+        edges: Vec<Edge<M>>,
+        page_info: PageInfo,
+        total: TotalCount<M::Entity>,
+    ) -> Self {
+        Connection {
+            edges,
+            page_info,
+            total,
+        }
+    }
+
+    /// A connection with no rows.
+    pub fn empty() -> Self {
+        let page_info = PageInfo {
+            has_next_page: false,
+            has_previous_page: false,
+            start_cursor: None,
+            end_cursor: None,
+        };
+        Connection::new(Vec::new(), page_info, TotalCount::Known(0))
+    }
 }
 
 impl<M: GraphQLModel> TypeName for Connection<M> {
@@ -84,13 +116,15 @@ impl<M: GraphQLModel> Connection<M> {
 
     /// The number of rows that match the filter, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        if let Some(total) = self.known_total {
-            return Ok(total);
+        match &self.total {
+            TotalCount::Known(total) => Ok(*total),
+            TotalCount::Query(select) => {
+                let db = database(ctx)?;
+                Ok(PaginatorTrait::count(select.clone(), db)
+                    .await
+                    .map_err(GqlError::from)?)
+            }
         }
-        let db = database(ctx)?;
-        Ok(PaginatorTrait::count(self.count_query.clone(), db)
-            .await
-            .map_err(GqlError::from)?)
     }
 }
 
@@ -173,7 +207,7 @@ pub fn decode_cursor(
     Ok(offset)
 }
 
-/// The rows a request asks for: `offset`, `limit`, and whether the total is needed to know.
+/// The rows a request asks for: `offset`, `limit`, and whether `before` was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
     pub offset: u64,
@@ -196,6 +230,112 @@ fn page_size(argument: &str, value: i32, max: u32) -> Result<u64, GqlError> {
     Ok(value as u64)
 }
 
+/// Checked Relay arguments, in offsets: the first offset after `after`, the page size, whether
+/// the page is counted from the end (`last`), and the offset of `before`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub start: u64,
+    pub size: u64,
+    pub from_end: bool,
+    pub before: Option<u64>,
+    pub before_given: bool,
+}
+
+/// Checks the arguments: sizes within `0..=max`, not `first` and `last` together.
+pub fn plan(
+    args: &PageArgs,
+    config: &Config,
+    after: Option<u64>,
+    before: Option<u64>,
+) -> Result<Plan, GqlError> {
+    if args.first.is_some() && args.last.is_some() {
+        return Err(GqlError::bad_input("pass `first` or `last`, not both"));
+    }
+    let first = args
+        .first
+        .map(|n| page_size("first", n, config.max_page_size))
+        .transpose()?;
+    let last = args
+        .last
+        .map(|n| page_size("last", n, config.max_page_size))
+        .transpose()?;
+    let default = u64::from(config.default_page_size.min(config.max_page_size));
+    Ok(Plan {
+        start: after.map_or(0, |a| a + 1),
+        size: last.or(first).unwrap_or(default),
+        from_end: last.is_some(),
+        before,
+        before_given: before.is_some(),
+    })
+}
+
+impl Plan {
+    /// Whether the window depends on the total (`last` without `before`).
+    pub fn needs_total(&self) -> bool {
+        self.from_end && self.before.is_none()
+    }
+
+    /// The window over a list of `total` rows (only read when [`Plan::needs_total`]).
+    pub fn window(&self, total: Option<u64>) -> Window {
+        let end = self
+            .before
+            .or(if self.from_end { total } else { None })
+            .map(|e| e.max(self.start));
+        if self.from_end {
+            let end = end.unwrap_or(self.start);
+            let offset = end.saturating_sub(self.size).max(self.start);
+            Window {
+                offset,
+                limit: end - offset,
+                before_given: self.before_given,
+            }
+        } else {
+            let limit = end.map_or(self.size, |end| self.size.min(end - self.start));
+            Window {
+                offset: self.start,
+                limit,
+                before_given: self.before_given,
+            }
+        }
+    }
+
+    /// Per-parent windows use 1-based row numbers: rows with a number above this are kept.
+    pub(crate) fn row_after(&self) -> u64 {
+        match (self.from_end, self.before) {
+            (true, Some(b)) => b.saturating_sub(self.size).max(self.start),
+            _ => self.start,
+        }
+    }
+
+    /// Rows with a number up to this are kept; one past the page when counting from the start,
+    /// which tells whether a next page exists.
+    pub(crate) fn row_upper(&self) -> Option<u64> {
+        if self.from_end {
+            self.before
+        } else {
+            let upper = self.start + self.size + 1;
+            Some(self.before.map_or(upper, |b| upper.min(b)))
+        }
+    }
+
+    /// With `last` and no `before`: keep the rows whose number is above `total - n`.
+    pub(crate) fn last_of_total(&self) -> Option<u64> {
+        self.needs_total().then_some(self.size)
+    }
+
+    /// How many of `returned` rows belong to the page.
+    pub(crate) fn limit_for(&self, returned: usize) -> usize {
+        if self.from_end {
+            returned
+        } else {
+            let bound = self
+                .before
+                .map_or(u64::MAX, |b| b.saturating_sub(self.start));
+            self.size.min(bound) as usize
+        }
+    }
+}
+
 /// Turns Relay arguments into a window. `total` is asked for only by `last` without `before`.
 pub async fn window<F, Fut>(
     args: &PageArgs,
@@ -208,50 +348,13 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<u64, GqlError>>,
 {
-    if args.first.is_some() && args.last.is_some() {
-        return Err(GqlError::bad_input("pass `first` or `last`, not both"));
-    }
-    let start = after.map_or(0, |a| a + 1);
-    let first = args
-        .first
-        .map(|n| page_size("first", n, config.max_page_size))
-        .transpose()?;
-    let last = args
-        .last
-        .map(|n| page_size("last", n, config.max_page_size))
-        .transpose()?;
-    let before_given = before.is_some();
-    let end = match (before, last) {
-        (Some(b), _) => Some(b),
-        (None, Some(_)) => Some(total().await?),
-        (None, None) => None,
+    let plan = plan(args, config, after, before)?;
+    let total = if plan.needs_total() {
+        Some(total().await?)
+    } else {
+        None
     };
-    let end = end.map(|e| e.max(start));
-    Ok(match (first, last) {
-        (_, Some(n)) => {
-            let end = end.expect("end is known when `last` is given");
-            let offset = end.saturating_sub(n).max(start);
-            Window {
-                offset,
-                limit: end - offset,
-                before_given,
-            }
-        }
-        (first, None) => {
-            let n = first.unwrap_or(u64::from(
-                config.default_page_size.min(config.max_page_size),
-            ));
-            let limit = match end {
-                Some(end) => n.min(end - start),
-                None => n,
-            };
-            Window {
-                offset: start,
-                limit,
-                before_given,
-            }
-        }
-    })
+    Ok(plan.window(total))
 }
 
 /// Resolves a root connection field: filter, order, window, one `SELECT`.
@@ -289,13 +392,13 @@ pub async fn resolve_select<M: GraphQLModel>(
     let before = decode("before", &args.before)?;
 
     let count_query = select.clone();
-    let mut known_total = None;
-    let window = window(&args, &config, after, before, || async {
-        let total = PaginatorTrait::count(count_query.clone(), db).await?;
-        known_total = Some(total);
-        Ok(total)
-    })
-    .await?;
+    let plan = plan(&args, &config, after, before)?;
+    let known_total = if plan.needs_total() {
+        Some(PaginatorTrait::count(count_query.clone(), db).await?)
+    } else {
+        None
+    };
+    let window = plan.window(known_total);
 
     for (column, direction) in &keys.keys {
         select = match direction {
@@ -333,12 +436,16 @@ pub async fn resolve_select<M: GraphQLModel>(
         start_cursor: edges.first().map(|e| e.cursor.clone()),
         end_cursor: edges.last().map(|e| e.cursor.clone()),
     };
-    Ok(Connection {
-        edges,
-        page_info,
-        count_query,
-        known_total,
-    })
+    crate::loader::register(
+        ctx,
+        format!("{}/edges/node", crate::loader::position(ctx)),
+        edges.iter().map(|e| e.node.clone()).collect(),
+    );
+    let total = match known_total {
+        Some(total) => TotalCount::Known(total),
+        None => TotalCount::Query(count_query),
+    };
+    Ok(Connection::new(edges, page_info, total))
 }
 
 #[cfg(test)]

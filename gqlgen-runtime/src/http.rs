@@ -14,6 +14,7 @@ use axum::routing::get;
 
 use crate::config::Config;
 use crate::error::ErrorCode;
+use crate::loader::RequestCache;
 
 struct AppState<Q, M, S> {
     schema: Schema<Q, M, S>,
@@ -58,6 +59,15 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    // Each operation gets its own relation cache: groups and loads never cross requests.
+    let request = match request {
+        BatchRequest::Single(r) => BatchRequest::Single(r.data(RequestCache::default())),
+        BatchRequest::Batch(rs) => BatchRequest::Batch(
+            rs.into_iter()
+                .map(|r| r.data(RequestCache::default()))
+                .collect(),
+        ),
+    };
     let mut response = state.schema.execute_batch(request).await;
     match &mut response {
         BatchResponse::Single(r) => crate::error::finish_response(r, state.config.debug),

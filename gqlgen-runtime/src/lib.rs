@@ -5,7 +5,9 @@
 //! crate alone: it re-exports the derive, and generated code reaches its dependencies only
 //! through the hidden [`__private`] path.
 //!
-//! ```ignore
+//! ```
+//! # mod product {
+//! # use sea_orm::entity::prelude::*;
 //! #[sea_orm::model]
 //! #[derive(Clone, Debug, PartialEq, DeriveEntityModel, gqlgen_runtime::GraphQLModel)]
 //! #[sea_orm(table_name = "product")]
@@ -16,6 +18,18 @@
 //!     #[graphql(filter(exact, icontains), order)]
 //!     pub name: String,
 //! }
+//! # impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//!
+//! gqlgen_runtime::query_root!(pub Query { product::Model });
+//!
+//! # fn main() {
+//! let schema = gqlgen_runtime::schema::build::<Query>(
+//!     sea_orm::DatabaseConnection::default(), // disconnected: enough to print the SDL
+//!     gqlgen_runtime::Config::development(),
+//! );
+//! assert!(schema.sdl().contains("name_Icontains: String"));
+//! # }
 //! ```
 
 pub mod config;
@@ -25,6 +39,7 @@ pub mod enumeration;
 pub mod error;
 pub mod filter;
 pub mod http;
+pub mod loader;
 pub mod model;
 pub mod order;
 pub mod query;
@@ -48,9 +63,22 @@ pub mod __private {
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};
     pub use crate::filter::{self, FilterInput, Lookup};
+    pub use crate::loader::{self, RelationSpec};
     pub use crate::model::GraphQLModel;
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::query;
     pub use async_graphql;
     pub use sea_orm;
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide.md")]
+pub struct GuideDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/attributes.md")]
+pub struct AttributesDoctests;

@@ -12,9 +12,25 @@ pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 
 /// Declares the query root: a struct merging the root fields of every listed model.
 ///
-/// ```ignore
+/// ```
+/// # mod user { use sea_orm::entity::prelude::*;
+/// # #[sea_orm::model] #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, gqlgen_runtime::GraphQLModel)]
+/// # #[sea_orm(table_name = "user")] pub struct Model { #[sea_orm(primary_key)] pub id: i32 }
+/// # impl ActiveModelBehavior for ActiveModel {} }
+/// # mod product { use sea_orm::entity::prelude::*;
+/// # #[sea_orm::model] #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, gqlgen_runtime::GraphQLModel)]
+/// # #[sea_orm(table_name = "product")] pub struct Model { #[sea_orm(primary_key)] pub id: i32 }
+/// # impl ActiveModelBehavior for ActiveModel {} }
+/// use gqlgen_runtime::{Config, schema};
+///
 /// gqlgen_runtime::query_root!(pub Query { user::Model, product::Model });
-/// let schema = gqlgen_runtime::schema::build::<Query>(db, Config::default());
+///
+/// # fn main() {
+/// # let db = sea_orm::DatabaseConnection::default();
+/// let schema = schema::build::<Query>(db, Config::development());
+/// assert!(schema.sdl().contains("users(first: Int"));
+/// assert!(schema.sdl().contains("product(id: ID!): Product"));
+/// # }
 /// ```
 #[macro_export]
 macro_rules! query_root {

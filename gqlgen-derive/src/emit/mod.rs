@@ -35,7 +35,7 @@ pub fn doc(description: &Option<String>) -> TokenStream {
 pub fn graphql_model(input: &DeriveInput) -> TokenStream {
     let model = match model::build(input) {
         Ok(Pass::Model(model)) => model,
-        Ok(Pass::Extended) => return TokenStream::new(),
+        Ok(Pass::Skip) => return TokenStream::new(),
         Err(errors) => return errors.write_errors(),
     };
     let object = object::emit(&model);

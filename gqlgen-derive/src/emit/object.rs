@@ -6,8 +6,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{ASYNC_GRAPHQL, doc, private};
-use crate::model::Model;
+use crate::model::{Model, Relation};
 use crate::types::Kind;
+use crate::types::RelationKind;
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
@@ -52,12 +53,75 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         }
     });
+    let relations = model.relations.iter().map(|r| relation(model, r));
     quote! {
         #type_doc
         #[#p::async_graphql::Object(crate = #ASYNC_GRAPHQL, name = #gql_name)]
         impl #ident {
             #(#columns)*
             #(#computed)*
+            #(#relations)*
         }
+    }
+}
+
+/// A relation field: it forwards to the runtime's batched loader with the relation's spec.
+fn relation(model: &Model, relation: &Relation) -> TokenStream {
+    let p = private();
+    let ident = &model.ident;
+    let method = format_ident!("__gqlgen_rel_{}", relation.ident);
+    let name = &relation.gql_name;
+    let field_doc = doc(&relation.description);
+    let target = &relation.target;
+    let related = quote_spanned!(target.span()=> <#target as #p::sea_orm::EntityTrait>::Model);
+    let owns_key = relation.kind == RelationKind::BelongsTo;
+    let spec = match &relation.relation_enum {
+        Some(variant) => quote! {
+            #p::RelationSpec::direct::<Entity, #target>(#p::sea_orm::RelationTrait::def(&Relation::#variant), #owns_key)
+        },
+        None => quote!(#p::RelationSpec::related::<Entity, #target>(#owns_key)),
+    };
+    let g = quote!(#p::GraphQLModel);
+    match (relation.kind, relation.list) {
+        (RelationKind::BelongsTo | RelationKind::HasOne, _) => quote! {
+            #field_doc
+            #[graphql(name = #name)]
+            async fn #method(
+                &self,
+                ctx: &#p::async_graphql::Context<'_>,
+            ) -> #p::async_graphql::Result<::std::option::Option<#related>> {
+                #p::loader::related_one::<#ident, #related>(ctx, self, #spec).await
+            }
+        },
+        (RelationKind::HasMany, true) => quote! {
+            #field_doc
+            #[graphql(name = #name)]
+            async fn #method(
+                &self,
+                ctx: &#p::async_graphql::Context<'_>,
+                filter: ::std::option::Option<<#related as #g>::Filter>,
+                #[graphql(name = "orderBy")] order_by: ::std::option::Option<::std::vec::Vec<<#related as #g>::OrderBy>>,
+            ) -> #p::async_graphql::Result<::std::vec::Vec<#related>> {
+                #p::loader::related_list::<#ident, #related>(ctx, self, #spec, filter, order_by).await
+            }
+        },
+        (RelationKind::HasMany, false) => quote! {
+            #field_doc
+            #[graphql(name = #name)]
+            #[allow(clippy::too_many_arguments)]
+            async fn #method(
+                &self,
+                ctx: &#p::async_graphql::Context<'_>,
+                first: ::std::option::Option<i32>,
+                after: ::std::option::Option<::std::string::String>,
+                last: ::std::option::Option<i32>,
+                before: ::std::option::Option<::std::string::String>,
+                filter: ::std::option::Option<<#related as #g>::Filter>,
+                #[graphql(name = "orderBy")] order_by: ::std::option::Option<::std::vec::Vec<<#related as #g>::OrderBy>>,
+            ) -> #p::async_graphql::Result<#p::Connection<#related>> {
+                let args = #p::PageArgs { first, after, last, before };
+                #p::loader::related_connection::<#ident, #related>(ctx, self, #spec, args, filter, order_by).await
+            }
+        },
     }
 }

@@ -1,0 +1,503 @@
+//! Batched loading of relations without N+1 and without timers.
+//!
+//! Every list of rows a request produces (a connection's page, a relation's rows) is recorded
+//! as a *group* under its position in the response: the response path without list indices,
+//! such as `products/edges/node`. When a relation field of one row is resolved, the rows of its
+//! whole group are loaded in one statement, once, and each sibling takes its share. So a
+//! request costs one statement per relation field in its selection, whatever the page size,
+//! and the count is deterministic (DataLoader's delay-based batching is not). Has-many pages
+//! are cut per parent inside that one statement with `ROW_NUMBER() OVER (PARTITION BY ...)`.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::Context;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query, SelectStatement,
+    WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, ModelTrait as _, QueryFilter,
+    QuerySelect, QueryTrait, RelationDef, Value,
+};
+use tokio::sync::OnceCell;
+
+use crate::config::Config;
+use crate::connection::{self, Connection, Edge, PageArgs, PageInfo, TotalCount};
+use crate::error::GqlError;
+use crate::filter::FilterInput;
+use crate::model::GraphQLModel;
+use crate::order::{OrderDirection, OrderKeys};
+
+type Shared = Arc<dyn Any + Send + Sync>;
+
+/// Per-request memory of groups and of the relation loads already done. The HTTP handler puts
+/// one in every request; without it each row loads its own relations (correct, but N+1).
+#[derive(Default)]
+pub struct RequestCache {
+    groups: Mutex<HashMap<String, Shared>>,
+    loads: Mutex<HashMap<String, Arc<OnceCell<Shared>>>>,
+}
+
+/// The position of the field being resolved: its response path without list indices.
+pub fn position(ctx: &Context<'_>) -> String {
+    let mut names = Vec::new();
+    let mut node = ctx.path_node.as_ref();
+    while let Some(n) = node {
+        if let async_graphql::QueryPathSegment::Name(name) = n.segment {
+            names.push(name.to_string());
+        }
+        node = n.parent;
+    }
+    names.reverse();
+    names.join("/")
+}
+
+/// Records `rows` as the group at `position`.
+pub fn register<M: Clone + Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    position: String,
+    rows: Vec<M>,
+) {
+    if let Some(cache) = ctx.data_opt::<RequestCache>() {
+        let rows: Shared = Arc::new(rows);
+        cache
+            .groups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(position, rows);
+    }
+}
+
+/// The rows of the group `parent` belongs to, or `parent` alone.
+fn siblings<M: GraphQLModel>(ctx: &Context<'_>, parent: &M) -> Arc<Vec<M>> {
+    let position = position(ctx);
+    let parent_position = position.rsplit_once('/').map_or("", |(p, _)| p);
+    ctx.data_opt::<RequestCache>()
+        .and_then(|cache| {
+            cache
+                .groups
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(parent_position)
+                .cloned()
+        })
+        .and_then(|rows| rows.downcast::<Vec<M>>().ok())
+        .unwrap_or_else(|| Arc::new(vec![parent.clone()]))
+}
+
+/// Runs `load` once per request for this field position; concurrent siblings wait for it.
+async fn load_once<T, F, Fut>(ctx: &Context<'_>, load: F) -> Result<Arc<T>, GqlError>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, GqlError>>,
+{
+    let Some(cache) = ctx.data_opt::<RequestCache>() else {
+        return load().await.map(Arc::new);
+    };
+    let cell = cache
+        .loads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(position(ctx))
+        .or_default()
+        .clone();
+    let shared = cell
+        .get_or_try_init(|| async { load().await.map(|t| Arc::new(t) as Shared) })
+        .await?
+        .clone();
+    shared
+        .downcast::<T>()
+        .map_err(|_| GqlError::internal("a relation load of another type at the same position"))
+}
+
+/// How a relation field reaches its rows.
+#[derive(Clone)]
+pub struct RelationSpec {
+    /// From the parent's table: to the related table, or to the junction.
+    pub def: RelationDef,
+    /// From the junction to the related table, for many-to-many.
+    pub via: Option<RelationDef>,
+    /// Whether the parent holds the foreign key (belongs-to).
+    pub parent_owns_key: bool,
+}
+
+fn table_of(table: &sea_orm::sea_query::TableRef) -> String {
+    table.sea_orm_table().to_string()
+}
+
+fn table_name<E: EntityTrait>() -> String {
+    sea_orm::EntityName::table_name(&E::default()).to_owned()
+}
+
+/// `def` turned to start at `from`'s table; a self-reference keeps the turn whose starting
+/// side holds the foreign key exactly when `from_owns_key`.
+fn oriented<E: EntityTrait>(def: RelationDef, from_owns_key: bool) -> RelationDef {
+    let from = table_name::<E>();
+    let (starts, ends) = (
+        table_of(&def.from_tbl) == from,
+        table_of(&def.to_tbl) == from,
+    );
+    let keep = match (starts, ends) {
+        (true, false) => true,
+        (false, true) => false,
+        // sea-orm sets `is_owner` on the side the relation is declared on, which for a
+        // self-reference is the side that does *not* start at the key holder.
+        _ => def.is_owner != from_owns_key,
+    };
+    if keep { def } else { def.rev() }
+}
+
+impl RelationSpec {
+    /// A direct relation of `P` to `C`; `def` may point either way.
+    pub fn direct<P: EntityTrait, C: EntityTrait>(def: RelationDef, parent_owns_key: bool) -> Self {
+        RelationSpec {
+            def: oriented::<P>(def, parent_owns_key),
+            via: None,
+            parent_owns_key,
+        }
+    }
+
+    /// The relation sea-orm's `Related<C>` describes: many-to-many when it goes through a
+    /// junction (`via`), direct otherwise.
+    pub fn related<P, C>(parent_owns_key: bool) -> Self
+    where
+        P: EntityTrait + sea_orm::Related<C>,
+        C: EntityTrait,
+    {
+        match P::via() {
+            // `via` joins the parent and the junction, `to` the junction and `C`.
+            Some(via) => {
+                let via = oriented::<P>(via, false);
+                let to = P::to();
+                let to = if table_of(&to.to_tbl) == table_name::<C>() {
+                    to
+                } else {
+                    to.rev()
+                };
+                RelationSpec {
+                    def: via,
+                    via: Some(to),
+                    parent_owns_key: false,
+                }
+            }
+            None => RelationSpec::direct::<P, C>(P::to(), parent_owns_key),
+        }
+    }
+}
+
+fn single_column(identity: &sea_orm::Identity) -> Result<String, GqlError> {
+    match identity {
+        sea_orm::Identity::Unary(iden) => Ok(iden.to_string()),
+        _ => Err(GqlError::internal(
+            "composite relation keys are not supported",
+        )),
+    }
+}
+
+/// A key value as text, the same for a parent's value and the value read back from SQL.
+fn key_text(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::TinyInt(Some(v)) => v.to_string(),
+        Value::SmallInt(Some(v)) => v.to_string(),
+        Value::Int(Some(v)) => v.to_string(),
+        Value::BigInt(Some(v)) => v.to_string(),
+        Value::TinyUnsigned(Some(v)) => v.to_string(),
+        Value::SmallUnsigned(Some(v)) => v.to_string(),
+        Value::Unsigned(Some(v)) => v.to_string(),
+        Value::BigUnsigned(Some(v)) => v.to_string(),
+        Value::String(Some(v)) => v.to_string(),
+        Value::Uuid(Some(v)) => v.to_string(),
+        _ => return None,
+    })
+}
+
+/// Reads the key column `alias` of `row`, typed like `like`.
+fn read_key(row: &sea_orm::QueryResult, alias: &str, like: &Value) -> Option<String> {
+    let value: Value = match like {
+        Value::TinyInt(_) | Value::SmallInt(_) | Value::Int(_) => {
+            row.try_get::<Option<i32>>("", alias).ok()?.into()
+        }
+        Value::BigInt(_)
+        | Value::Unsigned(_)
+        | Value::TinyUnsigned(_)
+        | Value::SmallUnsigned(_) => row.try_get::<Option<i64>>("", alias).ok()?.into(),
+        Value::String(_) => row.try_get::<Option<String>>("", alias).ok()?.into(),
+        Value::Uuid(_) => row.try_get::<Option<uuid::Uuid>>("", alias).ok()?.into(),
+        _ => return None,
+    };
+    key_text(&value)
+}
+
+/// The value of the column `name` of `model`.
+fn column_value<E: EntityTrait>(model: &E::Model, name: &str) -> Result<Value, GqlError>
+where
+    E::Column: FromStr,
+{
+    let column = E::Column::from_str(name)
+        .map_err(|_| GqlError::internal(format!("no column `{name}` for a relation key")))?;
+    Ok(model.get(column))
+}
+
+/// Rows of one relation load, by parent key.
+struct Loaded<C> {
+    rows: HashMap<String, Vec<C>>,
+    totals: HashMap<String, u64>,
+    /// Row numbers (1-based, per parent) of the first row of each parent's rows.
+    first_row: HashMap<String, u64>,
+}
+
+/// The rows `ROW_NUMBER()` keeps: `(lower, upper]` and an optional `rn > total - n`.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowWindow {
+    after: u64,
+    upper: Option<u64>,
+    last_of_total: Option<u64>,
+}
+
+const PARENT: &str = "__gqlgen_parent";
+const ROW: &str = "__gqlgen_row";
+const TOTAL: &str = "__gqlgen_total";
+
+/// Loads the related rows of `parents` in one statement.
+async fn load_related<P, C>(
+    ctx: &Context<'_>,
+    parents: &[P],
+    spec: &RelationSpec,
+    condition: Option<Condition>,
+    keys: &OrderKeys<<C::Entity as EntityTrait>::Column>,
+    window: Option<RowWindow>,
+    count: bool,
+) -> Result<Loaded<C>, GqlError>
+where
+    P: GraphQLModel,
+    C: GraphQLModel,
+    <P::Entity as EntityTrait>::Column: FromStr,
+{
+    let db = connection::database(ctx)?;
+    let parent_column = single_column(&spec.def.from_col)?;
+    let mut values = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut sample = Value::Int(None);
+    for parent in parents {
+        let value = column_value::<P::Entity>(parent, &parent_column)?;
+        if let Some(key) = key_text(&value)
+            && seen.insert(key)
+        {
+            sample = value.clone();
+            values.push(value);
+        }
+    }
+    let mut loaded = Loaded {
+        rows: HashMap::new(),
+        totals: HashMap::new(),
+        first_row: HashMap::new(),
+    };
+    if values.is_empty() {
+        return Ok(loaded);
+    }
+    // The column holding the parent's key on the far side: the related table's foreign key (or
+    // primary key, for belongs-to), or the junction's.
+    let key_table = spec.def.to_tbl.sea_orm_table().clone();
+    let key_column = Alias::new(single_column(&spec.def.to_col)?);
+    let key = Expr::col((key_table, key_column));
+
+    let mut select = C::Entity::find();
+    if let Some(to) = &spec.via {
+        // From the related table back to the junction.
+        select = select.join(JoinType::InnerJoin, to.clone().rev());
+    }
+    select = select.filter(key.clone().is_in(values));
+    if let Some(condition) = condition {
+        select = select.filter(condition);
+    }
+    let mut inner: SelectStatement = select.into_query();
+    inner.expr_as(key.clone(), Alias::new(PARENT));
+    let mut ordering = WindowStatement::new();
+    ordering.add_partition_by(key.clone());
+    for (column, direction) in &keys.keys {
+        let (order, nulls) = match direction {
+            OrderDirection::Asc => (Order::Asc, NullOrdering::Last),
+            OrderDirection::Desc => (Order::Desc, NullOrdering::First),
+        };
+        ordering.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
+    }
+    inner.expr_window_as(Expr::cust("ROW_NUMBER()"), ordering, Alias::new(ROW));
+    if count || window.is_some_and(|w| w.last_of_total.is_some()) {
+        let mut partition = WindowStatement::new();
+        partition.add_partition_by(key);
+        inner.expr_window_as(Expr::cust("COUNT(*)"), partition, Alias::new(TOTAL));
+    }
+    let mut outer = Query::select();
+    outer
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("related"));
+    if let Some(w) = window {
+        outer.and_where(Expr::col(Alias::new(ROW)).gt(w.after as i64));
+        if let Some(upper) = w.upper {
+            outer.and_where(Expr::col(Alias::new(ROW)).lte(upper as i64));
+        }
+        if let Some(n) = w.last_of_total {
+            outer.and_where(
+                Expr::col(Alias::new(ROW)).gt(Expr::col(Alias::new(TOTAL)).sub(n as i64)),
+            );
+        }
+    }
+    outer
+        .order_by(Alias::new(PARENT), Order::Asc)
+        .order_by(Alias::new(ROW), Order::Asc);
+
+    for row in db.query_all(&outer).await? {
+        let Some(parent) = read_key(&row, PARENT, &sample) else {
+            continue;
+        };
+        let number = row.try_get::<i64>("", ROW).map_err(GqlError::from)? as u64;
+        if count || window.is_some_and(|w| w.last_of_total.is_some()) {
+            let total = row.try_get::<i64>("", TOTAL).map_err(GqlError::from)? as u64;
+            loaded.totals.insert(parent.clone(), total);
+        }
+        let model = C::from_query_result(&row, "").map_err(GqlError::from)?;
+        loaded.first_row.entry(parent.clone()).or_insert(number);
+        loaded.rows.entry(parent).or_default().push(model);
+    }
+    Ok(loaded)
+}
+
+fn parent_key<P: GraphQLModel>(parent: &P, spec: &RelationSpec) -> Result<Option<String>, GqlError>
+where
+    <P::Entity as EntityTrait>::Column: FromStr,
+{
+    Ok(key_text(&column_value::<P::Entity>(
+        parent,
+        &single_column(&spec.def.from_col)?,
+    )?))
+}
+
+/// A belongs-to or has-one field: the related row, or null.
+pub async fn related_one<P, C>(
+    ctx: &Context<'_>,
+    parent: &P,
+    spec: RelationSpec,
+) -> async_graphql::Result<Option<C>>
+where
+    P: GraphQLModel,
+    C: GraphQLModel,
+    <P::Entity as EntityTrait>::Column: FromStr,
+{
+    let Some(key) = parent_key(parent, &spec)? else {
+        return Ok(None);
+    };
+    let keys = OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[])?;
+    let loaded = load_once(ctx, || async {
+        let parents = siblings(ctx, parent);
+        let loaded = load_related::<P, C>(ctx, &parents, &spec, None, &keys, None, false).await?;
+        let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
+        register(ctx, position(ctx), rows);
+        Ok(loaded)
+    })
+    .await?;
+    Ok(loaded.rows.get(&key).and_then(|rows| rows.first().cloned()))
+}
+
+/// A has-many or many-to-many field as a plain list, in the related type's default order.
+pub async fn related_list<P, C>(
+    ctx: &Context<'_>,
+    parent: &P,
+    spec: RelationSpec,
+    filter: Option<C::Filter>,
+    order_by: Option<Vec<C::OrderBy>>,
+) -> async_graphql::Result<Vec<C>>
+where
+    P: GraphQLModel,
+    C: GraphQLModel,
+    <P::Entity as EntityTrait>::Column: FromStr,
+{
+    let Some(key) = parent_key(parent, &spec)? else {
+        return Ok(Vec::new());
+    };
+    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
+    let condition = filter.as_ref().map(FilterInput::condition).transpose()?;
+    let loaded = load_once(ctx, || async {
+        let parents = siblings(ctx, parent);
+        let loaded =
+            load_related::<P, C>(ctx, &parents, &spec, condition, &keys, None, false).await?;
+        let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
+        register(ctx, position(ctx), rows);
+        Ok(loaded)
+    })
+    .await?;
+    Ok(loaded.rows.get(&key).cloned().unwrap_or_default())
+}
+
+/// A has-many or many-to-many field as a connection, paginated per parent.
+pub async fn related_connection<P, C>(
+    ctx: &Context<'_>,
+    parent: &P,
+    spec: RelationSpec,
+    args: PageArgs,
+    filter: Option<C::Filter>,
+    order_by: Option<Vec<C::OrderBy>>,
+) -> async_graphql::Result<Connection<C>>
+where
+    P: GraphQLModel,
+    C: GraphQLModel,
+    <P::Entity as EntityTrait>::Column: FromStr,
+{
+    let config = Config::of(ctx);
+    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
+    let signature = keys.signature();
+    let decode = |argument: &str, cursor: &Option<String>| {
+        cursor
+            .as_deref()
+            .map(|c| connection::decode_cursor(argument, C::TYPE_NAME, &signature, c))
+            .transpose()
+    };
+    let after = decode("after", &args.after)?;
+    let before = decode("before", &args.before)?;
+    let plan = connection::plan(&args, &config, after, before)?;
+    let condition = filter.as_ref().map(FilterInput::condition).transpose()?;
+    let count = ctx.look_ahead().field("totalCount").exists();
+    let Some(key) = parent_key(parent, &spec)? else {
+        return Ok(Connection::empty());
+    };
+    let window = RowWindow {
+        after: plan.row_after(),
+        upper: plan.row_upper(),
+        last_of_total: plan.last_of_total(),
+    };
+    let loaded = load_once(ctx, || async {
+        let parents = siblings(ctx, parent);
+        let loaded =
+            load_related::<P, C>(ctx, &parents, &spec, condition, &keys, Some(window), count)
+                .await?;
+        let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
+        register(ctx, format!("{}/edges/node", position(ctx)), rows);
+        Ok(loaded)
+    })
+    .await?;
+    let rows = loaded.rows.get(&key).cloned().unwrap_or_default();
+    let first_offset = loaded.first_row.get(&key).map_or(plan.start, |n| n - 1);
+    let limit = plan.limit_for(rows.len());
+    let has_more = rows.len() > limit;
+    let edges: Vec<Edge<C>> = rows
+        .into_iter()
+        .take(limit)
+        .enumerate()
+        .map(|(i, node)| Edge {
+            cursor: connection::encode_cursor(C::TYPE_NAME, &signature, first_offset + i as u64),
+            node,
+        })
+        .collect();
+    let page_info = PageInfo {
+        has_next_page: has_more || plan.before_given,
+        has_previous_page: first_offset > 0 && !edges.is_empty()
+            || (edges.is_empty() && plan.start > 0),
+        start_cursor: edges.first().map(|e| e.cursor.clone()),
+        end_cursor: edges.last().map(|e| e.cursor.clone()),
+    };
+    let total = TotalCount::Known(loaded.totals.get(&key).copied().unwrap_or(0));
+    Ok(Connection::new(edges, page_info, total))
+}

@@ -1,0 +1,239 @@
+//! Relations end to end: every kind of relation field resolves the right rows, and a request
+//! costs a fixed number of SQL statements whatever the page size and depth.
+
+use gqlgen_runtime::Config;
+use gqlgen_runtime::testing::{TestServer, error_codes};
+use gqlgen_tests::{Backend, backends, insert_fixture};
+use serde_json::{Value, json};
+
+async fn fixture_servers() -> Vec<(Backend, TestServer)> {
+    let mut out = Vec::new();
+    for backend in backends().await {
+        insert_fixture(&backend.db).await;
+        let server = backend.serve(Config::testing()).await;
+        out.push((backend, server));
+    }
+    out
+}
+
+async fn query(server: &TestServer, name: &str, query: &str) -> Value {
+    let r = server.graphql(query, json!({})).await;
+    assert!(error_codes(&r.body).is_empty(), "{name}: {}", r.text);
+    r.body["data"].clone()
+}
+
+fn edge_values(connection: &Value, field: &str) -> Vec<Value> {
+    connection["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"][field].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_kind_of_relation_resolves_its_rows() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        // belongs-to, self-reference both ways, has-many
+        let d = query(server, n, "{ product(id: 3) { category { name parent { name } children { totalCount } } owner { username } } }").await;
+        assert_eq!(d["product"]["category"]["name"], "Comics", "{n}");
+        assert_eq!(d["product"]["category"]["parent"]["name"], "Books");
+        assert_eq!(d["product"]["category"]["children"]["totalCount"], 0);
+        assert_eq!(d["product"]["owner"]["username"], "alice");
+        let d = query(server, n, "{ category(id: 1) { parent { id } children { edges { node { name } } } products(orderBy: [{id: ASC}]) { totalCount edges { node { id } } } } }").await;
+        assert_eq!(d["category"]["parent"], Value::Null, "{n}");
+        assert_eq!(
+            edge_values(&d["category"]["children"], "name"),
+            [json!("Comics")]
+        );
+        assert_eq!(
+            edge_values(&d["category"]["products"], "id"),
+            [json!("4"), json!("5")]
+        );
+        assert_eq!(d["category"]["products"]["totalCount"], 2);
+        // many-to-many both ways
+        let d = query(server, n, "{ product(id: 5) { tags(orderBy: [{name: ASC}]) { totalCount edges { node { name } } } } tag(id: 2) { products { edges { node { id } } } } }").await;
+        assert_eq!(
+            edge_values(&d["product"]["tags"], "name"),
+            [json!("café"), json!("new"), json!("sale")],
+            "{n}"
+        );
+        assert_eq!(d["product"]["tags"]["totalCount"], 3);
+        assert_eq!(
+            edge_values(&d["tag"]["products"], "id"),
+            [json!("3"), json!("5"), json!("6")]
+        );
+        // has-many through the owner side
+        let d = query(server, n, "{ user(id: 2) { products { edges { node { id } } } orders { edges { node { id items { edges { node { quantity product { name } } } } } } } } }").await;
+        assert_eq!(
+            edge_values(&d["user"]["products"], "id"),
+            [json!("2"), json!("4"), json!("6")],
+            "{n}"
+        );
+        let items = &d["user"]["orders"]["edges"][0]["node"]["items"];
+        assert_eq!(
+            items["edges"][0]["node"],
+            json!({"quantity": 3, "product": {"name": "Straße Map"}})
+        );
+    }
+    for (backend, server) in servers {
+        drop(server);
+        backend.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn nested_connections_are_paginated_per_parent() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let d = query(server, n, "{ products(orderBy: [{id: ASC}]) { edges { node { id reviews(first: 2, orderBy: [{rating: DESC}]) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { rating } } } } } } }").await;
+        let per_product: Vec<(Vec<Value>, Value, Value)> = d["products"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let r = &e["node"]["reviews"];
+                (
+                    edge_values(r, "rating"),
+                    r["totalCount"].clone(),
+                    r["pageInfo"]["hasNextPage"].clone(),
+                )
+            })
+            .collect();
+        let expected = [
+            (vec![json!(5), json!(4)], json!(3), json!(true)),
+            (vec![json!(1)], json!(1), json!(false)),
+            (vec![], json!(0), json!(false)),
+            (vec![json!(2), json!(2)], json!(2), json!(false)),
+            (vec![json!(5)], json!(1), json!(false)),
+            (vec![json!(5), json!(4)], json!(4), json!(true)),
+        ];
+        assert_eq!(per_product, expected, "{n}");
+        // the next page of one parent's reviews, from its cursor
+        let cursor = d["products"]["edges"][5]["node"]["reviews"]["pageInfo"]["endCursor"]
+            .as_str()
+            .unwrap();
+        let q = format!(
+            "{{ product(id: 6) {{ reviews(first: 2, after: \"{cursor}\", orderBy: [{{rating: DESC}}]) {{ pageInfo {{ hasNextPage hasPreviousPage }} edges {{ node {{ rating }} }} }} }} }}"
+        );
+        let d = query(server, n, &q).await;
+        assert_eq!(
+            edge_values(&d["product"]["reviews"], "rating"),
+            [json!(3), json!(1)],
+            "{n}"
+        );
+        assert_eq!(
+            d["product"]["reviews"]["pageInfo"],
+            json!({"hasNextPage": false, "hasPreviousPage": true})
+        );
+        // last per parent, and a filter inside the relation
+        let d = query(server, n, "{ products(first: 1) { edges { node { worst: reviews(last: 1, orderBy: [{rating: DESC}]) { edges { node { rating } } pageInfo { hasPreviousPage hasNextPage } } good: reviews(filter: {rating_Gte: 4}) { totalCount } } } } }").await;
+        let node = &d["products"]["edges"][0]["node"];
+        assert_eq!(edge_values(&node["worst"], "rating"), [json!(3)], "{n}");
+        assert_eq!(
+            node["worst"]["pageInfo"],
+            json!({"hasPreviousPage": true, "hasNextPage": false})
+        );
+        assert_eq!(node["good"]["totalCount"], 2);
+        // nested page sizes are checked like root ones
+        let r = server
+            .graphql(
+                "{ products { edges { node { reviews(first: 101) { totalCount } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_codes(&r.body)[0], "BAD_USER_INPUT", "{n}");
+    }
+    for (backend, server) in servers {
+        drop(server);
+        backend.cleanup().await;
+    }
+}
+
+/// Query shapes and the exact number of statements each costs, with `$n` the page size.
+const SHAPES: &[(&str, usize)] = &[
+    (
+        "query($n: Int) { products(first: $n) { edges { node { id name } } } }",
+        1,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { totalCount edges { node { id } } } }",
+        2,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { category { name } } } } }",
+        2,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { category { name parent { name } } } } } }",
+        3,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { tags { edges { node { name } } } } } } }",
+        2,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { reviews(first: 3) { totalCount edges { node { rating } } } } } } }",
+        2,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { name category { name parent { name } } tags { edges { node { name } } } owner { username } reviews(first: 3) { edges { node { rating } } } } } } }",
+        6,
+    ),
+    (
+        "query($n: Int) { categories { edges { node { products(first: $n) { edges { node { reviews { edges { node { user { username } } } } } } } } } } }",
+        4,
+    ),
+    (
+        "query($n: Int) { users(first: 20) { edges { node { orders(first: $n) { edges { node { items { edges { node { product { category { name } } } } } } } } } } } }",
+        5,
+    ),
+    (
+        "query($n: Int) { tags(first: 50) { totalCount edges { node { products(first: $n) { totalCount edges { node { owner { username } } } } } } } }",
+        4,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { best: reviews(first: 1, orderBy: [{rating: DESC}]) { edges { node { rating } } } worst: reviews(last: 1) { edges { node { rating } } } } } } }",
+        3,
+    ),
+    (
+        "query($n: Int) { products(first: $n) { edges { node { category { products(first: 2) { edges { node { tags { edges { node { name } } } } } } } } } } }",
+        4,
+    ),
+];
+
+#[tokio::test]
+async fn statements_per_request_do_not_grow_with_page_size_or_depth() {
+    for backend in backends().await {
+        example_app::seed::seed(&backend.db).await.expect("seed");
+        let config = Config {
+            max_page_size: 1000,
+            ..Config::testing()
+        };
+        let server = backend.serve(config).await;
+        for (shape, expected) in SHAPES {
+            for size in [1, 10, 100, 1000] {
+                backend.statements.take();
+                let r = server.graphql(shape, json!({ "n": size })).await;
+                assert!(
+                    error_codes(&r.body).is_empty(),
+                    "{}: {shape}: {}",
+                    backend.name,
+                    r.text
+                );
+                let statements = backend.statements.take();
+                assert_eq!(
+                    statements.len(),
+                    *expected,
+                    "{}: page size {size}: {shape}\n{statements:#?}",
+                    backend.name
+                );
+            }
+        }
+        drop(server);
+        backend.cleanup().await;
+    }
+}
