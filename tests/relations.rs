@@ -237,3 +237,79 @@ async fn statements_per_request_do_not_grow_with_page_size_or_depth() {
         backend.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn filters_cross_belongs_to_relations_in_one_statement() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let cases = [
+            (json!({"category_Name": "Comics"}), vec!["3"]),
+            (
+                json!({"category_Name_Icontains": "ÉLECTRO"}),
+                vec!["1", "2", "6"],
+            ),
+            (json!({"category_Parent": "1"}), vec!["3"]),
+            (
+                json!({"category_Parent_Isnull": true, "owner_Username": "bob"}),
+                vec!["2", "4", "6"],
+            ),
+            (
+                json!({"owner_Username_Icontains": "ALI", "price_Lt": "10"}),
+                vec!["3", "5"],
+            ),
+            (
+                json!({"or": [{"category_Name": "Comics"}, {"owner_Username": "bob", "stock": 0}]}),
+                vec!["2", "3"],
+            ),
+            (
+                json!({"not": {"category_Name_Istartswith": "b"}}),
+                vec!["1", "2", "3", "6"],
+            ),
+            (
+                json!({"category_Description_Isnull": false}),
+                vec!["4", "5"],
+            ),
+        ];
+        for (filter, expected) in cases {
+            backend.statements.take();
+            let r = server
+                .graphql(
+                    "query($f: ProductFilter) { products(filter: $f, orderBy: [{id: ASC}]) { edges { node { id } } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            assert!(error_codes(&r.body).is_empty(), "{n}: {filter}: {}", r.text);
+            assert_eq!(
+                edge_values(&r.body["data"]["products"], "id"),
+                expected.iter().map(|s| json!(s)).collect::<Vec<_>>(),
+                "{n}: {filter}"
+            );
+            assert_eq!(
+                backend.statements.take().len(),
+                1,
+                "{n}: {filter}: one statement with a subquery"
+            );
+        }
+        // A hidden column of the related type is not offered.
+        let r = server
+            .graphql(
+                "{ products(filter: {owner_PasswordHash: \"!\"}) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}");
+        // Malformed values inside a related filter are refused like any other.
+        let r = server
+            .graphql(
+                "{ products(filter: {category_Parent: \"x\"}) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}: {}", r.text);
+    }
+    for (backend, server) in servers {
+        drop(server);
+        backend.cleanup().await;
+    }
+}

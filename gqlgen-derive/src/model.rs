@@ -55,6 +55,8 @@ pub struct Relation {
     pub relation_enum: Option<Ident>,
     /// A has-many field as a plain list rather than a connection.
     pub list: bool,
+    /// A belongs-to relation whose target's lookups the filter offers, prefixed.
+    pub filter: bool,
 }
 
 /// A computed field of `computed(...)`.
@@ -310,19 +312,26 @@ fn build_relation(
     let ident = field.ident.clone().expect("named fields");
     let rust_name = ident.to_string();
     let sea = SeaOrmAttrs::from_attrs(&field.attrs);
-    for (span, option) in [
-        (field.filter.as_ref().map(|f| f.span()), "filter"),
-        (
-            field.order.is_present().then(|| field.order.span()),
-            "order",
-        ),
-    ] {
-        if let Some(span) = span {
-            errors.push(check::error(
-                span,
-                format!("`{option}` does not apply to the relation `{rust_name}`; filter and order by the related type's fields in the relation's own arguments"),
-            ));
+    if let Some(filter) = &field.filter {
+        let problem = match (kind, &**filter) {
+            (RelationKind::BelongsTo, LookupList::All) => None,
+            (RelationKind::BelongsTo, LookupList::Some(_)) => Some(format!(
+                "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
+                names::camel(&rust_name)
+            )),
+            _ => Some(format!(
+                "`filter` applies to belongs-to relations; filter `{rust_name}` with its own `filter` argument"
+            )),
+        };
+        if let Some(problem) = problem {
+            errors.push(check::error(filter.span(), problem));
         }
+    }
+    if field.order.is_present() {
+        errors.push(check::error(
+            field.order.span(),
+            format!("`order` does not apply to the relation `{rust_name}`; order by the related type's fields in its `orderBy` argument"),
+        ));
     }
     if field.list.is_present() && kind != RelationKind::HasMany {
         errors.push(check::error(
@@ -361,6 +370,7 @@ fn build_relation(
             .as_ref()
             .map(|e| Ident::new(&names::pascal(e), ident.span())),
         list: field.list.is_present(),
+        filter: field.filter.is_some() && kind == RelationKind::BelongsTo,
         ident,
     })
 }

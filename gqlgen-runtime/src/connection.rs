@@ -56,7 +56,7 @@ pub enum TotalCount<E: EntityTrait> {
     /// Counted already (by `last`, or by a window function in a batched relation load).
     Known(u64),
     /// To count when `totalCount` is selected.
-    Query(Select<E>),
+    Query(Box<Select<E>>),
 }
 
 /// An edge: a node and its cursor.
@@ -120,7 +120,7 @@ impl<M: GraphQLModel> Connection<M> {
             TotalCount::Known(total) => Ok(*total),
             TotalCount::Query(select) => {
                 let db = database(ctx)?;
-                Ok(PaginatorTrait::count(select.clone(), db)
+                Ok(PaginatorTrait::count((**select).clone(), db)
                     .await
                     .map_err(GqlError::from)?)
             }
@@ -443,7 +443,7 @@ pub async fn resolve_select<M: GraphQLModel>(
     );
     let total = match known_total {
         Some(total) => TotalCount::Known(total),
-        None => TotalCount::Query(count_query),
+        None => TotalCount::Query(Box::new(count_query)),
     };
     Ok(Connection::new(edges, page_info, total))
 }

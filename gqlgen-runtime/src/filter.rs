@@ -4,13 +4,19 @@
 //! case-insensitive ones compare `LOWER(column)` with the lower-cased value: [`crate::db`]
 //! installs a Unicode `lower` on SQLite so the result is the same on every backend.
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
-use async_graphql::ID;
+use async_graphql::registry::{MetaType, MetaTypeId, Registry};
+use async_graphql::{
+    ID, InputObjectType, InputType, InputValueError, InputValueResult, Value as GqlValue,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Value};
 
 use crate::error::GqlError;
+use crate::loader::RelationSpec;
 
 /// A generated filter input.
 pub trait FilterInput: Send + Sync {
@@ -231,6 +237,39 @@ impl Where {
         }
     }
 
+    /// The column lookups of the same row, as one more term.
+    pub fn lookups<F: FilterInput>(&mut self, filter: &F) {
+        match filter.condition() {
+            Ok(c) => self.add_condition(c),
+            Err(err) => self.fail(err),
+        }
+    }
+
+    /// Lookups on the row a belongs-to relation points at: `category_Name_Icontains` becomes
+    /// `category_id IN (SELECT id FROM category WHERE LOWER(name) LIKE ...)`, one statement.
+    pub fn related<F: FilterInput, P>(&mut self, spec: RelationSpec, filter: &RelatedFilter<F, P>) {
+        let condition = match filter.inner.condition() {
+            Ok(c) if c.is_empty() => return,
+            Ok(c) => c,
+            Err(err) => return self.fail(err),
+        };
+        let (Some(from), Some(to)) = (
+            spec.def.from_col.iter().next(),
+            spec.def.to_col.iter().next(),
+        ) else {
+            return self.fail(GqlError::internal(
+                "a relation filter needs single-column keys",
+            ));
+        };
+        let target = spec.def.to_tbl.sea_orm_table().clone();
+        let mut keys = sea_orm::sea_query::Query::select();
+        keys.column((target.clone(), to.clone()))
+            .from(target)
+            .cond_where(condition);
+        let source = spec.def.from_tbl.sea_orm_table().clone();
+        self.add(Expr::col((source, from.clone())).in_subquery(keys));
+    }
+
     fn add_condition(&mut self, c: Condition) {
         let condition = std::mem::replace(&mut self.condition, Condition::all());
         self.condition = condition.add(c);
@@ -244,6 +283,126 @@ impl Where {
         }
     }
 }
+
+/// Names the lookups of a related type inside another filter: `category` → `category_Name`.
+pub trait FilterPrefix: Send + Sync + 'static {
+    /// The relation's GraphQL field name, such as `category`.
+    const PREFIX: &'static str;
+    /// A unique name for the (flattened, never referenced) input type.
+    const TYPE_NAME: &'static str;
+}
+
+/// The column lookups `F` of a related type, flattened into a filter with the field names
+/// prefixed: `name_Icontains` of `CategoryLookups` is `category_Name_Icontains` here.
+pub struct RelatedFilter<F, P> {
+    pub inner: F,
+    prefix: PhantomData<P>,
+}
+
+impl<F: Default, P> Default for RelatedFilter<F, P> {
+    fn default() -> Self {
+        RelatedFilter {
+            inner: F::default(),
+            prefix: PhantomData,
+        }
+    }
+}
+
+fn upper_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+impl<F: InputObjectType, P: FilterPrefix> InputType for RelatedFilter<F, P> {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed(P::TYPE_NAME)
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        let inner = registry.create_fake_input_type::<F>();
+        registry.create_input_type::<Self, _>(MetaTypeId::InputObject, move |_| {
+            let MetaType::InputObject { input_fields, .. } = inner.clone() else {
+                unreachable!("an InputObjectType registers an input object")
+            };
+            let input_fields = input_fields
+                .into_iter()
+                .map(|(name, mut field)| {
+                    let prefixed = format!("{}_{}", P::PREFIX, upper_first(&name));
+                    field.name = prefixed.clone();
+                    (prefixed, field)
+                })
+                .collect();
+            MetaType::InputObject {
+                name: P::TYPE_NAME.to_owned(),
+                description: None,
+                input_fields,
+                visible: None,
+                inaccessible: false,
+                tags: Vec::new(),
+                rust_typename: Some(std::any::type_name::<Self>()),
+                oneof: false,
+                directive_invocations: Vec::new(),
+            }
+        })
+    }
+
+    fn parse(value: Option<GqlValue>) -> InputValueResult<Self> {
+        let mut inner = async_graphql::indexmap::IndexMap::new();
+        if let Some(GqlValue::Object(fields)) = value {
+            let start = format!("{}_", P::PREFIX);
+            for (name, value) in fields {
+                if let Some(rest) = name.strip_prefix(&start) {
+                    inner.insert(async_graphql::Name::new(lower_first(rest)), value);
+                }
+            }
+        }
+        let inner = F::parse(Some(GqlValue::Object(inner))).map_err(InputValueError::propagate)?;
+        Ok(RelatedFilter {
+            inner,
+            prefix: PhantomData,
+        })
+    }
+
+    fn to_value(&self) -> GqlValue {
+        match self.inner.to_value() {
+            GqlValue::Object(fields) => GqlValue::Object(
+                fields
+                    .into_iter()
+                    .map(|(name, v)| {
+                        (
+                            async_graphql::Name::new(format!(
+                                "{}_{}",
+                                P::PREFIX,
+                                upper_first(&name)
+                            )),
+                            v,
+                        )
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+}
+
+impl<F: InputObjectType, P: FilterPrefix> InputObjectType for RelatedFilter<F, P> {}
 
 /// Parses a GraphQL `ID` into a key type; a malformed one is `BAD_USER_INPUT` naming the field.
 pub fn parse_id<T: FromStr>(field: &str, id: &ID) -> Result<T, GqlError> {

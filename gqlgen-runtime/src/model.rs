@@ -16,6 +16,9 @@ pub trait GraphQLModel:
     type Entity: EntityTrait<Model = Self>;
     /// The generated `XFilter` input.
     type Filter: FilterInput<Entity = Self::Entity>;
+    /// The column lookups of `XFilter` alone, which other models' filters embed to filter
+    /// across a belongs-to relation.
+    type Lookups: FilterInput<Entity = Self::Entity> + async_graphql::InputObjectType + Default;
     /// The generated `XOrderBy` input.
     type OrderBy: OrderInput<Entity = Self::Entity>;
     /// The generated root fields `x(id:)` and `xs(...)`, merged into the schema's query root.

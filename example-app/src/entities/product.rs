@@ -55,9 +55,13 @@ pub struct Model {
     /// When the product was listed.
     #[graphql(filter(gt, gte, lt, lte, range), order)]
     pub created_at: DateTimeUtc,
+    /// The product's category; the filter offers its lookups: `category_Name_Icontains`.
     #[sea_orm(belongs_to, from = "category_id", to = "id")]
+    #[graphql(filter)]
     pub category: BelongsTo<super::category::Entity>,
+    /// The seller; the filter offers `owner_Username`.
     #[sea_orm(belongs_to, from = "owner_id", to = "id")]
+    #[graphql(filter)]
     pub owner: BelongsTo<super::user::Entity>,
     #[sea_orm(has_many, via = "product_tag")]
     pub tags: HasMany<super::tag::Entity>,

@@ -16,6 +16,7 @@ pub fn emit(model: &Model) -> TokenStream {
     let query_name = query.to_string();
     let filter = format_ident!("{}Filter", model.gql_name);
     let order = format_ident!("{}OrderBy", model.gql_name);
+    let lookups = format_ident!("{}Lookups", model.gql_name);
     let detail = &model.detail_name;
     let list = &model.list_name;
     let detail_doc = format!("The `{gql_name}` with this id, or null.");
@@ -60,6 +61,7 @@ pub fn emit(model: &Model) -> TokenStream {
             impl #p::GraphQLModel for #ident {
                 type Entity = Entity;
                 type Filter = #filter;
+                type Lookups = #lookups;
                 type OrderBy = #order;
                 type Query = #query;
                 const TYPE_NAME: &'static str = #gql_name;

@@ -59,12 +59,75 @@ pub fn emit(model: &Model) -> TokenStream {
             calls.push(call);
         }
     }
+    let lookups = format_ident!("{}Lookups", model.gql_name);
+    let lookups_name = lookups.to_string();
+    let lookups_doc = format!(
+        "The column lookups of `{}`; `{filter_name}` embeds them.",
+        model.gql_name
+    );
+    let related = model.relations.iter().filter(|r| r.filter).map(|r| {
+        let field = format_ident!("__related_{}", r.ident);
+        let prefix = format_ident!(
+            "__{}{}FilterPrefix",
+            model.gql_name,
+            names::pascal(&r.ident.to_string())
+        );
+        let prefix_text = &r.gql_name;
+        let type_name = format!(
+            "{}{}RelatedFilter",
+            model.gql_name,
+            names::pascal(&r.ident.to_string())
+        );
+        let target = &r.target;
+        let spec = super::relation_spec(r);
+        let related =
+            quote!(<<#target as #p::sea_orm::EntityTrait>::Model as #p::GraphQLModel>::Lookups);
+        (
+            quote! {
+                #[doc(hidden)]
+                pub struct #prefix;
+                impl #p::FilterPrefix for #prefix {
+                    const PREFIX: &'static str = #prefix_text;
+                    const TYPE_NAME: &'static str = #type_name;
+                }
+            },
+            quote! {
+                #[graphql(flatten)]
+                #[doc(hidden)]
+                pub #field: #p::RelatedFilter<#related, #prefix>,
+            },
+            quote!(w.related(#spec, &self.#field);),
+        )
+    });
+    let (prefixes, (related_fields, related_calls)): (Vec<_>, (Vec<_>, Vec<_>)) =
+        related.map(|(a, b, c)| (a, (b, c))).unzip();
     quote! {
+        #[doc = #lookups_doc]
+        #[derive(::std::default::Default, #p::async_graphql::InputObject)]
+        #[graphql(crate = #ASYNC_GRAPHQL, name = #lookups_name)]
+        pub struct #lookups {
+            #(#fields)*
+        }
+
+        impl #p::FilterInput for #lookups {
+            type Entity = Entity;
+            fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
+                let mut w = #p::filter::Where::default();
+                #(#calls;)*
+                w.finish()
+            }
+        }
+
+        #(#prefixes)*
+
         #[doc = #doc]
         #[derive(::std::default::Default, #p::async_graphql::InputObject)]
         #[graphql(crate = #ASYNC_GRAPHQL, name = #filter_name)]
         pub struct #filter {
-            #(#fields)*
+            #[graphql(flatten)]
+            #[doc(hidden)]
+            pub lookups: #lookups,
+            #(#related_fields)*
             /// Every filter of the list holds.
             #[graphql(name = "and")]
             pub and: ::std::option::Option<::std::vec::Vec<#filter>>,
@@ -80,7 +143,8 @@ pub fn emit(model: &Model) -> TokenStream {
             type Entity = Entity;
             fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
                 let mut w = #p::filter::Where::default();
-                #(#calls;)*
+                w.lookups(&self.lookups);
+                #(#related_calls)*
                 w.and(&self.and);
                 w.or(&self.or);
                 w.not(&self.not);

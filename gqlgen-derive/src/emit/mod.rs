@@ -31,6 +31,19 @@ pub fn doc(description: &Option<String>) -> TokenStream {
     }
 }
 
+/// The runtime's `RelationSpec` of a relation field.
+pub fn relation_spec(relation: &crate::model::Relation) -> TokenStream {
+    let p = private();
+    let target = &relation.target;
+    let owns_key = relation.kind == crate::types::RelationKind::BelongsTo;
+    match &relation.relation_enum {
+        Some(variant) => quote! {
+            #p::RelationSpec::direct::<Entity, #target>(#p::sea_orm::RelationTrait::def(&Relation::#variant), #owns_key)
+        },
+        None => quote!(#p::RelationSpec::related::<Entity, #target>(#owns_key)),
+    }
+}
+
 /// Expands `#[derive(GraphQLModel)]`.
 pub fn graphql_model(input: &DeriveInput) -> TokenStream {
     let model = match model::build(input) {

@@ -74,13 +74,7 @@ fn relation(model: &Model, relation: &Relation) -> TokenStream {
     let field_doc = doc(&relation.description);
     let target = &relation.target;
     let related = quote_spanned!(target.span()=> <#target as #p::sea_orm::EntityTrait>::Model);
-    let owns_key = relation.kind == RelationKind::BelongsTo;
-    let spec = match &relation.relation_enum {
-        Some(variant) => quote! {
-            #p::RelationSpec::direct::<Entity, #target>(#p::sea_orm::RelationTrait::def(&Relation::#variant), #owns_key)
-        },
-        None => quote!(#p::RelationSpec::related::<Entity, #target>(#owns_key)),
-    };
+    let spec = super::relation_spec(relation);
     let g = quote!(#p::GraphQLModel);
     match (relation.kind, relation.list) {
         (RelationKind::BelongsTo | RelationKind::HasOne, _) => quote! {
