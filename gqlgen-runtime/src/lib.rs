@@ -62,7 +62,7 @@ pub mod __private {
     pub use crate::connection::{self, Connection, PageArgs};
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};
-    pub use crate::filter::{self, FilterInput, Lookup};
+    pub use crate::filter::{self, FilterInput, FilterPrefix, Lookup, RelatedFilter};
     pub use crate::loader::{self, RelationSpec};
     pub use crate::model::GraphQLModel;
     pub use crate::order::{self, OrderDirection, OrderInput};
