@@ -264,6 +264,8 @@ pub struct SeaOrmAttrs {
     pub via: Option<String>,
     pub self_ref: bool,
     pub relation_enum: Option<String>,
+    /// `from = "category_id"` of a belongs-to relation.
+    pub from: Option<String>,
 }
 
 impl SeaOrmAttrs {
@@ -289,6 +291,7 @@ impl SeaOrmAttrs {
                             "table_name" => out.table_name = Some(s.value()),
                             "via" => out.via = Some(s.value()),
                             "relation_enum" => out.relation_enum = Some(s.value()),
+                            "from" => out.from = Some(s.value()),
                             _ => {}
                         }
                     }

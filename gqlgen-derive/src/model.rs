@@ -43,6 +43,21 @@ impl Column {
     }
 }
 
+/// What column pruning selects instead of a column the request does not read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    Never,
+    Null,
+    EmptyText,
+}
+
+/// Any column of the table, exposed or not, for column pruning.
+pub struct ColumnMeta {
+    pub variant: Ident,
+    pub field: Option<String>,
+    pub placeholder: Placeholder,
+}
+
 /// A relation field of the dense format's `ModelEx`.
 pub struct Relation {
     pub ident: Ident,
@@ -76,6 +91,7 @@ pub struct Model {
     pub columns: Vec<Column>,
     pub relations: Vec<Relation>,
     pub computed: Vec<Computed>,
+    pub all_columns: Vec<ColumnMeta>,
 }
 
 /// What a run of the derive is for.
@@ -154,8 +170,14 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         }
     }
 
+    // Columns that relations join on: read even when no field asks for them.
+    let relation_keys: Vec<String> = fields
+        .iter()
+        .filter_map(|f| SeaOrmAttrs::from_attrs(&f.attrs).from)
+        .collect();
     let mut columns = Vec::new();
     let mut relations = Vec::new();
+    let mut all_columns = Vec::new();
     for field in &fields {
         if let Some((kind, target)) = types::relation_of(&field.ty) {
             if let Some(relation) =
@@ -163,14 +185,37 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             {
                 relations.push(relation);
             }
-        } else if let Some(column) = build_column(
+            continue;
+        }
+        let sea = SeaOrmAttrs::from_attrs(&field.attrs);
+        if sea.ignore {
+            continue;
+        }
+        let column = build_column(
             field,
             &exposed_by_container,
             &container_filters,
             &mut errors,
-        ) {
-            columns.push(column);
-        }
+        );
+        let rust_name = field.ident.as_ref().expect("named").to_string();
+        let nullable = types::option_inner(&field.ty).is_some();
+        let is_key =
+            sea.primary_key || rust_name.ends_with("_id") || relation_keys.contains(&rust_name);
+        let placeholder = if is_key {
+            Placeholder::Never
+        } else if nullable {
+            Placeholder::Null
+        } else if types::kind_of(&field.ty) == Kind::Text {
+            Placeholder::EmptyText
+        } else {
+            Placeholder::Never
+        };
+        all_columns.push(ColumnMeta {
+            variant: Ident::new(&names::pascal(&rust_name), Span::call_site()),
+            field: column.as_ref().map(|c| c.gql_name.clone()),
+            placeholder,
+        });
+        columns.extend(column);
     }
 
     // Names
@@ -299,6 +344,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         columns,
         relations,
         computed,
+        all_columns,
     }))
 }
 

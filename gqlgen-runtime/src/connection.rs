@@ -377,6 +377,7 @@ pub async fn resolve_select<M: GraphQLModel>(
 ) -> Result<Connection<M>, GqlError> {
     let config = Config::of(ctx);
     let db = database(ctx)?;
+    select = crate::loader::prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
     if let Some(filter) = &filter {
         select = select.filter(filter.condition()?);
     }

@@ -64,7 +64,7 @@ pub mod __private {
     pub use crate::error::{GqlError, ensure_code};
     pub use crate::filter::{self, FilterInput, FilterPrefix, Lookup, RelatedFilter};
     pub use crate::loader::{self, RelationSpec};
-    pub use crate::model::GraphQLModel;
+    pub use crate::model::{self, GraphQLModel};
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::query;
     pub use async_graphql;

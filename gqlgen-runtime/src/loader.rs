@@ -13,14 +13,14 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::Context;
+use async_graphql::{Context, Lookahead};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query, SelectStatement,
     WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, ModelTrait as _, QueryFilter,
-    QuerySelect, QueryTrait, RelationDef, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, JoinType, ModelTrait as _,
+    QueryFilter, QuerySelect, QueryTrait, RelationDef, Select, Value,
 };
 use tokio::sync::OnceCell;
 
@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::connection::{self, Connection, Edge, PageArgs, PageInfo, TotalCount};
 use crate::error::GqlError;
 use crate::filter::FilterInput;
-use crate::model::GraphQLModel;
+use crate::model::{GraphQLModel, Placeholder};
 use crate::order::{OrderDirection, OrderKeys};
 
 type Shared = Arc<dyn Any + Send + Sync>;
@@ -112,6 +112,33 @@ where
     shared
         .downcast::<T>()
         .map_err(|_| GqlError::internal("a relation load of another type at the same position"))
+}
+
+/// `select` reading only the columns `node` (the selection of a row) needs: the selected fields'
+/// columns and the keys; the other columns are read as `NULL` or `''` stand-ins, so large
+/// values and hidden columns never leave the database.
+pub fn prune<M: GraphQLModel>(
+    select: Select<M::Entity>,
+    node: &Lookahead<'_>,
+) -> Select<M::Entity> {
+    if M::COMPUTED.iter().any(|field| node.field(field).exists()) {
+        return select;
+    }
+    let mut select = select.select_only();
+    for info in M::COLUMNS {
+        let read = info.placeholder == Placeholder::Never
+            || info.field.is_some_and(|field| node.field(field).exists());
+        select = match (read, info.placeholder) {
+            (true, _) | (false, Placeholder::Never) => select.column(info.column),
+            (false, Placeholder::Null) => {
+                select.column_as(Expr::cust("NULL"), info.column.as_str())
+            }
+            (false, Placeholder::EmptyText) => {
+                select.column_as(Expr::cust("''"), info.column.as_str())
+            }
+        };
+    }
+    select
 }
 
 /// How a relation field reaches its rows.
@@ -271,6 +298,7 @@ async fn load_related<P, C>(
     keys: &OrderKeys<<C::Entity as EntityTrait>::Column>,
     window: Option<RowWindow>,
     count: bool,
+    node: &Lookahead<'_>,
 ) -> Result<Loaded<C>, GqlError>
 where
     P: GraphQLModel,
@@ -305,7 +333,7 @@ where
     let key_column = Alias::new(single_column(&spec.def.to_col)?);
     let key = Expr::col((key_table, key_column));
 
-    let mut select = C::Entity::find();
+    let mut select = prune::<C>(C::Entity::find(), node);
     if let Some(to) = &spec.via {
         // From the related table back to the junction.
         select = select.join(JoinType::InnerJoin, to.clone().rev());
@@ -393,7 +421,17 @@ where
     let keys = OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[])?;
     let loaded = load_once(ctx, || async {
         let parents = siblings(ctx, parent);
-        let loaded = load_related::<P, C>(ctx, &parents, &spec, None, &keys, None, false).await?;
+        let loaded = load_related::<P, C>(
+            ctx,
+            &parents,
+            &spec,
+            None,
+            &keys,
+            None,
+            false,
+            &ctx.look_ahead(),
+        )
+        .await?;
         let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
         register(ctx, position(ctx), rows);
         Ok(loaded)
@@ -422,8 +460,17 @@ where
     let condition = filter.as_ref().map(FilterInput::condition).transpose()?;
     let loaded = load_once(ctx, || async {
         let parents = siblings(ctx, parent);
-        let loaded =
-            load_related::<P, C>(ctx, &parents, &spec, condition, &keys, None, false).await?;
+        let loaded = load_related::<P, C>(
+            ctx,
+            &parents,
+            &spec,
+            condition,
+            &keys,
+            None,
+            false,
+            &ctx.look_ahead(),
+        )
+        .await?;
         let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
         register(ctx, position(ctx), rows);
         Ok(loaded)
@@ -470,9 +517,17 @@ where
     };
     let loaded = load_once(ctx, || async {
         let parents = siblings(ctx, parent);
-        let loaded =
-            load_related::<P, C>(ctx, &parents, &spec, condition, &keys, Some(window), count)
-                .await?;
+        let loaded = load_related::<P, C>(
+            ctx,
+            &parents,
+            &spec,
+            condition,
+            &keys,
+            Some(window),
+            count,
+            &ctx.look_ahead().field("edges").field("node"),
+        )
+        .await?;
         let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
         register(ctx, format!("{}/edges/node", position(ctx)), rows);
         Ok(loaded)

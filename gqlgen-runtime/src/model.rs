@@ -25,4 +25,28 @@ pub trait GraphQLModel:
     type Query: ObjectType + Default;
     /// The GraphQL object type name, such as `Product`.
     const TYPE_NAME: &'static str;
+    /// Every column of the table, with its GraphQL field (if exposed) and how to skip reading it.
+    const COLUMNS: &'static [ColumnInfo<<Self::Entity as EntityTrait>::Column>];
+    /// The GraphQL names of the computed fields; selecting one reads every column, since the
+    /// method may use any of them.
+    const COMPUTED: &'static [&'static str];
+}
+
+/// A column as column pruning sees it.
+pub struct ColumnInfo<C> {
+    pub column: C,
+    /// The GraphQL field that reads it; `None` when hidden from the schema.
+    pub field: Option<&'static str>,
+    pub placeholder: Placeholder,
+}
+
+/// What is selected instead of a column no field of the request reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// Always read: keys, and types without a cheap stand-in.
+    Never,
+    /// A nullable column: `NULL`.
+    Null,
+    /// A text column: `''`.
+    EmptyText,
 }

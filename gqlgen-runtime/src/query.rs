@@ -19,8 +19,6 @@ where
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
         parse_id("id", id)?;
     let db = database(ctx)?;
-    Ok(M::Entity::find_by_id(key)
-        .one(db)
-        .await
-        .map_err(GqlError::from)?)
+    let select = crate::loader::prune::<M>(M::Entity::find_by_id(key), &ctx.look_ahead());
+    Ok(select.one(db).await.map_err(GqlError::from)?)
 }

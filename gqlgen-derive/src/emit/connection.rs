@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ASYNC_GRAPHQL, private};
-use crate::model::Model;
+use crate::model::{Model, Placeholder};
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
@@ -19,6 +19,20 @@ pub fn emit(model: &Model) -> TokenStream {
     let lookups = format_ident!("{}Lookups", model.gql_name);
     let detail = &model.detail_name;
     let list = &model.list_name;
+    let columns = model.all_columns.iter().map(|c| {
+        let variant = &c.variant;
+        let field = match &c.field {
+            Some(name) => quote!(::std::option::Option::Some(#name)),
+            None => quote!(::std::option::Option::None),
+        };
+        let placeholder = match c.placeholder {
+            Placeholder::Never => quote!(Never),
+            Placeholder::Null => quote!(Null),
+            Placeholder::EmptyText => quote!(EmptyText),
+        };
+        quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })
+    });
+    let computed = model.computed.iter().map(|c| &c.gql_name);
     let detail_doc = format!("The `{gql_name}` with this id, or null.");
     let list_doc = format!("`{gql_name}` rows, filtered, ordered and paginated.");
     quote! {
@@ -65,6 +79,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 type OrderBy = #order;
                 type Query = #query;
                 const TYPE_NAME: &'static str = #gql_name;
+                const COLUMNS: &'static [#p::model::ColumnInfo<Column>] = &[#(#columns),*];
+                const COMPUTED: &'static [&'static str] = &[#(#computed),*];
             }
         };
     }
