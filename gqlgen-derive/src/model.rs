@@ -97,7 +97,7 @@ pub struct Model {
 /// What a run of the derive is for.
 pub enum Pass {
     /// Emit the model.
-    Model(Model),
+    Model(Box<Model>),
     /// The relation-free `Model` run of the dense format: the `ModelEx` run, which sees the
     /// relations too, emits everything.
     Skip,
@@ -328,7 +328,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     }
 
     errors.finish()?;
-    Ok(Pass::Model(Model {
+    Ok(Pass::Model(Box::new(Model {
         // The `ModelEx` run emits for `Model`, the type rows load into.
         ident: match parsed.ident.to_string().strip_suffix("Ex") {
             Some(model) if !model.is_empty() => Ident::new(model, parsed.ident.span()),
@@ -345,7 +345,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         relations,
         computed,
         all_columns,
-    }))
+    })))
 }
 
 fn build_relation(

@@ -283,6 +283,8 @@ struct RowWindow {
     after: u64,
     upper: Option<u64>,
     last_of_total: Option<u64>,
+    /// Also count each parent's rows (`totalCount` is selected).
+    count: bool,
 }
 
 const PARENT: &str = "__gqlgen_parent";
@@ -297,7 +299,6 @@ async fn load_related<P, C>(
     condition: Option<Condition>,
     keys: &OrderKeys<<C::Entity as EntityTrait>::Column>,
     window: Option<RowWindow>,
-    count: bool,
     node: &Lookahead<'_>,
 ) -> Result<Loaded<C>, GqlError>
 where
@@ -354,7 +355,8 @@ where
         ordering.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
     }
     inner.expr_window_as(Expr::cust("ROW_NUMBER()"), ordering, Alias::new(ROW));
-    if count || window.is_some_and(|w| w.last_of_total.is_some()) {
+    let count = window.is_some_and(|w| w.count || w.last_of_total.is_some());
+    if count {
         let mut partition = WindowStatement::new();
         partition.add_partition_by(key);
         inner.expr_window_as(Expr::cust("COUNT(*)"), partition, Alias::new(TOTAL));
@@ -383,7 +385,7 @@ where
             continue;
         };
         let number = row.try_get::<i64>("", ROW).map_err(GqlError::from)? as u64;
-        if count || window.is_some_and(|w| w.last_of_total.is_some()) {
+        if count {
             let total = row.try_get::<i64>("", TOTAL).map_err(GqlError::from)? as u64;
             loaded.totals.insert(parent.clone(), total);
         }
@@ -421,17 +423,9 @@ where
     let keys = OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[])?;
     let loaded = load_once(ctx, || async {
         let parents = siblings(ctx, parent);
-        let loaded = load_related::<P, C>(
-            ctx,
-            &parents,
-            &spec,
-            None,
-            &keys,
-            None,
-            false,
-            &ctx.look_ahead(),
-        )
-        .await?;
+        let loaded =
+            load_related::<P, C>(ctx, &parents, &spec, None, &keys, None, &ctx.look_ahead())
+                .await?;
         let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
         register(ctx, position(ctx), rows);
         Ok(loaded)
@@ -467,7 +461,6 @@ where
             condition,
             &keys,
             None,
-            false,
             &ctx.look_ahead(),
         )
         .await?;
@@ -514,6 +507,7 @@ where
         after: plan.row_after(),
         upper: plan.row_upper(),
         last_of_total: plan.last_of_total(),
+        count,
     };
     let loaded = load_once(ctx, || async {
         let parents = siblings(ctx, parent);
@@ -524,7 +518,6 @@ where
             condition,
             &keys,
             Some(window),
-            count,
             &ctx.look_ahead().field("edges").field("node"),
         )
         .await?;
