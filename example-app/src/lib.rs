@@ -5,10 +5,10 @@ pub mod cli;
 pub mod entities;
 pub mod migrate;
 pub mod seed;
+pub mod validators;
 
 use entities::*;
 use gqlgen_runtime::Config;
-use gqlgen_runtime::schema::ReadSchema;
 use sea_orm::DatabaseConnection;
 
 gqlgen_runtime::query_root!(pub Query {
@@ -21,12 +21,21 @@ gqlgen_runtime::query_root!(pub Query {
     review::Model,
 });
 
+gqlgen_runtime::mutation_root!(pub Mutation {
+    category::Model,
+    product::Model,
+    tag::Model,
+    order::Model,
+    order_item::Model,
+    review::Model,
+});
+
 /// The example app's schema.
-pub type AppSchema = ReadSchema<Query>;
+pub type AppSchema = gqlgen_runtime::schema::AppSchema<Query, Mutation>;
 
 /// Builds the schema over `db`.
 pub fn schema(db: DatabaseConnection, config: Config) -> AppSchema {
-    gqlgen_runtime::schema::build::<Query>(db, config)
+    gqlgen_runtime::schema::build_with_mutations::<Query, Mutation>(db, config)
 }
 
 /// The router serving the schema over `db`.

@@ -216,6 +216,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             description: Set((i % 3 != 0).then(|| format!("Everything in {name}."))),
             name: Set(name),
             parent_id: Set(parent),
+            homepage: Set((i < TOP_CATEGORIES.len()).then(|| format!("https://shop.example.com/c/{}", i + 1))),
         }
     });
     category::Entity::insert_many(categories).exec(&txn).await?;
@@ -299,6 +300,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             id: Set(id),
             user_id: Set((i % USERS) as i32 + 1),
             status: Set(statuses[i % statuses.len()]),
+            contact_email: Set((i % 3 == 0).then(|| format!("buyer{i}@example.com"))),
             note: Set((i % 7 == 0).then(|| "Leave at the door".to_owned())),
             created_at: Set(start + Duration::hours(6 * i as i64)),
         });

@@ -31,6 +31,10 @@ pub struct ContainerAttrs {
     pub filter: Option<ContainerFilter>,
     /// `computed(total_amount: Decimal, item_count: i64)`.
     pub computed: Option<ComputedList>,
+    /// `mutations(create, update, delete)`: which mutations to generate; all when absent.
+    pub mutations: Option<SpannedValue<IdentList>>,
+    /// `validator = Type`: rules across fields, a `ModelValidator` of the active model.
+    pub validator: Option<syn::Path>,
 }
 
 /// `#[graphql(...)]` on a field.
@@ -47,6 +51,51 @@ pub struct FieldAttrs {
     pub order: Flag,
     /// On a has-many relation: a plain list instead of a connection.
     pub list: Flag,
+    /// `validate(length(min = 1), email, ...)`: checks of mutation inputs.
+    pub validate: Option<SpannedValue<ValidateAttrs>>,
+    /// Clean HTML in the input value (ammonia's allow-list).
+    pub sanitize_html: Flag,
+}
+
+/// The validators of `validate(...)`.
+#[derive(FromMeta, Default)]
+pub struct ValidateAttrs {
+    pub length: Option<SpannedValue<Bounds>>,
+    pub range: Option<SpannedValue<Bounds>>,
+    pub email: Flag,
+    pub url: Flag,
+    pub regex: Option<SpannedValue<String>>,
+    pub custom: Option<syn::Path>,
+    pub required: Flag,
+}
+
+/// `min = ..., max = ...` of `length` and `range`.
+#[derive(FromMeta, Default)]
+pub struct Bounds {
+    pub min: Option<Number>,
+    pub max: Option<Number>,
+}
+
+/// A number literal, negative or not, integer or float.
+#[derive(Clone, Copy)]
+pub struct Number(pub f64);
+
+impl FromMeta for Number {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        let (negative, lit) = match expr {
+            syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => (true, &**expr),
+            other => (false, other),
+        };
+        let value = match lit {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<f64>().ok(),
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) => f.base10_parse::<f64>().ok(),
+            _ => None,
+        };
+        match value {
+            Some(v) => Ok(Number(if negative { -v } else { v })),
+            None => Err(darling::Error::custom("expected a number, such as `min = 1`").with_span(expr)),
+        }
+    }
 }
 
 /// `#[graphql(...)]` on a `GraphQLEnum` enum.
@@ -266,6 +315,8 @@ pub struct SeaOrmAttrs {
     pub relation_enum: Option<String>,
     /// `from = "category_id"` of a belongs-to relation.
     pub from: Option<String>,
+    /// `auto_increment = false` on a primary key.
+    pub auto_increment: Option<bool>,
 }
 
 impl SeaOrmAttrs {

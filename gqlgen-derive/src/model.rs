@@ -30,6 +30,42 @@ pub struct Column {
     /// `Column::CategoryId`.
     pub variant: Ident,
     pub primary_key: bool,
+    /// How mutation inputs treat the column.
+    pub input: InputRole,
+    pub validators: Vec<Validator>,
+    pub sanitize_html: bool,
+}
+
+/// How mutation inputs treat a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum InputRole {
+    /// A field of the create and update inputs.
+    Writable,
+    /// Left out: an auto-increment key.
+    Generated,
+    /// Left out, set to now on create: `created_at`.
+    CreatedAt,
+    /// Left out, set to now on every write: `updated_at`.
+    UpdatedAt,
+}
+
+/// One check of `validate(...)`.
+pub enum Validator {
+    Length(Option<f64>, Option<f64>),
+    Range(Option<f64>, Option<f64>),
+    Email,
+    Url,
+    Regex(String),
+    Custom(syn::Path),
+    Required,
+}
+
+/// Which mutations a model has.
+#[derive(Clone, Copy)]
+pub struct Mutations {
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
 }
 
 impl Column {
@@ -72,6 +108,10 @@ pub struct Relation {
     pub list: bool,
     /// A belongs-to relation whose target's lookups the filter offers, prefixed.
     pub filter: bool,
+    /// The foreign key column of a belongs-to relation: `category_id`.
+    pub from: Option<String>,
+    /// A many-to-many relation through a junction.
+    pub via: bool,
 }
 
 /// A computed field of `computed(...)`.
@@ -92,6 +132,8 @@ pub struct Model {
     pub relations: Vec<Relation>,
     pub computed: Vec<Computed>,
     pub all_columns: Vec<ColumnMeta>,
+    pub mutations: Mutations,
+    pub validator: Option<syn::Path>,
 }
 
 /// What a run of the derive is for.
@@ -216,6 +258,29 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             placeholder,
         });
         columns.extend(column);
+    }
+
+    let mut mutations = Mutations { create: true, update: true, delete: true };
+    if let Some(list) = &parsed.mutations {
+        mutations = Mutations { create: false, update: false, delete: false };
+        let known: Vec<String> = ["create", "update", "delete"].map(String::from).to_vec();
+        for ident in &list.0 {
+            match ident.to_string().as_str() {
+                "create" => mutations.create = true,
+                "update" => mutations.update = true,
+                "delete" => mutations.delete = true,
+                other => errors.push(check::error(
+                    ident.span(),
+                    format!("unknown mutation `{other}`{}; mutations are create, update and delete", names::hint(other, &known)),
+                )),
+            }
+        }
+    }
+    if parsed.validator.is_some() && !(mutations.create || mutations.update) {
+        errors.push(check::error(
+            parsed.ident.span(),
+            "`validator` checks mutation inputs, and this model has no create or update mutation",
+        ));
     }
 
     // Names
@@ -345,7 +410,89 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         relations,
         computed,
         all_columns,
+        mutations,
+        validator: parsed.validator.clone(),
     })))
+}
+
+/// The validators of `validate(...)`, each checked against the column's type.
+///
+/// `validate(length(min = 1))` on an `i32` is refused, as are `length(max = 1, min = 2)`, a
+/// `regex` that does not compile and a bound-less `length()`.
+fn build_validators(
+    field: &FieldAttrs,
+    rust_name: &str,
+    kind: Kind,
+    nullable: bool,
+    errors: &mut darling::error::Accumulator,
+) -> Vec<Validator> {
+    let Some(validate) = &field.validate else { return Vec::new() };
+    let mut out = Vec::new();
+    let text_only = |what: &str, span: Span, errors: &mut darling::error::Accumulator| {
+        if kind != Kind::Text {
+            errors.push(check::error(
+                span,
+                format!("`{what}` applies to text columns; `{rust_name}` is {}", kind.describe()),
+            ));
+        }
+    };
+    let bounds = |name: &str, b: &darling::util::SpannedValue<attr::Bounds>, errors: &mut darling::error::Accumulator| {
+        let (min, max) = (b.min.map(|n| n.0), b.max.map(|n| n.0));
+        if min.is_none() && max.is_none() {
+            errors.push(check::error(b.span(), format!("`{name}` needs `min`, `max` or both, such as `{name}(min = 1, max = 100)`")));
+        }
+        if let (Some(a), Some(z)) = (min, max) && a > z {
+            errors.push(check::error(b.span(), format!("`{name}` has min {a} above max {z}")));
+        }
+        (min, max)
+    };
+    if let Some(length) = &validate.length {
+        text_only("length", length.span(), errors);
+        let (min, max) = bounds("length", length, errors);
+        if min.is_some_and(|m| m < 0.0 || m.fract() != 0.0) || max.is_some_and(|m| m < 0.0 || m.fract() != 0.0) {
+            errors.push(check::error(length.span(), "`length` bounds are whole numbers of characters, 0 or more"));
+        }
+        out.push(Validator::Length(min, max));
+    }
+    if let Some(range) = &validate.range {
+        if !matches!(kind, Kind::Int | Kind::Float | Kind::Decimal) {
+            errors.push(check::error(
+                range.span(),
+                format!("`range` applies to number columns; `{rust_name}` is {}", kind.describe()),
+            ));
+        }
+        let (min, max) = bounds("range", range, errors);
+        out.push(Validator::Range(min, max));
+    }
+    if validate.email.is_present() {
+        text_only("email", validate.email.span(), errors);
+        out.push(Validator::Email);
+    }
+    if validate.url.is_present() {
+        text_only("url", validate.url.span(), errors);
+        out.push(Validator::Url);
+    }
+    if let Some(pattern) = &validate.regex {
+        text_only("regex", pattern.span(), errors);
+        if let Err(err) = regex::Regex::new(pattern) {
+            let first = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
+            errors.push(check::error(pattern.span(), format!("`regex` does not compile: {first}")));
+        }
+        out.push(Validator::Regex(pattern.to_string()));
+    }
+    if let Some(path) = &validate.custom {
+        out.push(Validator::Custom(path.clone()));
+    }
+    if validate.required.is_present() {
+        if !nullable && kind != Kind::Text {
+            errors.push(check::error(
+                validate.required.span(),
+                format!("`required` applies to text and `Option` columns; `{rust_name}` always has a value"),
+            ));
+        }
+        out.push(Validator::Required);
+    }
+    out
 }
 
 fn build_relation(
@@ -417,6 +564,8 @@ fn build_relation(
             .map(|e| Ident::new(&names::pascal(e), ident.span())),
         list: field.list.is_present(),
         filter: field.filter.is_some() && kind == RelationKind::BelongsTo,
+        from: sea.from.clone(),
+        via: sea.via.is_some(),
         ident,
     })
 }
@@ -452,6 +601,8 @@ fn build_column(
         let conflicts = [
             (field.name.as_ref().map(|n| n.span()), "name"),
             (field.description.as_ref().map(|d| d.span()), "description"),
+            (field.validate.as_ref().map(|v| v.span()), "validate"),
+            (field.sanitize_html.is_present().then(|| field.sanitize_html.span()), "sanitize_html"),
             (filter.map(|f| f.span()), "filter"),
             (
                 field.order.is_present().then(|| field.order.span()),
@@ -529,5 +680,24 @@ fn build_column(
         lookups,
         order: field.order.is_present() || sea.primary_key,
         primary_key: sea.primary_key,
+        input: if sea.primary_key && sea.auto_increment != Some(false) {
+            InputRole::Generated
+        } else if rust_name == "created_at" && base_kind == Kind::Temporal {
+            InputRole::CreatedAt
+        } else if rust_name == "updated_at" && base_kind == Kind::Temporal {
+            InputRole::UpdatedAt
+        } else {
+            InputRole::Writable
+        },
+        validators: build_validators(field, &rust_name, base_kind, nullable, errors),
+        sanitize_html: {
+            if field.sanitize_html.is_present() && base_kind != Kind::Text {
+                errors.push(check::error(
+                    field.sanitize_html.span(),
+                    format!("`sanitize_html` applies to text columns; `{rust_name}` is {}", base_kind.describe()),
+                ));
+            }
+            field.sanitize_html.is_present()
+        },
     })
 }

@@ -13,6 +13,8 @@ pub struct Config {
     pub debug: bool,
     /// Answer `__schema` / `__type` queries.
     pub introspection: bool,
+    /// Most rows one bulk mutation may create, update or delete.
+    pub max_batch_size: u32,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Config {
             max_page_size: 100,
             debug: false,
             introspection: false,
+            max_batch_size: 100,
         }
     }
 

@@ -41,16 +41,18 @@ pub mod filter;
 pub mod http;
 pub mod loader;
 pub mod model;
+pub mod mutation;
 pub mod order;
 pub mod query;
 pub mod schema;
 pub mod testing;
+pub mod validate;
 
 pub use async_graphql::{Context, ID};
 pub use config::Config;
 pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
-pub use model::GraphQLModel;
+pub use model::{GraphQLModel, GraphQLMutations};
 
 /// The result type of computed-field methods and runtime resolvers.
 pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
@@ -64,7 +66,9 @@ pub mod __private {
     pub use crate::error::{GqlError, ensure_code};
     pub use crate::filter::{self, FilterInput, FilterPrefix, Lookup, RelatedFilter};
     pub use crate::loader::{self, RelationSpec};
-    pub use crate::model::{self, GraphQLModel};
+    pub use crate::model::{self, GraphQLModel, GraphQLMutations};
+    pub use crate::mutation::{self, Link, MutationInput, Outcome, Reference};
+    pub use crate::validate::{self, FieldError, FieldErrors};
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::query;
     pub use async_graphql;

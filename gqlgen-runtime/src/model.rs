@@ -50,3 +50,9 @@ pub enum Placeholder {
     /// A text column: `''`.
     EmptyText,
 }
+
+/// A model with generated mutations: `createX`, `updateX`, `deleteX` and the bulk ones.
+pub trait GraphQLMutations: GraphQLModel {
+    /// The generated mutation fields, merged into the schema's mutation root.
+    type Mutation: ObjectType + Default;
+}

@@ -42,6 +42,35 @@ macro_rules! query_root {
     };
 }
 
+/// Declares the mutation root: a struct merging the mutations of every listed model.
+#[macro_export]
+macro_rules! mutation_root {
+    ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
+        /// The mutation root: the mutations of every model.
+        #[derive(::std::default::Default, $crate::__private::async_graphql::MergedObject)]
+        #[graphql(crate = "::gqlgen_runtime::__private::async_graphql", name = "Mutation")]
+        $vis struct $name($(pub <$model as $crate::GraphQLMutations>::Mutation),+);
+    };
+}
+
+/// The schema of an API with queries `Q` and mutations `M`.
+pub type AppSchema<Q, M> = Schema<Q, M, EmptySubscription>;
+
+/// Builds the schema with mutations over `db` with `config` in its data.
+pub fn build_with_mutations<Q, M>(db: DatabaseConnection, config: Config) -> AppSchema<Q, M>
+where
+    Q: ObjectType + Default + 'static,
+    M: ObjectType + Default + 'static,
+{
+    let mut builder = Schema::build(Q::default(), M::default(), EmptySubscription)
+        .data(db)
+        .data(config.clone());
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
 /// Builds the schema over `db` with `config` in its data.
 pub fn build<Q: ObjectType + Default + 'static>(
     db: DatabaseConnection,

@@ -13,14 +13,18 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     /// Display name.
-    #[graphql(order)]
+    #[graphql(order, validate(length(min = 1, max = 100)))]
     pub name: String,
     /// URL-safe unique name.
     #[sea_orm(unique)]
+    #[graphql(validate(regex = "^[a-z0-9-]+$", required))]
     pub slug: String,
     /// Longer text shown on the category page.
-    #[graphql(filter(icontains, isnull))]
+    #[graphql(filter(icontains, isnull), sanitize_html)]
     pub description: Option<String>,
+    /// The category's landing page.
+    #[graphql(validate(url))]
+    pub homepage: Option<String>,
     /// The enclosing category, if any.
     #[graphql(filter(exact, in, isnull))]
     pub parent_id: Option<i32>,

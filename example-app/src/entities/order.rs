@@ -33,8 +33,11 @@ pub struct Model {
     #[graphql(filter(exact, in), order)]
     pub status: OrderStatus,
     /// A note from the customer.
-    #[graphql(filter(icontains, isnull))]
+    #[graphql(filter(icontains, isnull), sanitize_html, validate(length(max = 500)))]
     pub note: Option<String>,
+    /// Where to send news of the order.
+    #[graphql(validate(email))]
+    pub contact_email: Option<String>,
     #[graphql(filter(gte, lte, range), order)]
     pub created_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "user_id", to = "id")]

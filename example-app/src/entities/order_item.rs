@@ -12,10 +12,10 @@ pub struct Model {
     pub order_id: i32,
     #[graphql(filter(exact, in))]
     pub product_id: i32,
-    #[graphql(filter, order)]
+    #[graphql(filter, order, validate(range(min = 1)))]
     pub quantity: i32,
     /// Price of one unit when the order was placed.
-    #[graphql(filter(gte, lte), order)]
+    #[graphql(filter(gte, lte), order, validate(range(min = 0)))]
     pub unit_price: Decimal,
     #[sea_orm(belongs_to, from = "order_id", to = "id", on_delete = "Cascade")]
     pub order: BelongsTo<super::order::Entity>,

@@ -21,17 +21,18 @@ pub struct Model {
             iendswith,
             in
         ),
-        order
+        order,
+        validate(length(min = 1, max = 200))
     )]
     pub name: String,
     /// Long description; may be empty.
-    #[graphql(filter(icontains, isnull))]
+    #[graphql(filter(icontains, isnull), sanitize_html, validate(length(max = 5000)))]
     pub description: Option<String>,
     /// Unit price.
-    #[graphql(filter, order)]
+    #[graphql(filter, order, validate(range(min = 0, max = 1000000)))]
     pub price: Decimal,
     /// Units in stock.
-    #[graphql(filter(exact, gt, gte, lt, lte, range, in), order)]
+    #[graphql(filter(exact, gt, gte, lt, lte, range, in), order, validate(range(min = 0)))]
     pub stock: i32,
     /// Shipping weight in kilograms, when known.
     #[graphql(filter(gt, lt, isnull), order)]

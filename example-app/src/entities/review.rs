@@ -13,9 +13,9 @@ pub struct Model {
     #[graphql(filter(exact, in))]
     pub user_id: i32,
     /// From 1 to 5 stars.
-    #[graphql(filter, order)]
+    #[graphql(filter, order, validate(range(min = 1, max = 5)))]
     pub rating: i32,
-    #[graphql(filter(icontains, isnull))]
+    #[graphql(filter(icontains, isnull), sanitize_html)]
     pub comment: Option<String>,
     #[graphql(filter(gte, lte), order)]
     pub created_at: DateTimeUtc,

@@ -10,7 +10,7 @@ pub struct Model {
     pub id: i32,
     /// The tag as shown.
     #[sea_orm(unique)]
-    #[graphql(filter(exact, icontains, in), order)]
+    #[graphql(filter(exact, icontains, in), order, validate(length(min = 1, max = 50), custom = crate::validators::lowercase))]
     pub name: String,
     #[sea_orm(has_many, via = "product_tag")]
     pub products: HasMany<super::product::Entity>,

@@ -10,6 +10,7 @@ use crate::model::{self, Pass};
 mod connection;
 mod enumeration;
 mod filter;
+mod mutation;
 mod object;
 mod order;
 
@@ -55,8 +56,10 @@ pub fn graphql_model(input: &DeriveInput) -> TokenStream {
     let filter = filter::emit(&model);
     let order = order::emit(&model);
     let connection = connection::emit(&model);
+    let mutation = mutation::emit(&model);
     quote! {
         #filter
+        #mutation
         #order
         #connection
         #[doc(hidden)]

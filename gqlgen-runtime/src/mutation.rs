@@ -1,0 +1,498 @@
+//! Create, update and delete, one row or many, each in one transaction. Generated inputs say how
+//! their fields land in an `ActiveModel` (with validation); the functions here do the rest the
+//! same way for every model: check that referenced rows exist, write, link many-to-many rows,
+//! and turn database errors into field errors (`UNIQUE`, `NOT_FOUND`) or a masked
+//! `INTERNAL_ERROR`. An input with any error writes nothing.
+
+use async_graphql::{Context, ID, SimpleObject};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait, Value,
+};
+
+use crate::config::Config;
+use crate::connection::database;
+use crate::error::GqlError;
+use crate::filter::{FilterInput, parse_id};
+use crate::loader::RelationSpec;
+use crate::model::GraphQLModel;
+use crate::validate::{FieldError, FieldErrors};
+
+type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
+
+/// A foreign key among an input's columns, checked before writing.
+pub struct Reference<C> {
+    /// The input field, such as `categoryId`.
+    pub field: &'static str,
+    pub column: C,
+    pub spec: RelationSpec,
+}
+
+/// A many-to-many list of ids (`tagIds`): `None` leaves the links as they are.
+pub struct Link {
+    pub field: &'static str,
+    pub spec: RelationSpec,
+    pub ids: Option<Vec<ID>>,
+}
+
+/// A generated create or update input.
+pub trait MutationInput: Send + Sync {
+    type Entity: EntityTrait;
+    /// Puts the given fields into `model`, validating and sanitising them.
+    fn apply(&self, model: &mut ActiveModelOf<Self::Entity>, errors: &mut FieldErrors);
+    /// The foreign keys among the fields.
+    fn references(&self) -> Vec<Reference<<Self::Entity as EntityTrait>::Column>>;
+    /// The many-to-many id lists among the fields.
+    fn links(&self) -> Vec<Link>;
+    /// `(column, input field)` of every column field, to name the field of a unique violation.
+    fn fields() -> &'static [(&'static str, &'static str)];
+}
+
+/// Rules across the fields of a row: the container's `validator = Type`.
+pub trait ModelValidator<A> {
+    fn validate(model: &A, errors: &mut FieldErrors);
+}
+
+/// What a single-row mutation did.
+pub enum Outcome<M> {
+    Done(M),
+    Invalid(Vec<FieldError>),
+}
+
+/// The result of a bulk update or delete.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(name = "BulkMutationPayload")]
+pub struct BulkPayload {
+    /// Whether the rows were written.
+    pub success: bool,
+    /// The number of rows updated or deleted.
+    pub count: u64,
+    pub errors: Vec<FieldError>,
+}
+
+/// A value for an id of unknown column type: integer, UUID or text.
+fn id_value(id: &ID) -> Value {
+    if let Ok(n) = id.parse::<i64>() {
+        Value::BigInt(Some(n))
+    } else if let Ok(u) = id.parse::<uuid::Uuid>() {
+        Value::Uuid(Some(u))
+    } else {
+        Value::String(Some(id.to_string()))
+    }
+}
+
+fn value_set(value: ActiveValue<Value>) -> Option<Value> {
+    match value {
+        ActiveValue::Set(v) | ActiveValue::Unchanged(v) => Some(v).filter(|v| *v != v.as_null()),
+        ActiveValue::NotSet => None,
+    }
+}
+
+fn single(identity: &sea_orm::Identity) -> Result<sea_orm::sea_query::DynIden, GqlError> {
+    identity.iter().next().cloned().ok_or_else(|| GqlError::internal("a relation without columns"))
+}
+
+/// The values of `column` in `table` among `values`, read back to find the missing ones.
+async fn existing(
+    txn: &DatabaseTransaction,
+    spec_to: &sea_orm::RelationDef,
+    values: &[Value],
+) -> Result<Vec<String>, GqlError> {
+    let table = spec_to.to_tbl.sea_orm_table().clone();
+    let column = single(&spec_to.to_col)?;
+    let mut query = Query::select();
+    query
+        .expr_as(Expr::col((table.clone(), column.clone())).cast_as("text"), "key")
+        .from(table)
+        .and_where(Expr::col(column).is_in(values.iter().cloned()));
+    let rows = txn.query_all(&query).await.map_err(GqlError::from)?;
+    Ok(rows.into_iter().filter_map(|r| r.try_get::<String>("", "key").ok()).collect())
+}
+
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::BigInt(Some(n)) => n.to_string(),
+        Value::Int(Some(n)) => n.to_string(),
+        Value::Uuid(Some(u)) => u.to_string(),
+        Value::String(Some(s)) => s.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Checks that every referenced row exists; a missing one is a `NOT_FOUND` field error.
+async fn check_references<I: MutationInput>(
+    txn: &DatabaseTransaction,
+    input: &I,
+    model: &ActiveModelOf<I::Entity>,
+    errors: &mut FieldErrors,
+) -> Result<(), GqlError> {
+    for reference in input.references() {
+        let Some(value) = value_set(model.get(reference.column)) else { continue };
+        if existing(txn, &reference.spec.def, std::slice::from_ref(&value)).await?.is_empty() {
+            errors.add(reference.field, "NOT_FOUND", format!("no row with id {}", text_of(&value)));
+        }
+    }
+    for link in input.links() {
+        let (Some(ids), Some(to)) = (&link.ids, &link.spec.via) else { continue };
+        let values: Vec<Value> = ids.iter().map(id_value).collect();
+        let found = existing(txn, to, &values).await?;
+        for id in ids {
+            if !found.iter().any(|f| f == id.as_str()) {
+                errors.add(link.field, "NOT_FOUND", format!("no row with id {}", id.as_str()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the many-to-many links of the row whose key is `key`.
+async fn write_links(txn: &DatabaseTransaction, links: Vec<Link>, key: &Value) -> Result<(), GqlError> {
+    for link in links {
+        let (Some(ids), Some(to)) = (link.ids, &link.spec.via) else { continue };
+        let junction = link.spec.def.to_tbl.sea_orm_table().clone();
+        let parent_column = single(&link.spec.def.to_col)?;
+        let target_column = single(&to.from_col)?;
+        let mut delete = Query::delete();
+        delete.from_table(junction.clone()).and_where(Expr::col(parent_column.clone()).eq(key.clone()));
+        txn.execute(&delete).await.map_err(GqlError::from)?;
+        if ids.is_empty() {
+            continue;
+        }
+        let mut insert = Query::insert();
+        insert.into_table(junction).columns([parent_column, target_column]);
+        let mut seen = std::collections::HashSet::new();
+        for id in ids.iter().filter(|id| seen.insert(id.as_str().to_owned())) {
+            insert
+                .values([Expr::val(key.clone()), Expr::val(id_value(id))])
+                .map_err(|e| GqlError::internal(e.to_string()))?;
+        }
+        txn.execute(&insert).await.map_err(GqlError::from)?;
+    }
+    Ok(())
+}
+
+/// A unique or foreign-key violation as a field error; anything else is internal.
+fn constraint_error<I: MutationInput>(err: DbErr, prefix: Option<&str>) -> Result<Vec<FieldError>, GqlError> {
+    let (code, message) = match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => ("UNIQUE", message),
+        Some(SqlErr::ForeignKeyConstraintViolation(message)) => ("NOT_FOUND", message),
+        _ => return Err(GqlError::from(err)),
+    };
+    tracing::info!(%message, "constraint violation");
+    // SQLite names `table.column`; PostgreSQL the constraint `table_column_key` and the key.
+    let field = I::fields().iter().find(|(column, _)| {
+        message.contains(&format!(".{column}"))
+            || message.contains(&format!("_{column}_key"))
+            || message.contains(&format!("({column})"))
+    });
+    let text = match code {
+        "UNIQUE" => "is already taken".to_owned(),
+        _ => "refers to a row that does not exist, or is still referenced".to_owned(),
+    };
+    let mut errors = FieldErrors::default();
+    match field {
+        Some((_, name)) => errors.add(name, code, text),
+        None => errors.0.push(FieldError { field: None, message: text, code: code.to_owned() }),
+    }
+    Ok(match prefix {
+        Some(prefix) => errors.prefixed(prefix),
+        None => errors.0,
+    })
+}
+
+/// The key value of `model`'s single-column primary key.
+fn key_of<E: EntityTrait>(model: &E::Model) -> Value {
+    use sea_orm::{Iterable, ModelTrait, PrimaryKeyToColumn};
+    let column = E::PrimaryKey::iter().next().map(|k| k.into_column());
+    column.map(|c| model.get(c)).unwrap_or(Value::Int(None))
+}
+
+async fn begin(ctx: &Context<'_>) -> Result<DatabaseTransaction, GqlError> {
+    Ok(database(ctx)?.begin().await?)
+}
+
+/// Inserts one row of `input` inside `txn`; field errors carry `prefix`.
+async fn insert_one<M, I, V>(
+    txn: &DatabaseTransaction,
+    input: &I,
+    prefix: Option<&str>,
+) -> Result<Outcome<M>, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    I: MutationInput<Entity = M::Entity>,
+    V: ModelValidator<ActiveModelOf<M::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+{
+    let mut model = <ActiveModelOf<M::Entity> as ActiveModelTrait>::default();
+    let mut errors = FieldErrors::default();
+    input.apply(&mut model, &mut errors);
+    V::validate(&model, &mut errors);
+    check_references(txn, input, &model, &mut errors).await?;
+    if !errors.is_empty() {
+        return Ok(Outcome::Invalid(prefixed(errors, prefix)));
+    }
+    let row: M = match model.insert(txn).await {
+        Ok(row) => row,
+        Err(err) => return Ok(Outcome::Invalid(constraint_error::<I>(err, prefix)?)),
+    };
+    write_links(txn, input.links(), &key_of::<M::Entity>(&row)).await?;
+    Ok(Outcome::Done(row))
+}
+
+fn prefixed(errors: FieldErrors, prefix: Option<&str>) -> Vec<FieldError> {
+    match prefix {
+        Some(prefix) => errors.prefixed(prefix),
+        None => errors.0,
+    }
+}
+
+/// `createX(input)`.
+pub async fn create<M, I, V>(ctx: &Context<'_>, input: &I) -> Result<Outcome<M>, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    I: MutationInput<Entity = M::Entity>,
+    V: ModelValidator<ActiveModelOf<M::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+{
+    let txn = begin(ctx).await?;
+    let outcome = insert_one::<M, I, V>(&txn, input, None).await?;
+    if matches!(outcome, Outcome::Done(_)) {
+        txn.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// `createXs(inputs)`: every row or none.
+pub async fn create_many<M, I, V>(ctx: &Context<'_>, inputs: &[I]) -> Result<Result<Vec<M>, Vec<FieldError>>, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    I: MutationInput<Entity = M::Entity>,
+    V: ModelValidator<ActiveModelOf<M::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+{
+    let max = Config::of(ctx).max_batch_size;
+    if inputs.len() > max as usize {
+        return Err(GqlError::bad_input(format!(
+            "`inputs` has {} rows, above the maximum batch size of {max}",
+            inputs.len()
+        )));
+    }
+    let txn = begin(ctx).await?;
+    let mut rows = Vec::with_capacity(inputs.len());
+    let mut errors = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        match insert_one::<M, I, V>(&txn, input, Some(&format!("inputs.{index}"))).await? {
+            Outcome::Done(row) => rows.push(row),
+            Outcome::Invalid(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    txn.commit().await?;
+    Ok(Ok(rows))
+}
+
+async fn find_for_write<M: GraphQLModel>(
+    txn: &DatabaseTransaction,
+    id: &ID,
+) -> Result<M, GqlError>
+where
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
+{
+    let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType = parse_id("id", id)?;
+    M::Entity::find_by_id(key)
+        .one(txn)
+        .await?
+        .ok_or_else(|| GqlError::not_found(format!("no {} with id {}", M::TYPE_NAME, id.as_str())))
+}
+
+/// Applies `input` to `row` inside `txn`: only the given fields are written.
+async fn update_row<M, I, V>(
+    txn: &DatabaseTransaction,
+    row: M,
+    input: &I,
+    prefix: Option<&str>,
+) -> Result<Outcome<M>, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    I: MutationInput<Entity = M::Entity>,
+    V: ModelValidator<ActiveModelOf<M::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+{
+    let key = key_of::<M::Entity>(&row);
+    let mut model = row.clone().into_active_model();
+    let mut errors = FieldErrors::default();
+    input.apply(&mut model, &mut errors);
+    V::validate(&model, &mut errors);
+    check_references(txn, input, &model, &mut errors).await?;
+    if !errors.is_empty() {
+        return Ok(Outcome::Invalid(prefixed(errors, prefix)));
+    }
+    let row = if model.is_changed() {
+        match model.update(txn).await {
+            Ok(row) => row,
+            Err(err) => return Ok(Outcome::Invalid(constraint_error::<I>(err, prefix)?)),
+        }
+    } else {
+        row
+    };
+    write_links(txn, input.links(), &key).await?;
+    Ok(Outcome::Done(row))
+}
+
+/// `updateX(id, input)`: absent fields keep their values; a missing id is `NOT_FOUND`.
+pub async fn update<M, I, V>(ctx: &Context<'_>, id: &ID, input: &I) -> Result<Outcome<M>, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    I: MutationInput<Entity = M::Entity>,
+    V: ModelValidator<ActiveModelOf<M::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
+{
+    let txn = begin(ctx).await?;
+    let row = find_for_write::<M>(&txn, id).await?;
+    let outcome = update_row::<M, I, V>(&txn, row, input, None).await?;
+    if matches!(outcome, Outcome::Done(_)) {
+        txn.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// `deleteX(id)`: the deleted id, or a field error when other rows still reference it.
+pub async fn delete<M>(ctx: &Context<'_>, id: &ID) -> Result<Result<ID, Vec<FieldError>>, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
+{
+    let txn = begin(ctx).await?;
+    let row = find_for_write::<M>(&txn, id).await?;
+    if let Err(err) = row.into_active_model().delete(&txn).await {
+        return referenced(err);
+    }
+    txn.commit().await?;
+    Ok(Ok(id.clone()))
+}
+
+fn referenced<T>(err: DbErr) -> Result<Result<T, Vec<FieldError>>, GqlError> {
+    match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => Ok(Err(vec![FieldError {
+            field: None,
+            message: "other rows still refer to this one".to_owned(),
+            code: "REFERENCED".to_owned(),
+        }])),
+        _ => Err(GqlError::from(err)),
+    }
+}
+
+fn selective<F: FilterInput>(filter: &F) -> Result<sea_orm::Condition, GqlError> {
+    let condition = filter.condition()?;
+    if condition.is_empty() {
+        return Err(GqlError::bad_input(
+            "`filter` selects every row; name the rows, such as {id_In: [\"1\", \"2\"]}",
+        ));
+    }
+    Ok(condition)
+}
+
+/// `updateXs(filter, input)`: the input applied to every row the filter selects, each row
+/// validated; all rows or none.
+pub async fn update_many<M, I, V>(ctx: &Context<'_>, filter: &M::Filter, input: &I) -> Result<BulkPayload, GqlError>
+where
+    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    I: MutationInput<Entity = M::Entity>,
+    V: ModelValidator<ActiveModelOf<M::Entity>>,
+    ActiveModelOf<M::Entity>: Send,
+{
+    let condition = selective(filter)?;
+    let max = Config::of(ctx).max_batch_size;
+    let txn = begin(ctx).await?;
+    let rows: Vec<M> = M::Entity::find().filter(condition).limit(u64::from(max) + 1).all(&txn).await?;
+    if rows.len() > max as usize {
+        return Err(GqlError::bad_input(format!(
+            "`filter` selects more than the maximum batch size of {max} rows"
+        )));
+    }
+    let count = rows.len() as u64;
+    let mut errors = Vec::new();
+    for row in rows {
+        let label = format!("row {}", text_of(&key_of::<M::Entity>(&row)));
+        if let Outcome::Invalid(mut e) = update_row::<M, I, V>(&txn, row, input, Some(&label)).await? {
+            errors.append(&mut e);
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(BulkPayload { success: false, count: 0, errors });
+    }
+    txn.commit().await?;
+    Ok(BulkPayload { success: true, count, errors })
+}
+
+/// `deleteXs(filter)`: every row the filter selects, in one statement.
+pub async fn delete_many<M>(ctx: &Context<'_>, filter: &M::Filter) -> Result<BulkPayload, GqlError>
+where
+    M: GraphQLModel,
+{
+    let condition = selective(filter)?;
+    let txn = begin(ctx).await?;
+    let result = match M::Entity::delete_many().filter(condition).exec(&txn).await {
+        Ok(result) => result,
+        Err(err) => {
+            return referenced::<()>(err).map(|r| BulkPayload {
+                success: false,
+                count: 0,
+                errors: r.err().unwrap_or_default(),
+            });
+        }
+    };
+    txn.commit().await?;
+    Ok(BulkPayload { success: true, count: result.rows_affected, errors: Vec::new() })
+}
+
+/// The `ModelValidator` of a model without `validator = ...`.
+pub struct NoValidator;
+
+impl<A> ModelValidator<A> for NoValidator {
+    fn validate(_: &A, _: &mut FieldErrors) {}
+}
+
+/// The current time in a column's type, for `created_at` / `updated_at`.
+pub trait Now {
+    fn now() -> Self;
+}
+
+impl Now for chrono::DateTime<chrono::Utc> {
+    fn now() -> Self {
+        chrono::Utc::now()
+    }
+}
+
+impl Now for chrono::DateTime<chrono::FixedOffset> {
+    fn now() -> Self {
+        chrono::Utc::now().fixed_offset()
+    }
+}
+
+impl Now for chrono::NaiveDateTime {
+    fn now() -> Self {
+        chrono::Utc::now().naive_utc()
+    }
+}
+
+/// `T::now()`, for generated code.
+pub fn now<T: Now>() -> T {
+    T::now()
+}
+
+/// Parses an id input field; a malformed one is an `INVALID` field error.
+pub fn id_field<T: std::str::FromStr>(errors: &mut FieldErrors, field: &str, id: &ID) -> Option<T> {
+    match id.parse() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            errors.add(field, "INVALID", format!("`{}` is not a valid id", id.as_str()));
+            None
+        }
+    }
+}
