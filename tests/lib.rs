@@ -163,7 +163,6 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
         description: Set(description.map(str::to_owned)),
         parent_id: Set(parent),
         homepage: Set(None),
-        homepage: Set(None),
     });
     category::Entity::insert_many(categories)
         .exec(db)
@@ -262,7 +261,6 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
         id: Set(id),
         user_id: Set(user),
         status: Set(status),
-        contact_email: Set(None),
         contact_email: Set(None),
         note: Set(note.map(str::to_owned)),
         created_at: Set(at(10 + id as u32)),
