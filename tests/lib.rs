@@ -334,6 +334,9 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
         .exec(db)
         .await
         .expect("reviews");
+    example_app::migrate::reset_sequences(db)
+        .await
+        .expect("reset sequences");
 }
 
 /// `data.<field>.edges[].node.id` as integers.

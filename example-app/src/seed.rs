@@ -216,7 +216,9 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             description: Set((i % 3 != 0).then(|| format!("Everything in {name}."))),
             name: Set(name),
             parent_id: Set(parent),
-            homepage: Set((i < TOP_CATEGORIES.len()).then(|| format!("https://shop.example.com/c/{}", i + 1))),
+            homepage: Set(
+                (i < TOP_CATEGORIES.len()).then(|| format!("https://shop.example.com/c/{}", i + 1))
+            ),
         }
     });
     category::Entity::insert_many(categories).exec(&txn).await?;
@@ -341,6 +343,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             .exec(&txn)
             .await?;
     }
+    crate::migrate::reset_sequences(&txn).await?;
     txn.commit().await?;
     Ok(true)
 }

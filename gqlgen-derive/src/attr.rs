@@ -83,17 +83,29 @@ pub struct Number(pub f64);
 impl FromMeta for Number {
     fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
         let (negative, lit) = match expr {
-            syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => (true, &**expr),
+            syn::Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                expr,
+                ..
+            }) => (true, &**expr),
             other => (false, other),
         };
         let value = match lit {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<f64>().ok(),
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) => f.base10_parse::<f64>().ok(),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => i.base10_parse::<f64>().ok(),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Float(f),
+                ..
+            }) => f.base10_parse::<f64>().ok(),
             _ => None,
         };
         match value {
             Some(v) => Ok(Number(if negative { -v } else { v })),
-            None => Err(darling::Error::custom("expected a number, such as `min = 1`").with_span(expr)),
+            None => {
+                Err(darling::Error::custom("expected a number, such as `min = 1`").with_span(expr))
+            }
         }
     }
 }

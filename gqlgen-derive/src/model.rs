@@ -260,9 +260,17 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         columns.extend(column);
     }
 
-    let mut mutations = Mutations { create: true, update: true, delete: true };
+    let mut mutations = Mutations {
+        create: true,
+        update: true,
+        delete: true,
+    };
     if let Some(list) = &parsed.mutations {
-        mutations = Mutations { create: false, update: false, delete: false };
+        mutations = Mutations {
+            create: false,
+            update: false,
+            delete: false,
+        };
         let known: Vec<String> = ["create", "update", "delete"].map(String::from).to_vec();
         for ident in &list.0 {
             match ident.to_string().as_str() {
@@ -271,7 +279,10 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
                 "delete" => mutations.delete = true,
                 other => errors.push(check::error(
                     ident.span(),
-                    format!("unknown mutation `{other}`{}; mutations are create, update and delete", names::hint(other, &known)),
+                    format!(
+                        "unknown mutation `{other}`{}; mutations are create, update and delete",
+                        names::hint(other, &known)
+                    ),
                 )),
             }
         }
@@ -426,31 +437,53 @@ fn build_validators(
     nullable: bool,
     errors: &mut darling::error::Accumulator,
 ) -> Vec<Validator> {
-    let Some(validate) = &field.validate else { return Vec::new() };
+    let Some(validate) = &field.validate else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let text_only = |what: &str, span: Span, errors: &mut darling::error::Accumulator| {
         if kind != Kind::Text {
             errors.push(check::error(
                 span,
-                format!("`{what}` applies to text columns; `{rust_name}` is {}", kind.describe()),
+                format!(
+                    "`{what}` applies to text columns; `{rust_name}` is {}",
+                    kind.describe()
+                ),
             ));
         }
     };
-    let bounds = |name: &str, b: &darling::util::SpannedValue<attr::Bounds>, errors: &mut darling::error::Accumulator| {
+    let bounds = |name: &str,
+                  b: &darling::util::SpannedValue<attr::Bounds>,
+                  errors: &mut darling::error::Accumulator| {
         let (min, max) = (b.min.map(|n| n.0), b.max.map(|n| n.0));
         if min.is_none() && max.is_none() {
-            errors.push(check::error(b.span(), format!("`{name}` needs `min`, `max` or both, such as `{name}(min = 1, max = 100)`")));
+            errors.push(check::error(
+                b.span(),
+                format!(
+                    "`{name}` needs `min`, `max` or both, such as `{name}(min = 1, max = 100)`"
+                ),
+            ));
         }
-        if let (Some(a), Some(z)) = (min, max) && a > z {
-            errors.push(check::error(b.span(), format!("`{name}` has min {a} above max {z}")));
+        if let (Some(a), Some(z)) = (min, max)
+            && a > z
+        {
+            errors.push(check::error(
+                b.span(),
+                format!("`{name}` has min {a} above max {z}"),
+            ));
         }
         (min, max)
     };
     if let Some(length) = &validate.length {
         text_only("length", length.span(), errors);
         let (min, max) = bounds("length", length, errors);
-        if min.is_some_and(|m| m < 0.0 || m.fract() != 0.0) || max.is_some_and(|m| m < 0.0 || m.fract() != 0.0) {
-            errors.push(check::error(length.span(), "`length` bounds are whole numbers of characters, 0 or more"));
+        if min.is_some_and(|m| m < 0.0 || m.fract() != 0.0)
+            || max.is_some_and(|m| m < 0.0 || m.fract() != 0.0)
+        {
+            errors.push(check::error(
+                length.span(),
+                "`length` bounds are whole numbers of characters, 0 or more",
+            ));
         }
         out.push(Validator::Length(min, max));
     }
@@ -458,7 +491,10 @@ fn build_validators(
         if !matches!(kind, Kind::Int | Kind::Float | Kind::Decimal) {
             errors.push(check::error(
                 range.span(),
-                format!("`range` applies to number columns; `{rust_name}` is {}", kind.describe()),
+                format!(
+                    "`range` applies to number columns; `{rust_name}` is {}",
+                    kind.describe()
+                ),
             ));
         }
         let (min, max) = bounds("range", range, errors);
@@ -475,8 +511,17 @@ fn build_validators(
     if let Some(pattern) = &validate.regex {
         text_only("regex", pattern.span(), errors);
         if let Err(err) = regex::Regex::new(pattern) {
-            let first = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
-            errors.push(check::error(pattern.span(), format!("`regex` does not compile: {first}")));
+            let first = err
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            errors.push(check::error(
+                pattern.span(),
+                format!("`regex` does not compile: {first}"),
+            ));
         }
         out.push(Validator::Regex(pattern.to_string()));
     }
@@ -602,7 +647,13 @@ fn build_column(
             (field.name.as_ref().map(|n| n.span()), "name"),
             (field.description.as_ref().map(|d| d.span()), "description"),
             (field.validate.as_ref().map(|v| v.span()), "validate"),
-            (field.sanitize_html.is_present().then(|| field.sanitize_html.span()), "sanitize_html"),
+            (
+                field
+                    .sanitize_html
+                    .is_present()
+                    .then(|| field.sanitize_html.span()),
+                "sanitize_html",
+            ),
             (filter.map(|f| f.span()), "filter"),
             (
                 field.order.is_present().then(|| field.order.span()),
@@ -694,7 +745,10 @@ fn build_column(
             if field.sanitize_html.is_present() && base_kind != Kind::Text {
                 errors.push(check::error(
                     field.sanitize_html.span(),
-                    format!("`sanitize_html` applies to text columns; `{rust_name}` is {}", base_kind.describe()),
+                    format!(
+                        "`sanitize_html` applies to text columns; `{rust_name}` is {}",
+                        base_kind.describe()
+                    ),
                 ));
             }
             field.sanitize_html.is_present()

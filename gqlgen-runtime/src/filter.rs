@@ -271,6 +271,11 @@ impl Where {
     }
 
     fn add_condition(&mut self, c: Condition) {
+        // An empty filter (`{}`, `and: []`) holds for every row: AND-ing it changes nothing,
+        // and leaving it out keeps "selects every row" detectable for bulk mutations.
+        if c.is_empty() {
+            return;
+        }
         let condition = std::mem::replace(&mut self.condition, Condition::all());
         self.condition = condition.add(c);
     }

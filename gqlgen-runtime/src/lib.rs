@@ -53,6 +53,7 @@ pub use config::Config;
 pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
 pub use model::{GraphQLModel, GraphQLMutations};
+pub use validate::{FieldError, FieldErrors};
 
 /// The result type of computed-field methods and runtime resolvers.
 pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
@@ -68,9 +69,9 @@ pub mod __private {
     pub use crate::loader::{self, RelationSpec};
     pub use crate::model::{self, GraphQLModel, GraphQLMutations};
     pub use crate::mutation::{self, Link, MutationInput, Outcome, Reference};
-    pub use crate::validate::{self, FieldError, FieldErrors};
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::query;
+    pub use crate::validate::{self, FieldError, FieldErrors};
     pub use async_graphql;
     pub use sea_orm;
 }

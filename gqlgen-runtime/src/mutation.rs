@@ -60,6 +60,34 @@ pub enum Outcome<M> {
     Invalid(Vec<FieldError>),
 }
 
+/// Why a write stopped. A write the database refused ends the transaction (PostgreSQL aborts
+/// it), so a bulk mutation stops at the first one.
+enum WriteError {
+    Refused(Vec<FieldError>),
+    Failed(GqlError),
+}
+
+impl From<GqlError> for WriteError {
+    fn from(err: GqlError) -> Self {
+        WriteError::Failed(err)
+    }
+}
+
+impl From<DbErr> for WriteError {
+    fn from(err: DbErr) -> Self {
+        WriteError::Failed(err.into())
+    }
+}
+
+/// A single-row result: a refusal is a payload error, anything else a top-level one.
+fn settle<M>(result: Result<Outcome<M>, WriteError>) -> Result<Outcome<M>, GqlError> {
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(WriteError::Refused(errors)) => Ok(Outcome::Invalid(errors)),
+        Err(WriteError::Failed(err)) => Err(err),
+    }
+}
+
 /// The result of a bulk update or delete.
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(name = "BulkMutationPayload")]
@@ -90,7 +118,11 @@ fn value_set(value: ActiveValue<Value>) -> Option<Value> {
 }
 
 fn single(identity: &sea_orm::Identity) -> Result<sea_orm::sea_query::DynIden, GqlError> {
-    identity.iter().next().cloned().ok_or_else(|| GqlError::internal("a relation without columns"))
+    identity
+        .iter()
+        .next()
+        .cloned()
+        .ok_or_else(|| GqlError::internal("a relation without columns"))
 }
 
 /// The values of `column` in `table` among `values`, read back to find the missing ones.
@@ -103,11 +135,17 @@ async fn existing(
     let column = single(&spec_to.to_col)?;
     let mut query = Query::select();
     query
-        .expr_as(Expr::col((table.clone(), column.clone())).cast_as("text"), "key")
+        .expr_as(
+            Expr::col((table.clone(), column.clone())).cast_as("text"),
+            "key",
+        )
         .from(table)
         .and_where(Expr::col(column).is_in(values.iter().cloned()));
     let rows = txn.query_all(&query).await.map_err(GqlError::from)?;
-    Ok(rows.into_iter().filter_map(|r| r.try_get::<String>("", "key").ok()).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| r.try_get::<String>("", "key").ok())
+        .collect())
 }
 
 fn text_of(value: &Value) -> String {
@@ -128,18 +166,33 @@ async fn check_references<I: MutationInput>(
     errors: &mut FieldErrors,
 ) -> Result<(), GqlError> {
     for reference in input.references() {
-        let Some(value) = value_set(model.get(reference.column)) else { continue };
-        if existing(txn, &reference.spec.def, std::slice::from_ref(&value)).await?.is_empty() {
-            errors.add(reference.field, "NOT_FOUND", format!("no row with id {}", text_of(&value)));
+        let Some(value) = value_set(model.get(reference.column)) else {
+            continue;
+        };
+        if existing(txn, &reference.spec.def, std::slice::from_ref(&value))
+            .await?
+            .is_empty()
+        {
+            errors.add(
+                reference.field,
+                "NOT_FOUND",
+                format!("no row with id {}", text_of(&value)),
+            );
         }
     }
     for link in input.links() {
-        let (Some(ids), Some(to)) = (&link.ids, &link.spec.via) else { continue };
+        let (Some(ids), Some(to)) = (&link.ids, &link.spec.via) else {
+            continue;
+        };
         let values: Vec<Value> = ids.iter().map(id_value).collect();
         let found = existing(txn, to, &values).await?;
         for id in ids {
             if !found.iter().any(|f| f == id.as_str()) {
-                errors.add(link.field, "NOT_FOUND", format!("no row with id {}", id.as_str()));
+                errors.add(
+                    link.field,
+                    "NOT_FOUND",
+                    format!("no row with id {}", id.as_str()),
+                );
             }
         }
     }
@@ -147,20 +200,30 @@ async fn check_references<I: MutationInput>(
 }
 
 /// Replaces the many-to-many links of the row whose key is `key`.
-async fn write_links(txn: &DatabaseTransaction, links: Vec<Link>, key: &Value) -> Result<(), GqlError> {
+async fn write_links(
+    txn: &DatabaseTransaction,
+    links: Vec<Link>,
+    key: &Value,
+) -> Result<(), GqlError> {
     for link in links {
-        let (Some(ids), Some(to)) = (link.ids, &link.spec.via) else { continue };
+        let (Some(ids), Some(to)) = (link.ids, &link.spec.via) else {
+            continue;
+        };
         let junction = link.spec.def.to_tbl.sea_orm_table().clone();
         let parent_column = single(&link.spec.def.to_col)?;
         let target_column = single(&to.from_col)?;
         let mut delete = Query::delete();
-        delete.from_table(junction.clone()).and_where(Expr::col(parent_column.clone()).eq(key.clone()));
+        delete
+            .from_table(junction.clone())
+            .and_where(Expr::col(parent_column.clone()).eq(key.clone()));
         txn.execute(&delete).await.map_err(GqlError::from)?;
         if ids.is_empty() {
             continue;
         }
         let mut insert = Query::insert();
-        insert.into_table(junction).columns([parent_column, target_column]);
+        insert
+            .into_table(junction)
+            .columns([parent_column, target_column]);
         let mut seen = std::collections::HashSet::new();
         for id in ids.iter().filter(|id| seen.insert(id.as_str().to_owned())) {
             insert
@@ -173,7 +236,10 @@ async fn write_links(txn: &DatabaseTransaction, links: Vec<Link>, key: &Value) -
 }
 
 /// A unique or foreign-key violation as a field error; anything else is internal.
-fn constraint_error<I: MutationInput>(err: DbErr, prefix: Option<&str>) -> Result<Vec<FieldError>, GqlError> {
+fn constraint_error<I: MutationInput>(
+    err: DbErr,
+    prefix: Option<&str>,
+) -> Result<Vec<FieldError>, GqlError> {
     let (code, message) = match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(message)) => ("UNIQUE", message),
         Some(SqlErr::ForeignKeyConstraintViolation(message)) => ("NOT_FOUND", message),
@@ -193,7 +259,11 @@ fn constraint_error<I: MutationInput>(err: DbErr, prefix: Option<&str>) -> Resul
     let mut errors = FieldErrors::default();
     match field {
         Some((_, name)) => errors.add(name, code, text),
-        None => errors.0.push(FieldError { field: None, message: text, code: code.to_owned() }),
+        None => errors.0.push(FieldError {
+            field: None,
+            message: text,
+            code: code.to_owned(),
+        }),
     }
     Ok(match prefix {
         Some(prefix) => errors.prefixed(prefix),
@@ -217,7 +287,7 @@ async fn insert_one<M, I, V>(
     txn: &DatabaseTransaction,
     input: &I,
     prefix: Option<&str>,
-) -> Result<Outcome<M>, GqlError>
+) -> Result<Outcome<M>, WriteError>
 where
     M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
@@ -234,7 +304,7 @@ where
     }
     let row: M = match model.insert(txn).await {
         Ok(row) => row,
-        Err(err) => return Ok(Outcome::Invalid(constraint_error::<I>(err, prefix)?)),
+        Err(err) => return Err(WriteError::Refused(constraint_error::<I>(err, prefix)?)),
     };
     write_links(txn, input.links(), &key_of::<M::Entity>(&row)).await?;
     Ok(Outcome::Done(row))
@@ -256,7 +326,7 @@ where
     ActiveModelOf<M::Entity>: Send,
 {
     let txn = begin(ctx).await?;
-    let outcome = insert_one::<M, I, V>(&txn, input, None).await?;
+    let outcome = settle(insert_one::<M, I, V>(&txn, input, None).await)?;
     if matches!(outcome, Outcome::Done(_)) {
         txn.commit().await?;
     }
@@ -264,7 +334,10 @@ where
 }
 
 /// `createXs(inputs)`: every row or none.
-pub async fn create_many<M, I, V>(ctx: &Context<'_>, inputs: &[I]) -> Result<Result<Vec<M>, Vec<FieldError>>, GqlError>
+pub async fn create_many<M, I, V>(
+    ctx: &Context<'_>,
+    inputs: &[I],
+) -> Result<Result<Vec<M>, Vec<FieldError>>, GqlError>
 where
     M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
@@ -282,9 +355,14 @@ where
     let mut rows = Vec::with_capacity(inputs.len());
     let mut errors = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
-        match insert_one::<M, I, V>(&txn, input, Some(&format!("inputs.{index}"))).await? {
-            Outcome::Done(row) => rows.push(row),
-            Outcome::Invalid(mut e) => errors.append(&mut e),
+        match insert_one::<M, I, V>(&txn, input, Some(&format!("inputs.{index}"))).await {
+            Ok(Outcome::Done(row)) => rows.push(row),
+            Ok(Outcome::Invalid(mut e)) => errors.append(&mut e),
+            Err(WriteError::Refused(mut e)) => {
+                errors.append(&mut e);
+                break;
+            }
+            Err(WriteError::Failed(err)) => return Err(err),
         }
     }
     if !errors.is_empty() {
@@ -294,14 +372,12 @@ where
     Ok(Ok(rows))
 }
 
-async fn find_for_write<M: GraphQLModel>(
-    txn: &DatabaseTransaction,
-    id: &ID,
-) -> Result<M, GqlError>
+async fn find_for_write<M: GraphQLModel>(txn: &DatabaseTransaction, id: &ID) -> Result<M, GqlError>
 where
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
-    let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType = parse_id("id", id)?;
+    let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
+        parse_id("id", id)?;
     M::Entity::find_by_id(key)
         .one(txn)
         .await?
@@ -314,7 +390,7 @@ async fn update_row<M, I, V>(
     row: M,
     input: &I,
     prefix: Option<&str>,
-) -> Result<Outcome<M>, GqlError>
+) -> Result<Outcome<M>, WriteError>
 where
     M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
@@ -333,7 +409,7 @@ where
     let row = if model.is_changed() {
         match model.update(txn).await {
             Ok(row) => row,
-            Err(err) => return Ok(Outcome::Invalid(constraint_error::<I>(err, prefix)?)),
+            Err(err) => return Err(WriteError::Refused(constraint_error::<I>(err, prefix)?)),
         }
     } else {
         row
@@ -353,7 +429,7 @@ where
 {
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(&txn, id).await?;
-    let outcome = update_row::<M, I, V>(&txn, row, input, None).await?;
+    let outcome = settle(update_row::<M, I, V>(&txn, row, input, None).await)?;
     if matches!(outcome, Outcome::Done(_)) {
         txn.commit().await?;
     }
@@ -399,7 +475,11 @@ fn selective<F: FilterInput>(filter: &F) -> Result<sea_orm::Condition, GqlError>
 
 /// `updateXs(filter, input)`: the input applied to every row the filter selects, each row
 /// validated; all rows or none.
-pub async fn update_many<M, I, V>(ctx: &Context<'_>, filter: &M::Filter, input: &I) -> Result<BulkPayload, GqlError>
+pub async fn update_many<M, I, V>(
+    ctx: &Context<'_>,
+    filter: &M::Filter,
+    input: &I,
+) -> Result<BulkPayload, GqlError>
 where
     M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
@@ -409,7 +489,11 @@ where
     let condition = selective(filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
-    let rows: Vec<M> = M::Entity::find().filter(condition).limit(u64::from(max) + 1).all(&txn).await?;
+    let rows: Vec<M> = M::Entity::find()
+        .filter(condition)
+        .limit(u64::from(max) + 1)
+        .all(&txn)
+        .await?;
     if rows.len() > max as usize {
         return Err(GqlError::bad_input(format!(
             "`filter` selects more than the maximum batch size of {max} rows"
@@ -419,15 +503,29 @@ where
     let mut errors = Vec::new();
     for row in rows {
         let label = format!("row {}", text_of(&key_of::<M::Entity>(&row)));
-        if let Outcome::Invalid(mut e) = update_row::<M, I, V>(&txn, row, input, Some(&label)).await? {
-            errors.append(&mut e);
+        match update_row::<M, I, V>(&txn, row, input, Some(&label)).await {
+            Ok(Outcome::Done(_)) => {}
+            Ok(Outcome::Invalid(mut e)) => errors.append(&mut e),
+            Err(WriteError::Refused(mut e)) => {
+                errors.append(&mut e);
+                break;
+            }
+            Err(WriteError::Failed(err)) => return Err(err),
         }
     }
     if !errors.is_empty() {
-        return Ok(BulkPayload { success: false, count: 0, errors });
+        return Ok(BulkPayload {
+            success: false,
+            count: 0,
+            errors,
+        });
     }
     txn.commit().await?;
-    Ok(BulkPayload { success: true, count, errors })
+    Ok(BulkPayload {
+        success: true,
+        count,
+        errors,
+    })
 }
 
 /// `deleteXs(filter)`: every row the filter selects, in one statement.
@@ -448,7 +546,11 @@ where
         }
     };
     txn.commit().await?;
-    Ok(BulkPayload { success: true, count: result.rows_affected, errors: Vec::new() })
+    Ok(BulkPayload {
+        success: true,
+        count: result.rows_affected,
+        errors: Vec::new(),
+    })
 }
 
 /// The `ModelValidator` of a model without `validator = ...`.
@@ -491,7 +593,11 @@ pub fn id_field<T: std::str::FromStr>(errors: &mut FieldErrors, field: &str, id:
     match id.parse() {
         Ok(value) => Some(value),
         Err(_) => {
-            errors.add(field, "INVALID", format!("`{}` is not a valid id", id.as_str()));
+            errors.add(
+                field,
+                "INVALID",
+                format!("`{}` is not a valid id", id.as_str()),
+            );
             None
         }
     }

@@ -55,7 +55,13 @@ impl FieldErrors {
 }
 
 /// `length(min, max)`, in characters.
-pub fn length(errors: &mut FieldErrors, field: &str, value: &str, min: Option<usize>, max: Option<usize>) {
+pub fn length(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    min: Option<usize>,
+    max: Option<usize>,
+) {
     let n = value.chars().count();
     if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
         let bounds = match (min, max) {
@@ -64,7 +70,11 @@ pub fn length(errors: &mut FieldErrors, field: &str, value: &str, min: Option<us
             (None, Some(b)) => format!("at most {b}"),
             (None, None) => unreachable!("the derive requires a bound"),
         };
-        errors.add(field, "LENGTH", format!("must be {bounds} characters long, is {n}"));
+        errors.add(
+            field,
+            "LENGTH",
+            format!("must be {bounds} characters long, is {n}"),
+        );
     }
 }
 
@@ -113,7 +123,8 @@ pub fn email(errors: &mut FieldErrors, field: &str, value: &str) {
 
 /// `url`: an absolute http or https URL.
 pub fn url(errors: &mut FieldErrors, field: &str, value: &str) {
-    let valid = url::Url::parse(value).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    let valid = url::Url::parse(value)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
     if !valid {
         errors.add(field, "URL", "must be an http or https URL");
     }
@@ -121,7 +132,10 @@ pub fn url(errors: &mut FieldErrors, field: &str, value: &str) {
 
 fn compiled(pattern: &'static str) -> Option<regex::Regex> {
     static CACHE: OnceLock<Mutex<HashMap<&'static str, regex::Regex>>> = OnceLock::new();
-    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(re) = cache.get(pattern) {
         return Some(re.clone());
     }
@@ -194,8 +208,12 @@ mod tests {
 
     #[test]
     fn html_is_sanitised() {
-        let clean = sanitize_html("<b>ok</b><script>alert(1)</script><a href=\"x\" onclick=\"y\">l</a>");
+        let clean =
+            sanitize_html("<b>ok</b><script>alert(1)</script><a href=\"x\" onclick=\"y\">l</a>");
         assert!(clean.contains("<b>ok</b>"));
-        assert!(!clean.contains("script") && !clean.contains("onclick"), "{clean}");
+        assert!(
+            !clean.contains("script") && !clean.contains("onclick"),
+            "{clean}"
+        );
     }
 }

@@ -5,6 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "product")]
+#[graphql(validator = ProductRules)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
@@ -32,7 +33,11 @@ pub struct Model {
     #[graphql(filter, order, validate(range(min = 0, max = 1000000)))]
     pub price: Decimal,
     /// Units in stock.
-    #[graphql(filter(exact, gt, gte, lt, lte, range, in), order, validate(range(min = 0)))]
+    #[graphql(
+        filter(exact, gt, gte, lt, lte, range, in),
+        order,
+        validate(range(min = 0))
+    )]
     pub stock: i32,
     /// Shipping weight in kilograms, when known.
     #[graphql(filter(gt, lt, isnull), order)]
@@ -73,3 +78,27 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Rules across a product's fields, checked on create and update.
+pub struct ProductRules;
+
+impl gqlgen_runtime::mutation::ModelValidator<ActiveModel> for ProductRules {
+    /// An expensive product needs a description.
+    fn validate(model: &ActiveModel, errors: &mut gqlgen_runtime::FieldErrors) {
+        let expensive = model
+            .price
+            .try_as_ref()
+            .is_some_and(|p| *p > Decimal::from(10_000));
+        let described = model
+            .description
+            .try_as_ref()
+            .is_some_and(|d| d.as_ref().is_some_and(|d| !d.trim().is_empty()));
+        if expensive && !described {
+            errors.add(
+                "description",
+                "REQUIRED",
+                "a product above 10000 needs a description",
+            );
+        }
+    }
+}

@@ -53,7 +53,10 @@ fn checks(column: &Column, name: &str) -> TokenStream {
 }
 
 fn required(column: &Column) -> bool {
-    column.validators.iter().any(|v| matches!(v, Validator::Required))
+    column
+        .validators
+        .iter()
+        .any(|v| matches!(v, Validator::Required))
 }
 
 /// The input field's type and the statements that move its value into `model`.
@@ -62,18 +65,28 @@ fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
     let ident = &column.ident;
     let name = &column.gql_name;
     let key_type = &column.key_type;
-    let base = if column.kind == Kind::Id { quote!(#p::async_graphql::ID) } else { quote!(#key_type) };
+    let base = if column.kind == Kind::Id {
+        quote!(#p::async_graphql::ID)
+    } else {
+        quote!(#key_type)
+    };
     // `v` from a reference `given` to the input value, or `None` after recording an error.
     let convert = if column.kind == Kind::Id {
         quote!(#p::mutation::id_field::<#key_type>(errors, #name, given))
     } else if column.sanitize_html {
         quote!(::std::option::Option::Some(#p::validate::sanitize_html(given)))
     } else {
-        quote!(::std::option::Option::Some(::std::clone::Clone::clone(given)))
+        quote!(::std::option::Option::Some(::std::clone::Clone::clone(
+            given
+        )))
     };
     let checks = checks(column, name);
     let set = |value: TokenStream| quote!(model.#ident = #p::sea_orm::ActiveValue::Set(#value););
-    let set_value = if column.nullable { set(quote!(::std::option::Option::Some(v))) } else { set(quote!(v)) };
+    let set_value = if column.nullable {
+        set(quote!(::std::option::Option::Some(v)))
+    } else {
+        set(quote!(v))
+    };
     let apply_given = quote! {
         if let ::std::option::Option::Some(v) = #convert {
             #checks
@@ -128,12 +141,25 @@ fn ids_name(relation: &str) -> String {
 fn input(model: &Model, mode: Mode) -> TokenStream {
     let p = private();
     let (suffix, doc) = match mode {
-        Mode::Create => ("CreateInput", format!("The fields of a new `{}`.", model.gql_name)),
-        Mode::Update => ("UpdateInput", format!("Changes to a `{}`: absent fields keep their value, null clears a nullable one.", model.gql_name)),
+        Mode::Create => (
+            "CreateInput",
+            format!("The fields of a new `{}`.", model.gql_name),
+        ),
+        Mode::Update => (
+            "UpdateInput",
+            format!(
+                "Changes to a `{}`: absent fields keep their value, null clears a nullable one.",
+                model.gql_name
+            ),
+        ),
     };
     let ident = format_ident!("{}{}", model.gql_name, suffix);
     let ident_name = ident.to_string();
-    let writable: Vec<&Column> = model.columns.iter().filter(|c| c.input == InputRole::Writable).collect();
+    let writable: Vec<&Column> = model
+        .columns
+        .iter()
+        .filter(|c| c.input == InputRole::Writable)
+        .collect();
     let mut fields = Vec::new();
     let mut applies = Vec::new();
     for column in &writable {
@@ -168,15 +194,21 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
         {
             let variant = &column.variant;
             let name = &column.gql_name;
-            references.push(quote!(#p::Reference { field: #name, column: Column::#variant, spec: #spec }));
+            references.push(
+                quote!(#p::Reference { field: #name, column: Column::#variant, spec: #spec }),
+            );
         }
         if relation.via {
             let rust = format_ident!("{}_ids", relation.ident);
             let name = ids_name(&relation.gql_name);
-            let field_doc = format!("The ids of the row's `{}`; {}.", relation.gql_name, match mode {
-                Mode::Create => "none when absent",
-                Mode::Update => "unchanged when absent, replaced when given",
-            });
+            let field_doc = format!(
+                "The ids of the row's `{}`; {}.",
+                relation.gql_name,
+                match mode {
+                    Mode::Create => "none when absent",
+                    Mode::Update => "unchanged when absent, replaced when given",
+                }
+            );
             fields.push(quote! {
                 #[doc = #field_doc]
                 #[graphql(name = #name)]
@@ -238,7 +270,11 @@ pub fn emit(model: &Model) -> TokenStream {
     let payload = |kind: &str| {
         let payload = format_ident!("{}{}Payload", kind, name);
         let payload_name = payload.to_string();
-        let doc = format!("The result of `{}{}`: the row, or why nothing was written.", names::lower_first(kind), name);
+        let doc = format!(
+            "The result of `{}{}`: the row, or why nothing was written.",
+            names::lower_first(kind),
+            name
+        );
         let ty = quote! {
             #[doc = #doc]
             #[derive(#p::async_graphql::SimpleObject)]
@@ -256,11 +292,13 @@ pub fn emit(model: &Model) -> TokenStream {
     };
     let mut types = Vec::new();
     let mut fields = Vec::new();
-    let outcome = |payload: &proc_macro2::Ident| quote! {
-        ::std::result::Result::Ok(match outcome {
-            #p::Outcome::Done(row) => #payload { success: true, node: ::std::option::Option::Some(row), errors: ::std::vec::Vec::new() },
-            #p::Outcome::Invalid(errors) => #payload { success: false, node: ::std::option::Option::None, errors },
-        })
+    let outcome = |payload: &proc_macro2::Ident| {
+        quote! {
+            ::std::result::Result::Ok(match outcome {
+                #p::Outcome::Done(row) => #payload { success: true, node: ::std::option::Option::Some(row), errors: ::std::vec::Vec::new() },
+                #p::Outcome::Invalid(errors) => #payload { success: false, node: ::std::option::Option::None, errors },
+            })
+        }
     };
     if m.create {
         types.push(input(model, Mode::Create));

@@ -1,0 +1,443 @@
+//! Mutations end to end: validation, database errors as field errors, transactions and bulk
+//! operations, on SQLite and (with `DATABASE_URL`) PostgreSQL.
+
+use gqlgen_runtime::Config;
+use gqlgen_runtime::testing::{TestServer, error_codes};
+use gqlgen_tests::{Backend, backends, insert_fixture};
+use serde_json::{Value, json};
+
+async fn fixture_servers() -> Vec<(Backend, TestServer)> {
+    let mut out = Vec::new();
+    for backend in backends().await {
+        insert_fixture(&backend.db).await;
+        let server = backend.serve(Config::testing()).await;
+        out.push((backend, server));
+    }
+    out
+}
+
+async fn cleanup(servers: Vec<(Backend, TestServer)>) {
+    for (backend, server) in servers {
+        drop(server);
+        backend.cleanup().await;
+    }
+}
+
+async fn run(server: &TestServer, query: &str, variables: Value) -> Value {
+    let r = server.graphql(query, variables).await;
+    assert!(error_codes(&r.body).is_empty(), "{query}: {}", r.text);
+    r.body["data"].clone()
+}
+
+/// `(field, code)` of a payload's errors, sorted.
+fn field_errors(payload: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = payload["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {payload}"))
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or("").to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn errs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = list
+        .iter()
+        .map(|(f, c)| (f.to_string(), c.to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+const CREATE_PRODUCT: &str = "mutation($input: ProductCreateInput!) { createProduct(input: $input) { success errors { field message code } product { id name description price tags(orderBy: [{id: ASC}]) { edges { node { id } } } } } }";
+
+fn product_input(name: &str, sku: &str) -> Value {
+    json!({
+        "name": name, "price": "12.50", "stock": 3, "sku": sku, "isActive": true,
+        "categoryId": "1", "ownerId": "1", "tagIds": ["1", "3"]
+    })
+}
+
+async fn product_count(server: &TestServer) -> i64 {
+    run(server, "{ products { totalCount } }", json!({})).await["products"]["totalCount"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn create_writes_the_row_and_its_links() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let mut input = product_input("Desk Lamp", "00000000-0000-0000-0000-000000000101");
+        input["description"] = json!(
+            "<b>Bright</b><script>alert(1)</script><a href=\"https://x.org\" onclick=\"steal()\">x</a>"
+        );
+        let d = run(server, CREATE_PRODUCT, json!({ "input": input })).await;
+        let payload = &d["createProduct"];
+        assert_eq!(payload["success"], true, "{n}: {payload}");
+        assert_eq!(payload["errors"], json!([]));
+        assert_eq!(payload["product"]["name"], "Desk Lamp");
+        let description = payload["product"]["description"].as_str().unwrap();
+        assert!(description.contains("<b>Bright</b>"), "{n}: {description}");
+        assert!(
+            !description.contains("script") && !description.contains("onclick"),
+            "{n}: sanitised: {description}"
+        );
+        let tags: Vec<&str> = payload["product"]["tags"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(tags, ["1", "3"], "{n}");
+        assert_eq!(product_count(server).await, 7, "{n}");
+        // created_at is set by the server
+        let id = payload["product"]["id"].as_str().unwrap();
+        let d = run(
+            server,
+            "query($id: ID!) { product(id: $id) { createdAt } }",
+            json!({"id": id}),
+        )
+        .await;
+        assert!(
+            d["product"]["createdAt"]
+                .as_str()
+                .unwrap()
+                .starts_with("20"),
+            "{n}"
+        );
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn every_validation_failure_comes_back_at_once_and_nothing_is_written() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let mut input = product_input("", "00000000-0000-0000-0000-000000000102");
+        input["price"] = json!("-1");
+        input["stock"] = json!(-5);
+        input["categoryId"] = json!("999");
+        input["tagIds"] = json!(["1", "99"]);
+        let d = run(server, CREATE_PRODUCT, json!({ "input": input })).await;
+        let payload = &d["createProduct"];
+        assert_eq!(payload["success"], false, "{n}");
+        assert_eq!(payload["product"], Value::Null);
+        assert_eq!(
+            field_errors(payload),
+            errs(&[
+                ("name", "LENGTH"),
+                ("price", "RANGE"),
+                ("stock", "RANGE"),
+                ("categoryId", "NOT_FOUND"),
+                ("tagIds", "NOT_FOUND")
+            ]),
+            "{n}: {payload}"
+        );
+        assert_eq!(product_count(server).await, 6, "{n}: nothing written");
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn each_validator_and_the_container_validator() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let cases: Vec<(&str, Value, Vec<(String, String)>)> = vec![
+            (
+                "mutation($i: CategoryCreateInput!) { createCategory(input: $i) { success errors { field code } } }",
+                json!({"name": "Toys", "slug": "Bad Slug", "homepage": "ftp://files"}),
+                errs(&[("slug", "REGEX"), ("homepage", "URL")]),
+            ),
+            (
+                "mutation($i: CategoryCreateInput!) { createCategory(input: $i) { success errors { field code } } }",
+                json!({"name": "Toys", "slug": "  "}),
+                errs(&[("slug", "REGEX"), ("slug", "REQUIRED")]),
+            ),
+            (
+                "mutation($i: OrderCreateInput!) { createOrder(input: $i) { success errors { field code } } }",
+                json!({"userId": "1", "status": "PENDING", "contactEmail": "not-an-email"}),
+                errs(&[("contactEmail", "EMAIL")]),
+            ),
+            (
+                "mutation($i: TagCreateInput!) { createTag(input: $i) { success errors { field code } } }",
+                json!({"name": "Loud"}),
+                errs(&[("name", "INVALID")]),
+            ),
+            (
+                "mutation($i: TagCreateInput!) { createTag(input: $i) { success errors { field code } } }",
+                json!({"name": "x".repeat(51)}),
+                errs(&[("name", "LENGTH")]),
+            ),
+            (
+                "mutation($i: ReviewCreateInput!) { createReview(input: $i) { success errors { field code } } }",
+                json!({"productId": "1", "userId": "1", "rating": 6}),
+                errs(&[("rating", "RANGE")]),
+            ),
+            (
+                "mutation($i: ProductCreateInput!) { createProduct(input: $i) { success errors { field code } } }",
+                {
+                    let mut i = product_input("Yacht", "00000000-0000-0000-0000-000000000103");
+                    i["price"] = json!("20000");
+                    i
+                },
+                errs(&[("description", "REQUIRED")]),
+            ),
+        ];
+        for (mutation, input, expected) in cases {
+            let d = run(server, mutation, json!({ "i": input })).await;
+            let payload = d.as_object().unwrap().values().next().unwrap();
+            assert_eq!(payload["success"], false, "{n}: {input}");
+            assert_eq!(field_errors(payload), expected, "{n}: {input}");
+        }
+        // The same inputs, corrected, pass.
+        let d = run(server, "mutation { createCategory(input: {name: \"Toys\", slug: \"toys\", homepage: \"https://toys.example\"}) { success errors { field } } }", json!({})).await;
+        assert_eq!(d["createCategory"]["success"], true, "{n}: {d}");
+        let d = run(
+            server,
+            "mutation { createTag(input: {name: \"loud\"}) { success tag { name } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(d["createTag"]["tag"]["name"], "loud", "{n}");
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn database_errors_become_field_errors_or_not_found() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        // unique violations name the field
+        let d = run(server, "mutation { createTag(input: {name: \"new\"}) { success errors { field code message } } }", json!({})).await;
+        assert_eq!(
+            field_errors(&d["createTag"]),
+            errs(&[("name", "UNIQUE")]),
+            "{n}: {d}"
+        );
+        let taken = gqlgen_tests::sku(1).to_string();
+        let d = run(
+            server,
+            CREATE_PRODUCT,
+            json!({ "input": product_input("Copy", &taken) }),
+        )
+        .await;
+        assert_eq!(
+            field_errors(&d["createProduct"]),
+            errs(&[("sku", "UNIQUE")]),
+            "{n}: {d}"
+        );
+        let d = run(server, "mutation { updateCategory(id: 2, input: {slug: \"books\"}) { success errors { field code } } }", json!({})).await;
+        assert_eq!(
+            field_errors(&d["updateCategory"]),
+            errs(&[("slug", "UNIQUE")]),
+            "{n}: {d}"
+        );
+        // a missing id is NOT_FOUND at the top level
+        for mutation in [
+            "mutation { updateProduct(id: 999, input: {stock: 1}) { success } }",
+            "mutation { deleteProduct(id: 999) { success } }",
+        ] {
+            let r = server.graphql(mutation, json!({})).await;
+            assert_eq!(error_codes(&r.body), ["NOT_FOUND"], "{n}: {}", r.text);
+        }
+        let r = server
+            .graphql(
+                "mutation { updateProduct(id: \"x\", input: {stock: 1}) { success } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}");
+        // a foreign key to a missing row on update
+        let d = run(server, "mutation { updateProduct(id: 1, input: {ownerId: 77}) { success errors { field code } } }", json!({})).await;
+        assert_eq!(
+            field_errors(&d["updateProduct"]),
+            errs(&[("ownerId", "NOT_FOUND")]),
+            "{n}"
+        );
+        // deleting a row others still reference
+        let d = run(
+            server,
+            "mutation { deleteCategory(id: 1) { success deletedId errors { code } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(d["deleteCategory"]["success"], false, "{n}: {d}");
+        assert_eq!(d["deleteCategory"]["errors"][0]["code"], "REFERENCED");
+        let d = run(server, "{ category(id: 1) { id } }", json!({})).await;
+        assert_eq!(d["category"]["id"], "1", "{n}: still there");
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn updates_are_partial_and_deletes_cascade() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        // absent keeps, null clears a nullable column, null on a required column keeps it
+        let d = run(server, "mutation { updateProduct(id: 1, input: {stock: 9, description: null, name: null, tagIds: [\"2\"]}) { success product { name stock description tags { edges { node { id } } } } } }", json!({})).await;
+        let p = &d["updateProduct"]["product"];
+        assert_eq!(d["updateProduct"]["success"], true, "{n}: {d}");
+        assert_eq!(p["name"], "Crème Brûlée Torch", "{n}");
+        assert_eq!(p["stock"], 9);
+        assert_eq!(p["description"], Value::Null);
+        assert_eq!(p["tags"]["edges"], json!([{"node": {"id": "2"}}]));
+        // two concurrent partial updates of different fields both survive
+        let (a, b) = tokio::join!(
+            server.graphql(
+                "mutation { updateProduct(id: 2, input: {name: \"Renamed pan\"}) { success } }",
+                json!({})
+            ),
+            server.graphql(
+                "mutation { updateProduct(id: 2, input: {stock: 42}) { success } }",
+                json!({})
+            ),
+        );
+        assert_eq!(
+            a.body["data"]["updateProduct"]["success"], true,
+            "{n}: {}",
+            a.text
+        );
+        assert_eq!(
+            b.body["data"]["updateProduct"]["success"], true,
+            "{n}: {}",
+            b.text
+        );
+        let d = run(server, "{ product(id: 2) { name stock } }", json!({})).await;
+        assert_eq!(
+            d["product"],
+            json!({"name": "Renamed pan", "stock": 42}),
+            "{n}"
+        );
+        // delete: the row, its links and its reviews go; the id comes back
+        let d = run(server, "mutation { a: deleteProduct(id: 3) { success deletedId errors { code } } b: deleteProduct(id: 4) { success } }", json!({})).await;
+        assert_eq!(
+            d["a"],
+            json!({"success": true, "deletedId": "3", "errors": []}),
+            "{n}"
+        );
+        assert_eq!(d["b"]["success"], true, "{n}");
+        let d = run(server, "{ product(id: 3) { id } reviews(filter: {product: 4}) { totalCount } tag(id: 2) { products { totalCount } } }", json!({})).await;
+        assert_eq!(d["product"], Value::Null, "{n}");
+        assert_eq!(d["reviews"]["totalCount"], 0, "{n}: reviews cascade");
+        assert_eq!(
+            d["tag"]["products"]["totalCount"], 3,
+            "{n}: links of 1, 5 and 6 remain"
+        );
+        // a product on an order cannot go
+        let d = run(
+            server,
+            "mutation { deleteProduct(id: 6) { success errors { code } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            d["deleteProduct"],
+            json!({"success": false, "errors": [{"code": "REFERENCED"}]}),
+            "{n}"
+        );
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn bulk_operations_are_all_or_nothing() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        const CREATE_MANY: &str = "mutation($inputs: [ProductCreateInput!]!) { createProducts(inputs: $inputs) { success products { name } errors { field code } } }";
+        let good = |i: u32| {
+            product_input(
+                &format!("Bulk {i}"),
+                &format!("00000000-0000-0000-0000-{:012}", 200 + i),
+            )
+        };
+        let d = run(server, CREATE_MANY, json!({"inputs": [good(1), good(2)]})).await;
+        assert_eq!(d["createProducts"]["success"], true, "{n}: {d}");
+        assert_eq!(
+            d["createProducts"]["products"],
+            json!([{"name": "Bulk 1"}, {"name": "Bulk 2"}])
+        );
+        assert_eq!(product_count(server).await, 8, "{n}");
+        // one bad row: none written, the errors name the row
+        let mut bad = good(4);
+        bad["name"] = json!("");
+        let d = run(server, CREATE_MANY, json!({"inputs": [good(3), bad]})).await;
+        assert_eq!(
+            field_errors(&d["createProducts"]),
+            errs(&[("inputs.1.name", "LENGTH")]),
+            "{n}"
+        );
+        assert_eq!(product_count(server).await, 8, "{n}");
+        // a failure after the first insert rolls it back (same SKU twice)
+        let d = run(server, CREATE_MANY, json!({"inputs": [good(5), good(5)]})).await;
+        assert_eq!(
+            field_errors(&d["createProducts"]),
+            errs(&[("inputs.1.sku", "UNIQUE")]),
+            "{n}: {d}"
+        );
+        assert_eq!(
+            product_count(server).await,
+            8,
+            "{n}: the first row was rolled back"
+        );
+        // above the maximum batch size
+        let many: Vec<Value> = (0..101).map(|i| good(300 + i)).collect();
+        let r = server.graphql(CREATE_MANY, json!({"inputs": many})).await;
+        assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}");
+        // update and delete by filter
+        let d = run(server, "mutation { updateProducts(filter: {category: 3}, input: {stock: 50}) { success count errors { field code } } }", json!({})).await;
+        assert_eq!(
+            d["updateProducts"],
+            json!({"success": true, "count": 3, "errors": []}),
+            "{n}"
+        );
+        let d = run(
+            server,
+            "{ products(filter: {stock: 50}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(d["products"]["totalCount"], 3, "{n}");
+        let d = run(server, "mutation { updateProducts(filter: {category: 3}, input: {price: \"-2\"}) { success count errors { field code } } }", json!({})).await;
+        assert_eq!(d["updateProducts"]["success"], false, "{n}");
+        assert_eq!(
+            d["updateProducts"]["errors"].as_array().unwrap().len(),
+            3,
+            "{n}: one per row"
+        );
+        let d = run(
+            server,
+            "mutation { deleteProducts(filter: {id_In: [3, 4]}) { success count } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            d["deleteProducts"],
+            json!({"success": true, "count": 2}),
+            "{n}"
+        );
+        assert_eq!(product_count(server).await, 6, "{n}");
+        // a filter that selects everything is refused
+        for mutation in [
+            "mutation { deleteProducts(filter: {}) { count } }",
+            "mutation { updateProducts(filter: {and: []}, input: {stock: 1}) { count } }",
+        ] {
+            let r = server.graphql(mutation, json!({})).await;
+            assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}: {mutation}");
+        }
+        assert_eq!(product_count(server).await, 6, "{n}");
+    }
+    cleanup(servers).await;
+}
