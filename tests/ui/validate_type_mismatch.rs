@@ -1,0 +1,22 @@
+use gqlgen_runtime::GraphQLModel;
+
+mod product {
+    use super::*;
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+    #[sea_orm(table_name = "product")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[graphql(validate(range(min = 1)))]
+        pub name: String,
+        #[graphql(validate(length(max = 5), email), sanitize_html)]
+        pub stock: i32,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+fn main() {}
