@@ -517,6 +517,7 @@ fn build_validators(
                 .last()
                 .unwrap_or_default()
                 .trim()
+                .trim_start_matches("error: ")
                 .to_owned();
             errors.push(check::error(
                 pattern.span(),
