@@ -399,3 +399,51 @@ async fn only_the_columns_a_request_needs_are_read() {
         backend.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_has_many_relation_can_be_a_plain_list() {
+    let servers = fixture_servers().await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let d = query(
+            server,
+            n,
+            "{ user(id: 1) { reviews(orderBy: [{rating: DESC}]) { rating } } }",
+        )
+        .await;
+        let ratings: Vec<i64> = d["user"]["reviews"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["rating"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ratings, [5, 5, 5, 4, 2, 1], "{n}");
+        let d = query(
+            server,
+            n,
+            "{ user(id: 2) { reviews(filter: {rating_Lte: 2}, orderBy: [{id: ASC}]) { id } } }",
+        )
+        .await;
+        assert_eq!(
+            d["user"]["reviews"],
+            json!([{"id": "4"}, {"id": "6"}]),
+            "{n}"
+        );
+        backend.statements.take();
+        query(
+            server,
+            n,
+            "{ users { edges { node { reviews { rating product { name } } } } } }",
+        )
+        .await;
+        assert_eq!(
+            backend.statements.take().len(),
+            3,
+            "{n}: users, their reviews, the reviews' products"
+        );
+    }
+    for (backend, server) in servers {
+        drop(server);
+        backend.cleanup().await;
+    }
+}

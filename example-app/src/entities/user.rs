@@ -32,7 +32,9 @@ pub struct Model {
     pub products: HasMany<super::product::Entity>,
     #[sea_orm(has_many)]
     pub orders: HasMany<super::order::Entity>,
+    /// The user's reviews, as a plain list.
     #[sea_orm(has_many)]
+    #[graphql(list)]
     pub reviews: HasMany<super::review::Entity>,
 }
 
