@@ -354,3 +354,22 @@ pub fn ids(body: &Value, field: &str) -> Vec<i64> {
         })
         .collect()
 }
+
+/// Every backend with the fixture inserted, each served with `config`.
+pub async fn fixture_servers(config: Config) -> Vec<(Backend, TestServer)> {
+    let mut out = Vec::new();
+    for backend in backends().await {
+        insert_fixture(&backend.db).await;
+        let server = backend.serve(config.clone()).await;
+        out.push((backend, server));
+    }
+    out
+}
+
+/// Stops the servers and drops the PostgreSQL schemas of [`fixture_servers`].
+pub async fn cleanup(servers: Vec<(Backend, TestServer)>) {
+    for (backend, server) in servers {
+        drop(server);
+        backend.cleanup().await;
+    }
+}

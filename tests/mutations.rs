@@ -3,25 +3,8 @@
 
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
-use gqlgen_tests::{Backend, backends, insert_fixture};
+use gqlgen_tests::{cleanup, fixture_servers};
 use serde_json::{Value, json};
-
-async fn fixture_servers() -> Vec<(Backend, TestServer)> {
-    let mut out = Vec::new();
-    for backend in backends().await {
-        insert_fixture(&backend.db).await;
-        let server = backend.serve(Config::testing()).await;
-        out.push((backend, server));
-    }
-    out
-}
-
-async fn cleanup(servers: Vec<(Backend, TestServer)>) {
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
-}
 
 async fn run(server: &TestServer, query: &str, variables: Value) -> Value {
     let r = server.graphql(query, variables).await;
@@ -46,7 +29,10 @@ fn field_errors(payload: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn errs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+/// `(field, code)` pairs of a payload's errors.
+type Errors = Vec<(String, String)>;
+
+fn errs(list: &[(&str, &str)]) -> Errors {
     let mut out: Vec<(String, String)> = list
         .iter()
         .map(|(f, c)| (f.to_string(), c.to_string()))
@@ -72,7 +58,7 @@ async fn product_count(server: &TestServer) -> i64 {
 
 #[tokio::test]
 async fn create_writes_the_row_and_its_links() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         let mut input = product_input("Desk Lamp", "00000000-0000-0000-0000-000000000101");
@@ -119,7 +105,7 @@ async fn create_writes_the_row_and_its_links() {
 
 #[tokio::test]
 async fn every_validation_failure_comes_back_at_once_and_nothing_is_written() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         let mut input = product_input("", "00000000-0000-0000-0000-000000000102");
@@ -149,10 +135,10 @@ async fn every_validation_failure_comes_back_at_once_and_nothing_is_written() {
 
 #[tokio::test]
 async fn each_validator_and_the_container_validator() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
-        let cases: Vec<(&str, Value, Vec<(String, String)>)> = vec![
+        let cases: Vec<(&str, Value, Errors)> = vec![
             (
                 "mutation($i: CategoryCreateInput!) { createCategory(input: $i) { success errors { field code } } }",
                 json!({"name": "Toys", "slug": "Bad Slug", "homepage": "ftp://files"}),
@@ -215,7 +201,7 @@ async fn each_validator_and_the_container_validator() {
 
 #[tokio::test]
 async fn database_errors_become_field_errors_or_not_found() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         // unique violations name the field
@@ -282,7 +268,7 @@ async fn database_errors_become_field_errors_or_not_found() {
 
 #[tokio::test]
 async fn updates_are_partial_and_deletes_cascade() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         // absent keeps, null clears a nullable column, null on a required column keeps it
@@ -353,7 +339,7 @@ async fn updates_are_partial_and_deletes_cascade() {
 
 #[tokio::test]
 async fn bulk_operations_are_all_or_nothing() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         const CREATE_MANY: &str = "mutation($inputs: [ProductCreateInput!]!) { createProducts(inputs: $inputs) { success products { name } errors { field code } } }";

@@ -3,7 +3,7 @@
 
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
-use gqlgen_tests::{Backend, backends, ids, insert_fixture, sku};
+use gqlgen_tests::{backends, cleanup, fixture_servers, ids, insert_fixture, sku};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -15,23 +15,6 @@ fn decimal(value: &Value) -> rust_decimal::Decimal {
         .unwrap_or_else(|| panic!("a decimal string, got {value}"))
         .parse()
         .expect("decimal")
-}
-
-async fn fixture_servers() -> Vec<(Backend, TestServer)> {
-    let mut out = Vec::new();
-    for backend in backends().await {
-        insert_fixture(&backend.db).await;
-        let server = backend.serve(Config::testing()).await;
-        out.push((backend, server));
-    }
-    out
-}
-
-async fn cleanup(servers: Vec<(Backend, TestServer)>) {
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
 }
 
 const FILTERED: &str =
@@ -157,7 +140,7 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
 
 #[tokio::test]
 async fn every_lookup_and_combinator_selects_the_right_rows() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let mut failures = Vec::new();
         for (filter, expected) in lookup_cases() {
@@ -178,7 +161,7 @@ async fn every_lookup_and_combinator_selects_the_right_rows() {
 
 #[tokio::test]
 async fn malformed_filter_values_are_bad_user_input() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         for filter in [
             json!({"price_Range": ["1"]}),
@@ -209,7 +192,7 @@ async fn malformed_filter_values_are_bad_user_input() {
 
 #[tokio::test]
 async fn enum_columns_filter_and_order() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let query = "query($f: OrderFilter, $o: [OrderOrderBy!]) { orders(filter: $f, orderBy: $o) { edges { node { id status } } } }";
         let r = server
@@ -260,7 +243,7 @@ async fn ordered(server: &TestServer, order: Value) -> Result<Vec<i64>, Vec<Stri
 
 #[tokio::test]
 async fn ordering_by_one_or_several_columns_with_the_id_as_tiebreak() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let cases = [
             (json!(null), vec![1, 2, 3, 4, 5, 6]),
@@ -348,7 +331,7 @@ fn flags(info: &Value) -> (bool, bool) {
 
 #[tokio::test]
 async fn pagination_forward_backward_and_at_the_edges() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let name = backend.name;
         // first + after, walking forward to the end
@@ -457,7 +440,7 @@ async fn pagination_forward_backward_and_at_the_edges() {
 
 #[tokio::test]
 async fn page_sizes_and_cursors_are_checked() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let name = backend.name;
         let cursor = page(server, json!({"first": 1})).await.unwrap().cursors[0].clone();
@@ -548,7 +531,7 @@ async fn the_page_size_limits_come_from_the_config() {
 
 #[tokio::test]
 async fn total_count_is_counted_only_when_selected() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         backend.statements.take();
         let r = server
@@ -598,7 +581,7 @@ async fn total_count_is_counted_only_when_selected() {
 
 #[tokio::test]
 async fn detail_fields_find_one_row_by_id() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let query = "query($id: ID!) { product(id: $id) { id name price stock weight sku isActive categoryId ownerId createdAt description attributes } }";
         let r = server.graphql(query, json!({"id": "3"})).await;
@@ -636,7 +619,7 @@ async fn detail_fields_find_one_row_by_id() {
 
 #[tokio::test]
 async fn computed_fields_are_resolved_by_model_methods() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let r = server
             .graphql("{ orders(orderBy: [{id: ASC}]) { edges { node { id totalAmount itemCount statusDisplay } } } }", json!({}))
@@ -662,7 +645,7 @@ async fn computed_fields_are_resolved_by_model_methods() {
 
 #[tokio::test]
 async fn bad_requests_get_coded_errors_not_500s() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let name = backend.name;
         for query in [

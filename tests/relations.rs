@@ -3,18 +3,8 @@
 
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
-use gqlgen_tests::{Backend, backends, insert_fixture};
+use gqlgen_tests::{Backend, backends, cleanup, fixture_servers};
 use serde_json::{Value, json};
-
-async fn fixture_servers() -> Vec<(Backend, TestServer)> {
-    let mut out = Vec::new();
-    for backend in backends().await {
-        insert_fixture(&backend.db).await;
-        let server = backend.serve(Config::testing()).await;
-        out.push((backend, server));
-    }
-    out
-}
 
 async fn query(server: &TestServer, name: &str, query: &str) -> Value {
     let r = server.graphql(query, json!({})).await;
@@ -33,7 +23,7 @@ fn edge_values(connection: &Value, field: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_kind_of_relation_resolves_its_rows() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         // belongs-to, self-reference both ways, has-many
@@ -78,15 +68,12 @@ async fn every_kind_of_relation_resolves_its_rows() {
             json!({"quantity": 3, "product": {"name": "Straße Map"}})
         );
     }
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
+    cleanup(servers).await;
 }
 
 #[tokio::test]
 async fn nested_connections_are_paginated_per_parent() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         let d = query(server, n, "{ products(orderBy: [{id: ASC}]) { edges { node { id reviews(first: 2, orderBy: [{rating: DESC}]) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { rating } } } } } } }").await;
@@ -147,10 +134,7 @@ async fn nested_connections_are_paginated_per_parent() {
             .await;
         assert_eq!(error_codes(&r.body)[0], "BAD_USER_INPUT", "{n}");
     }
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
+    cleanup(servers).await;
 }
 
 /// Query shapes and the exact number of statements each costs, with `$n` the page size.
@@ -240,7 +224,7 @@ async fn statements_per_request_do_not_grow_with_page_size_or_depth() {
 
 #[tokio::test]
 async fn filters_cross_belongs_to_relations_in_one_statement() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         let cases = [
@@ -308,10 +292,7 @@ async fn filters_cross_belongs_to_relations_in_one_statement() {
             .await;
         assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}: {}", r.text);
     }
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
+    cleanup(servers).await;
 }
 
 /// The statements of one request, joined for text checks.
@@ -329,7 +310,7 @@ async fn sql_of(backend: &Backend, server: &TestServer, query: &str) -> String {
 
 #[tokio::test]
 async fn only_the_columns_a_request_needs_are_read() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         let sql = sql_of(
@@ -394,15 +375,12 @@ async fn only_the_columns_a_request_needs_are_read() {
             "{n}"
         );
     }
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
+    cleanup(servers).await;
 }
 
 #[tokio::test]
 async fn a_has_many_relation_can_be_a_plain_list() {
-    let servers = fixture_servers().await;
+    let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         let d = query(
@@ -442,8 +420,5 @@ async fn a_has_many_relation_can_be_a_plain_list() {
             "{n}: users, their reviews, the reviews' products"
         );
     }
-    for (backend, server) in servers {
-        drop(server);
-        backend.cleanup().await;
-    }
+    cleanup(servers).await;
 }

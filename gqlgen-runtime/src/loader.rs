@@ -396,6 +396,55 @@ where
     Ok(loaded)
 }
 
+/// Whether the rows of a relation field are a connection's nodes or the field's own value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Value,
+    Connection,
+}
+
+/// Loads the relation of the whole group `parent` belongs to, once per field position, and
+/// records the related rows as the group at the position their own relations will ask for.
+async fn load_for_group<P, C>(
+    ctx: &Context<'_>,
+    parent: &P,
+    spec: &RelationSpec,
+    condition: Option<Condition>,
+    keys: &OrderKeys<<C::Entity as EntityTrait>::Column>,
+    window: Option<RowWindow>,
+) -> Result<Arc<Loaded<C>>, GqlError>
+where
+    P: GraphQLModel,
+    C: GraphQLModel,
+    <P::Entity as EntityTrait>::Column: FromStr,
+{
+    let shape = if window.is_some() {
+        Shape::Connection
+    } else {
+        Shape::Value
+    };
+    load_once(ctx, || async {
+        let parents = siblings(ctx, parent);
+        let lookahead = ctx.look_ahead();
+        let (node, children_at) = match shape {
+            Shape::Value => (lookahead, position(ctx)),
+            Shape::Connection => (
+                lookahead.field("edges").field("node"),
+                format!("{}/edges/node", position(ctx)),
+            ),
+        };
+        let loaded =
+            load_related::<P, C>(ctx, &parents, spec, condition, keys, window, &node).await?;
+        register(
+            ctx,
+            children_at,
+            loaded.rows.values().flatten().cloned().collect::<Vec<C>>(),
+        );
+        Ok(loaded)
+    })
+    .await
+}
+
 fn parent_key<P: GraphQLModel>(parent: &P, spec: &RelationSpec) -> Result<Option<String>, GqlError>
 where
     <P::Entity as EntityTrait>::Column: FromStr,
@@ -421,16 +470,7 @@ where
         return Ok(None);
     };
     let keys = OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[])?;
-    let loaded = load_once(ctx, || async {
-        let parents = siblings(ctx, parent);
-        let loaded =
-            load_related::<P, C>(ctx, &parents, &spec, None, &keys, None, &ctx.look_ahead())
-                .await?;
-        let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
-        register(ctx, position(ctx), rows);
-        Ok(loaded)
-    })
-    .await?;
+    let loaded = load_for_group::<P, C>(ctx, parent, &spec, None, &keys, None).await?;
     Ok(loaded.rows.get(&key).and_then(|rows| rows.first().cloned()))
 }
 
@@ -452,23 +492,7 @@ where
     };
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
     let condition = filter.as_ref().map(FilterInput::condition).transpose()?;
-    let loaded = load_once(ctx, || async {
-        let parents = siblings(ctx, parent);
-        let loaded = load_related::<P, C>(
-            ctx,
-            &parents,
-            &spec,
-            condition,
-            &keys,
-            None,
-            &ctx.look_ahead(),
-        )
-        .await?;
-        let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
-        register(ctx, position(ctx), rows);
-        Ok(loaded)
-    })
-    .await?;
+    let loaded = load_for_group::<P, C>(ctx, parent, &spec, condition, &keys, None).await?;
     Ok(loaded.rows.get(&key).cloned().unwrap_or_default())
 }
 
@@ -509,23 +533,7 @@ where
         last_of_total: plan.last_of_total(),
         count,
     };
-    let loaded = load_once(ctx, || async {
-        let parents = siblings(ctx, parent);
-        let loaded = load_related::<P, C>(
-            ctx,
-            &parents,
-            &spec,
-            condition,
-            &keys,
-            Some(window),
-            &ctx.look_ahead().field("edges").field("node"),
-        )
-        .await?;
-        let rows: Vec<C> = loaded.rows.values().flatten().cloned().collect();
-        register(ctx, format!("{}/edges/node", position(ctx)), rows);
-        Ok(loaded)
-    })
-    .await?;
+    let loaded = load_for_group::<P, C>(ctx, parent, &spec, condition, &keys, Some(window)).await?;
     let rows = loaded.rows.get(&key).cloned().unwrap_or_default();
     let first_offset = loaded.first_row.get(&key).map_or(plan.start, |n| n - 1);
     let limit = plan.limit_for(rows.len());

@@ -79,6 +79,25 @@ impl From<DbErr> for WriteError {
     }
 }
 
+/// Adds one row's result to a bulk mutation's: the row, or its errors. `Ok(false)` when the
+/// database refused the row and the bulk must stop.
+fn gather<M>(
+    result: Result<Outcome<M>, WriteError>,
+    rows: &mut Vec<M>,
+    errors: &mut Vec<FieldError>,
+) -> Result<bool, GqlError> {
+    match result {
+        Ok(Outcome::Done(row)) => rows.push(row),
+        Ok(Outcome::Invalid(mut e)) => errors.append(&mut e),
+        Err(WriteError::Refused(mut e)) => {
+            errors.append(&mut e);
+            return Ok(false);
+        }
+        Err(WriteError::Failed(err)) => return Err(err),
+    }
+    Ok(true)
+}
+
 /// A single-row result: a refusal is a payload error, anything else a top-level one.
 fn settle<M>(result: Result<Outcome<M>, WriteError>) -> Result<Outcome<M>, GqlError> {
     match result {
@@ -355,14 +374,9 @@ where
     let mut rows = Vec::with_capacity(inputs.len());
     let mut errors = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
-        match insert_one::<M, I, V>(&txn, input, Some(&format!("inputs.{index}"))).await {
-            Ok(Outcome::Done(row)) => rows.push(row),
-            Ok(Outcome::Invalid(mut e)) => errors.append(&mut e),
-            Err(WriteError::Refused(mut e)) => {
-                errors.append(&mut e);
-                break;
-            }
-            Err(WriteError::Failed(err)) => return Err(err),
+        let result = insert_one::<M, I, V>(&txn, input, Some(&format!("inputs.{index}"))).await;
+        if !gather(result, &mut rows, &mut errors)? {
+            break;
         }
     }
     if !errors.is_empty() {
@@ -500,17 +514,12 @@ where
         )));
     }
     let count = rows.len() as u64;
-    let mut errors = Vec::new();
+    let (mut updated, mut errors) = (Vec::new(), Vec::new());
     for row in rows {
         let label = format!("row {}", text_of(&key_of::<M::Entity>(&row)));
-        match update_row::<M, I, V>(&txn, row, input, Some(&label)).await {
-            Ok(Outcome::Done(_)) => {}
-            Ok(Outcome::Invalid(mut e)) => errors.append(&mut e),
-            Err(WriteError::Refused(mut e)) => {
-                errors.append(&mut e);
-                break;
-            }
-            Err(WriteError::Failed(err)) => return Err(err),
+        let result = update_row::<M, I, V>(&txn, row, input, Some(&label)).await;
+        if !gather(result, &mut updated, &mut errors)? {
+            break;
         }
     }
     if !errors.is_empty() {
