@@ -427,3 +427,31 @@ async fn bulk_operations_are_all_or_nothing() {
     }
     cleanup(servers).await;
 }
+
+#[tokio::test]
+async fn bulk_deletes_respect_the_batch_size() {
+    let servers = fixture_servers(Config {
+        max_batch_size: 2,
+        ..Config::testing()
+    })
+    .await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let r = server
+            .graphql(
+                "mutation { deleteProducts(filter: {id_In: [2, 3, 4]}) { count } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}: {}", r.text);
+        assert_eq!(product_count(server).await, 6, "{n}: nothing deleted");
+        let d = run(
+            server,
+            "mutation { deleteProducts(filter: {id_In: [3, 4]}) { count } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(d["deleteProducts"]["count"], 2, "{n}");
+    }
+    cleanup(servers).await;
+}

@@ -345,6 +345,14 @@ impl SeaOrmAttrs {
                     .unwrap_or_default();
                 if meta.input.peek(Token![=]) {
                     let value: syn::Expr = meta.value()?.parse()?;
+                    if key == "auto_increment"
+                        && let syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Bool(b),
+                            ..
+                        }) = &value
+                    {
+                        out.auto_increment = Some(b.value);
+                    }
                     if let syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Str(s),
                         ..

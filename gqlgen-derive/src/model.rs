@@ -282,6 +282,8 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
                     format!(
                         "unknown mutation `{other}`{}; mutations are create, update and delete",
                         names::hint(other, &known)
+                            .trim_end_matches('?')
+                            .replace("; did", ", did")
                     ),
                 )),
             }
@@ -734,9 +736,9 @@ fn build_column(
         primary_key: sea.primary_key,
         input: if sea.primary_key && sea.auto_increment != Some(false) {
             InputRole::Generated
-        } else if rust_name == "created_at" && base_kind == Kind::Temporal {
+        } else if rust_name == "created_at" && types::is_timestamp(&field.ty) {
             InputRole::CreatedAt
-        } else if rust_name == "updated_at" && base_kind == Kind::Temporal {
+        } else if rust_name == "updated_at" && types::is_timestamp(&field.ty) {
             InputRole::UpdatedAt
         } else {
             InputRole::Writable

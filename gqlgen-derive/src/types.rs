@@ -142,6 +142,18 @@ pub fn kind_of(ty: &Type) -> Kind {
     }
 }
 
+/// A non-null date-time type the runtime can set to now: `created_at` / `updated_at` of these
+/// types are filled in by mutations.
+pub fn is_timestamp(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    path.path.segments.last().is_some_and(|last| {
+        matches!(
+            last.ident.to_string().as_str(),
+            "DateTimeUtc" | "DateTimeWithTimeZone" | "DateTime" | "NaiveDateTime"
+        )
+    })
+}
+
 /// Whether a key of this type can be an `ID` (integers, UUIDs and strings).
 pub fn can_be_id(kind: Kind) -> bool {
     matches!(kind, Kind::Int | Kind::Uuid | Kind::Text)

@@ -87,3 +87,11 @@ pub struct GuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/attributes.md")]
 pub struct AttributesDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/mutations.md")]
+pub struct MutationsDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/validation.md")]
+pub struct ValidationDoctests;

@@ -313,7 +313,8 @@ where
     V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
-    let mut model = <ActiveModelOf<M::Entity> as ActiveModelTrait>::default();
+    // `new()` rather than `default()`: an entity's own defaults apply.
+    let mut model = <ActiveModelOf<M::Entity> as sea_orm::ActiveModelBehavior>::new();
     let mut errors = FieldErrors::default();
     input.apply(&mut model, &mut errors);
     V::validate(&model, &mut errors);
@@ -543,7 +544,15 @@ where
     M: GraphQLModel,
 {
     let condition = selective(filter)?;
+    let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
+    let selected =
+        sea_orm::PaginatorTrait::count(M::Entity::find().filter(condition.clone()), &txn).await?;
+    if selected > u64::from(max) {
+        return Err(GqlError::bad_input(format!(
+            "`filter` selects {selected} rows, above the maximum batch size of {max}"
+        )));
+    }
     let result = match M::Entity::delete_many().filter(condition).exec(&txn).await {
         Ok(result) => result,
         Err(err) => {

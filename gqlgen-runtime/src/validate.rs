@@ -11,13 +11,14 @@ use async_graphql::SimpleObject;
 #[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
 #[graphql(name = "FieldError")]
 pub struct FieldError {
-    /// The input field, such as `name`, or `inputs.2.name` in a bulk mutation; null when the
-    /// problem concerns the whole input.
+    /// The input field, such as `name`; `inputs.2.name` in a bulk create, `row 7.name` in a
+    /// bulk update; null when the problem concerns the whole row.
     pub field: Option<String>,
     /// What is wrong, for people.
     pub message: String,
-    /// What is wrong, for programs: LENGTH, RANGE, EMAIL, URL, REGEX, REQUIRED, UNIQUE,
-    /// NOT_FOUND, INVALID, or a custom validator's code.
+    /// What is wrong, for programs: LENGTH, RANGE, EMAIL, URL, REGEX, REQUIRED, INVALID (a
+    /// custom validator or a malformed id), UNIQUE, NOT_FOUND, REFERENCED, or the code a
+    /// container validator chose.
     pub code: String,
 }
 
@@ -144,7 +145,8 @@ fn compiled(pattern: &'static str) -> Option<regex::Regex> {
     Some(re)
 }
 
-/// `regex = "..."`: the whole value matches the pattern's search.
+/// `regex = "..."`: the pattern matches somewhere in the value; anchor it (`^...$`) to match
+/// the whole value.
 pub fn regex(errors: &mut FieldErrors, field: &str, value: &str, pattern: &'static str) {
     if !compiled(pattern).is_some_and(|re| re.is_match(value)) {
         errors.add(field, "REGEX", format!("must match {pattern}"));

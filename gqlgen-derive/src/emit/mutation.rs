@@ -249,7 +249,12 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
 }
 
 pub fn emit(model: &Model) -> TokenStream {
-    let m = model.mutations;
+    let mut m = model.mutations;
+    // An input object needs a field: a model with no writable column has no create or update.
+    let has_input = model.columns.iter().any(|c| c.input == InputRole::Writable)
+        || model.relations.iter().any(|r| r.via);
+    m.create &= has_input;
+    m.update &= has_input;
     if !(m.create || m.update || m.delete) {
         return quote!();
     }
