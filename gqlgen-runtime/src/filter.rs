@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Value};
 
 use crate::error::GqlError;
-use crate::loader::RelationSpec;
+use crate::loader::{RelationSpec, key_column};
 
 /// A generated filter input.
 pub trait FilterInput: Send + Sync {
@@ -253,21 +253,17 @@ impl Where {
             Ok(c) => c,
             Err(err) => return self.fail(err),
         };
-        let (Some(from), Some(to)) = (
-            spec.def.from_col.iter().next(),
-            spec.def.to_col.iter().next(),
-        ) else {
-            return self.fail(GqlError::internal(
-                "a relation filter needs single-column keys",
-            ));
+        let (from, to) = match (key_column(&spec.def.from_col), key_column(&spec.def.to_col)) {
+            (Ok(from), Ok(to)) => (from, to),
+            (Err(err), _) | (_, Err(err)) => return self.fail(err),
         };
         let target = spec.def.to_tbl.sea_orm_table().clone();
         let mut keys = sea_orm::sea_query::Query::select();
-        keys.column((target.clone(), to.clone()))
+        keys.column((target.clone(), to))
             .from(target)
             .cond_where(condition);
         let source = spec.def.from_tbl.sea_orm_table().clone();
-        self.add(Expr::col((source, from.clone())).in_subquery(keys));
+        self.add(Expr::col((source, from)).in_subquery(keys));
     }
 
     fn add_condition(&mut self, c: Condition) {

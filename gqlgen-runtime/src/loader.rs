@@ -216,9 +216,12 @@ impl RelationSpec {
     }
 }
 
-fn single_column(identity: &sea_orm::Identity) -> Result<String, GqlError> {
+/// The one column of a relation key; composite keys are refused.
+pub(crate) fn key_column(
+    identity: &sea_orm::Identity,
+) -> Result<sea_orm::sea_query::DynIden, GqlError> {
     match identity {
-        sea_orm::Identity::Unary(iden) => Ok(iden.to_string()),
+        sea_orm::Identity::Unary(iden) => Ok(iden.clone()),
         _ => Err(GqlError::internal(
             "composite relation keys are not supported",
         )),
@@ -226,7 +229,7 @@ fn single_column(identity: &sea_orm::Identity) -> Result<String, GqlError> {
 }
 
 /// A key value as text, the same for a parent's value and the value read back from SQL.
-fn key_text(value: &Value) -> Option<String> {
+pub(crate) fn key_text(value: &Value) -> Option<String> {
     Some(match value {
         Value::TinyInt(Some(v)) => v.to_string(),
         Value::SmallInt(Some(v)) => v.to_string(),
@@ -307,7 +310,7 @@ where
     <P::Entity as EntityTrait>::Column: FromStr,
 {
     let db = connection::database(ctx)?;
-    let parent_column = single_column(&spec.def.from_col)?;
+    let parent_column = key_column(&spec.def.from_col)?.to_string();
     let mut values = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut sample = Value::Int(None);
@@ -331,8 +334,8 @@ where
     // The column holding the parent's key on the far side: the related table's foreign key (or
     // primary key, for belongs-to), or the junction's.
     let key_table = spec.def.to_tbl.sea_orm_table().clone();
-    let key_column = Alias::new(single_column(&spec.def.to_col)?);
-    let key = Expr::col((key_table, key_column));
+    let far_column = key_column(&spec.def.to_col)?;
+    let key = Expr::col((key_table, far_column));
 
     let mut select = prune::<C>(C::Entity::find(), node);
     if let Some(to) = &spec.via {
@@ -451,7 +454,7 @@ where
 {
     Ok(key_text(&column_value::<P::Entity>(
         parent,
-        &single_column(&spec.def.from_col)?,
+        &key_column(&spec.def.from_col)?.to_string(),
     )?))
 }
 

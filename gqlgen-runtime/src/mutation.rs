@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::{FilterInput, parse_id};
-use crate::loader::RelationSpec;
+use crate::loader::{RelationSpec, key_column, key_text};
 use crate::model::GraphQLModel;
 use crate::validate::{FieldError, FieldErrors};
 
@@ -136,14 +136,6 @@ fn value_set(value: ActiveValue<Value>) -> Option<Value> {
     }
 }
 
-fn single(identity: &sea_orm::Identity) -> Result<sea_orm::sea_query::DynIden, GqlError> {
-    identity
-        .iter()
-        .next()
-        .cloned()
-        .ok_or_else(|| GqlError::internal("a relation without columns"))
-}
-
 /// The values of `column` in `table` among `values`, read back to find the missing ones.
 async fn existing(
     txn: &DatabaseTransaction,
@@ -151,7 +143,7 @@ async fn existing(
     values: &[Value],
 ) -> Result<Vec<String>, GqlError> {
     let table = spec_to.to_tbl.sea_orm_table().clone();
-    let column = single(&spec_to.to_col)?;
+    let column = key_column(&spec_to.to_col)?;
     let mut query = Query::select();
     query
         .expr_as(
@@ -167,14 +159,9 @@ async fn existing(
         .collect())
 }
 
+/// A key for a message: `5`, a UUID, a code.
 fn text_of(value: &Value) -> String {
-    match value {
-        Value::BigInt(Some(n)) => n.to_string(),
-        Value::Int(Some(n)) => n.to_string(),
-        Value::Uuid(Some(u)) => u.to_string(),
-        Value::String(Some(s)) => s.to_string(),
-        other => format!("{other:?}"),
-    }
+    key_text(value).unwrap_or_else(|| format!("{value:?}"))
 }
 
 /// Checks that every referenced row exists; a missing one is a `NOT_FOUND` field error.
@@ -229,8 +216,8 @@ async fn write_links(
             continue;
         };
         let junction = link.spec.def.to_tbl.sea_orm_table().clone();
-        let parent_column = single(&link.spec.def.to_col)?;
-        let target_column = single(&to.from_col)?;
+        let parent_column = key_column(&link.spec.def.to_col)?;
+        let target_column = key_column(&to.from_col)?;
         let mut delete = Query::delete();
         delete
             .from_table(junction.clone())
@@ -301,6 +288,25 @@ async fn begin(ctx: &Context<'_>) -> Result<DatabaseTransaction, GqlError> {
     Ok(database(ctx)?.begin().await?)
 }
 
+/// Puts `input` into `model`, then runs the field validators, the container validator and the
+/// reference checks: the problems found, with `prefix`, or `None` when the row may be written.
+async fn prepare<I, V>(
+    txn: &DatabaseTransaction,
+    input: &I,
+    model: &mut ActiveModelOf<I::Entity>,
+    prefix: Option<&str>,
+) -> Result<Option<Vec<FieldError>>, GqlError>
+where
+    I: MutationInput,
+    V: ModelValidator<ActiveModelOf<I::Entity>>,
+{
+    let mut errors = FieldErrors::default();
+    input.apply(model, &mut errors);
+    V::validate(model, &mut errors);
+    check_references(txn, input, model, &mut errors).await?;
+    Ok((!errors.is_empty()).then(|| prefixed(errors, prefix)))
+}
+
 /// Inserts one row of `input` inside `txn`; field errors carry `prefix`.
 async fn insert_one<M, I, V>(
     txn: &DatabaseTransaction,
@@ -315,12 +321,8 @@ where
 {
     // `new()` rather than `default()`: an entity's own defaults apply.
     let mut model = <ActiveModelOf<M::Entity> as sea_orm::ActiveModelBehavior>::new();
-    let mut errors = FieldErrors::default();
-    input.apply(&mut model, &mut errors);
-    V::validate(&model, &mut errors);
-    check_references(txn, input, &model, &mut errors).await?;
-    if !errors.is_empty() {
-        return Ok(Outcome::Invalid(prefixed(errors, prefix)));
+    if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
+        return Ok(Outcome::Invalid(errors));
     }
     let row: M = match model.insert(txn).await {
         Ok(row) => row,
@@ -414,12 +416,8 @@ where
 {
     let key = key_of::<M::Entity>(&row);
     let mut model = row.clone().into_active_model();
-    let mut errors = FieldErrors::default();
-    input.apply(&mut model, &mut errors);
-    V::validate(&model, &mut errors);
-    check_references(txn, input, &model, &mut errors).await?;
-    if !errors.is_empty() {
-        return Ok(Outcome::Invalid(prefixed(errors, prefix)));
+    if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
+        return Ok(Outcome::Invalid(errors));
     }
     let row = if model.is_changed() {
         match model.update(txn).await {

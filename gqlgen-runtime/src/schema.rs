@@ -62,13 +62,11 @@ where
     Q: ObjectType + Default + 'static,
     M: ObjectType + Default + 'static,
 {
-    let mut builder = Schema::build(Q::default(), M::default(), EmptySubscription)
-        .data(db)
-        .data(config.clone());
-    if !config.introspection {
-        builder = builder.disable_introspection();
-    }
-    builder.finish()
+    finish(
+        Schema::build(Q::default(), M::default(), EmptySubscription),
+        db,
+        config,
+    )
 }
 
 /// Builds the schema over `db` with `config` in its data.
@@ -76,9 +74,26 @@ pub fn build<Q: ObjectType + Default + 'static>(
     db: DatabaseConnection,
     config: Config,
 ) -> ReadSchema<Q> {
-    let mut builder = Schema::build(Q::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .data(config.clone());
+    finish(
+        Schema::build(Q::default(), EmptyMutation, EmptySubscription),
+        db,
+        config,
+    )
+}
+
+/// The settings every schema shares: the database and config in its data, introspection as
+/// the config says.
+fn finish<Q, M, S>(
+    builder: async_graphql::SchemaBuilder<Q, M, S>,
+    db: DatabaseConnection,
+    config: Config,
+) -> Schema<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: async_graphql::SubscriptionType + 'static,
+{
+    let mut builder = builder.data(db).data(config.clone());
     if !config.introspection {
         builder = builder.disable_introspection();
     }
