@@ -1,10 +1,15 @@
-//! Settings the generated API reads at run time: page sizes, debug, introspection. They are
-//! placed in the schema's data by [`crate::schema::build`]. The default is the production
-//! profile: security on unless a development profile is chosen on purpose.
+//! Settings the generated API reads at run time: page sizes, debug, introspection, query limits,
+//! rate limits, JWT, CORS and the body limit. They are placed in the schema's data by
+//! [`crate::schema::build`] and read by the router. The default is the production profile:
+//! security on unless a development profile is chosen on purpose.
+
+use std::time::Duration;
 
 /// Run-time settings of the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
+    /// The profile these settings started from.
+    pub profile: Profile,
     /// Page size of a connection asked for with neither `first` nor `last`.
     pub default_page_size: u32,
     /// Largest `first` / `last` accepted; a larger one is `BAD_USER_INPUT`, not a silent clamp.
@@ -15,6 +20,152 @@ pub struct Config {
     pub introspection: bool,
     /// Most rows one bulk mutation may create, update or delete.
     pub max_batch_size: u32,
+    /// What a query may ask for, checked before any resolver runs.
+    pub limits: QueryLimits,
+    /// Requests per client over time.
+    pub rate_limit: RateLimitSettings,
+    /// Signing and checking of tokens.
+    pub jwt: JwtSettings,
+    /// Origins a browser may call the API from (`CORS_ALLOWED_ORIGINS`); empty: none.
+    pub cors_allowed_origins: Vec<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Shared state (revoked tokens, rate-limit buckets) lives here when set (`REDIS_URL`).
+    pub redis_url: Option<String>,
+    /// `GRAPHQL_CACHING_ENABLED`.
+    pub caching_enabled: bool,
+}
+
+/// The profiles of `GQLGEN_PROFILE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Development,
+    Production,
+    Testing,
+}
+
+impl Profile {
+    /// The profile's name as `GQLGEN_PROFILE` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Development => "development",
+            Profile::Production => "production",
+            Profile::Testing => "testing",
+        }
+    }
+}
+
+/// Limits of one request's documents, checked before execution with fragments expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// Deepest field nesting (`QUERY_TOO_DEEP`).
+    pub max_depth: u32,
+    /// Highest cost, where a connection multiplies its selection by `first` / `last`
+    /// (`QUERY_TOO_COMPLEX`).
+    pub max_complexity: u64,
+    /// Most aliased fields (`QUERY_TOO_LARGE`).
+    pub max_aliases: u32,
+    /// Most lexical tokens in a document (`QUERY_TOO_LARGE`).
+    pub max_tokens: u32,
+    /// Longest document, in bytes (`QUERY_TOO_LARGE`).
+    pub max_query_bytes: usize,
+    /// Most operations in one batched request (`QUERY_TOO_LARGE`).
+    pub max_batch_operations: u32,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            max_depth: 10,
+            max_complexity: 1000,
+            max_aliases: 30,
+            max_tokens: 5000,
+            max_query_bytes: 100_000,
+            max_batch_operations: 10,
+        }
+    }
+}
+
+/// A token bucket per user, or per client IP when anonymous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// `RATE_LIMITING_ENABLED`.
+    pub enabled: bool,
+    /// `RATE_LIMIT_RPM`: the bucket's refill rate.
+    pub requests_per_minute: u32,
+    /// The bucket's size: requests that may arrive at once.
+    pub burst_limit: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        RateLimitSettings {
+            enabled: true,
+            requests_per_minute: 100,
+            burst_limit: 20,
+        }
+    }
+}
+
+/// The signature algorithm of tokens (`JWT_ALGORITHM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// A shared secret (`JWT_SECRET_KEY`).
+    Hs256,
+    /// An RSA key pair: `JWT_SECRET_KEY` holds the private key PEM, `JWT_PUBLIC_KEY` the public one.
+    Rs256,
+}
+
+/// How tokens are signed and checked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JwtSettings {
+    pub algorithm: JwtAlgorithm,
+    /// HS256: the shared secret; RS256: the private key PEM. `None`: tokens cannot be issued
+    /// or checked, and every request is anonymous.
+    pub secret_key: Option<String>,
+    /// RS256: the public key PEM that checks signatures.
+    pub public_key: Option<String>,
+    /// Lifetime of an access token (`JWT_EXPIRATION`).
+    pub access_lifetime: Duration,
+    /// Lifetime of a refresh token.
+    pub refresh_lifetime: Duration,
+    /// Clock skew tolerated when checking `exp` and `nbf`.
+    pub leeway: Duration,
+    /// `iss` written into tokens and required of them, when set.
+    pub issuer: Option<String>,
+    /// `aud` written into tokens and required of them, when set.
+    pub audience: Option<String>,
+}
+
+impl std::fmt::Debug for JwtSettings {
+    // Keys are secrets: they never reach a log through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtSettings")
+            .field("algorithm", &self.algorithm)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
+            .field("public_key", &self.public_key.is_some())
+            .field("access_lifetime", &self.access_lifetime)
+            .field("refresh_lifetime", &self.refresh_lifetime)
+            .field("leeway", &self.leeway)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish()
+    }
+}
+
+impl Default for JwtSettings {
+    fn default() -> Self {
+        JwtSettings {
+            algorithm: JwtAlgorithm::Hs256,
+            secret_key: None,
+            public_key: None,
+            access_lifetime: Duration::from_secs(3600),
+            refresh_lifetime: Duration::from_secs(7 * 24 * 3600),
+            leeway: Duration::from_secs(30),
+            issuer: None,
+            audience: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -27,26 +178,42 @@ impl Config {
     /// No debug output, no GraphiQL, no introspection.
     pub fn production() -> Config {
         Config {
+            profile: Profile::Production,
             default_page_size: 20,
             max_page_size: 100,
             debug: false,
             introspection: false,
             max_batch_size: 100,
+            limits: QueryLimits::default(),
+            rate_limit: RateLimitSettings::default(),
+            jwt: JwtSettings::default(),
+            cors_allowed_origins: Vec::new(),
+            max_body_bytes: 1 << 20,
+            redis_url: None,
+            caching_enabled: false,
         }
     }
 
-    /// Debug messages, GraphiQL and introspection: for a developer's machine.
+    /// Debug messages, GraphiQL and introspection: for a developer's machine. Limits stay on.
     pub fn development() -> Config {
         Config {
+            profile: Profile::Development,
             debug: true,
             introspection: true,
             ..Config::production()
         }
     }
 
-    /// The development settings, for test suites.
+    /// The development settings without rate limiting, for test suites.
     pub fn testing() -> Config {
-        Config::development()
+        Config {
+            profile: Profile::Testing,
+            rate_limit: RateLimitSettings {
+                enabled: false,
+                ..RateLimitSettings::default()
+            },
+            ..Config::development()
+        }
     }
 
     /// The settings of a profile named by `GQLGEN_PROFILE`.
@@ -78,5 +245,12 @@ mod tests {
         assert!(Config::from_profile("development").unwrap().debug);
         let err = Config::from_profile("prod").unwrap_err();
         assert!(err.contains("GQLGEN_PROFILE"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let mut config = Config::production();
+        config.jwt.secret_key = Some("s3cret-value".into());
+        assert!(!format!("{config:?}").contains("s3cret-value"));
     }
 }
