@@ -35,6 +35,10 @@ pub struct ContainerAttrs {
     pub mutations: Option<SpannedValue<IdentList>>,
     /// `validator = Type`: rules across fields, a `ModelValidator` of the active model.
     pub validator: Option<syn::Path>,
+    /// `permissions(IsAuthenticated, HasPermission("shop.change_product"))`.
+    pub permissions: Option<SpannedValue<PermissionList>>,
+    /// `owner = user_id`: the column holding the owning user's id.
+    pub owner: Option<syn::Path>,
 }
 
 /// `#[graphql(...)]` on a field.
@@ -55,6 +59,8 @@ pub struct FieldAttrs {
     pub validate: Option<SpannedValue<ValidateAttrs>>,
     /// Clean HTML in the input value (ammonia's allow-list).
     pub sanitize_html: Flag,
+    /// `permission = "users.view_user_email"`: readable by holders of the codename and the row's owner.
+    pub permission: Option<SpannedValue<String>>,
 }
 
 /// The validators of `validate(...)`.
@@ -216,6 +222,40 @@ impl FromMeta for LookupList {
             }
         }
         errors.finish_with(LookupList::Some(lookups))
+    }
+}
+
+/// The permission values of `permissions(...)`: a type path (`IsAuthenticated`) or a call
+/// (`HasPermission("shop.change_product")`), each an expression of a `Permission` type.
+#[derive(Default)]
+pub struct PermissionList(pub Vec<syn::Expr>);
+
+impl FromMeta for PermissionList {
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        let mut exprs = Vec::new();
+        for item in items {
+            let expr = match item {
+                darling::ast::NestedMeta::Meta(syn::Meta::Path(path)) => {
+                    syn::parse2::<syn::Expr>(quote::quote!(#path)).ok()
+                }
+                darling::ast::NestedMeta::Meta(syn::Meta::List(list)) => {
+                    let (path, tokens) = (&list.path, &list.tokens);
+                    syn::parse2::<syn::Expr>(quote::quote!(#path(#tokens))).ok()
+                }
+                _ => None,
+            };
+            match expr {
+                Some(expr) => exprs.push(expr),
+                None => errors.push(
+                    darling::Error::custom(
+                        "expected a permission, such as `permissions(IsAuthenticated, HasPermission(\"shop.change_product\"))`",
+                    )
+                    .with_span(item),
+                ),
+            }
+        }
+        errors.finish_with(PermissionList(exprs))
     }
 }
 

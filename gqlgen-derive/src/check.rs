@@ -130,3 +130,40 @@ pub fn lookups(
         }
     }
 }
+
+/// A field permission is a codename in Django's `app.codename` form.
+pub fn codename(value: &SpannedValue<String>) -> Result<(), darling::Error> {
+    let valid = value
+        .split_once('.')
+        .is_some_and(|(app, name)| !app.is_empty() && !name.is_empty() && !name.contains('.'))
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if valid {
+        Ok(())
+    } else {
+        Err(error(
+            value.span(),
+            format!(
+                "`{}` is not a permission codename; write `app.codename`, such as `permission = \"users.view_user_email\"`",
+                value.as_str()
+            ),
+        ))
+    }
+}
+
+/// The built-in permissions that compare a row's owner need `owner = column`.
+pub fn owner_needed(expr: &syn::Expr) -> Result<(), darling::Error> {
+    let syn::Expr::Path(path) = expr else {
+        return Ok(());
+    };
+    let Some(last) = path.path.segments.last() else {
+        return Ok(());
+    };
+    let name = last.ident.to_string();
+    if name == "IsOwnerOrReadOnly" || name == "IsOwnerOrStaff" {
+        return Err(error(
+            last.ident.span(),
+            format!("`{name}` compares a row's owner with the caller, and this model names no owner column; add `owner = user_id` (the column holding the owner's id)"),
+        ));
+    }
+    Ok(())
+}

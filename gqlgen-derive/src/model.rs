@@ -34,6 +34,8 @@ pub struct Column {
     pub input: InputRole,
     pub validators: Vec<Validator>,
     pub sanitize_html: bool,
+    /// `permission = "app.codename"`: who may read the field (and filter or order by it).
+    pub permission: Option<String>,
 }
 
 /// How mutation inputs treat a column.
@@ -134,6 +136,10 @@ pub struct Model {
     pub all_columns: Vec<ColumnMeta>,
     pub mutations: Mutations,
     pub validator: Option<syn::Path>,
+    /// `permissions(...)`, as written; `None`: the runtime's default.
+    pub permissions: Option<Vec<syn::Expr>>,
+    /// `owner = column`: the variant of the owner column.
+    pub owner: Option<Ident>,
 }
 
 /// What a run of the derive is for.
@@ -405,6 +411,32 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         ));
     }
 
+    // owner = column, and the permissions that need it.
+    let owner = parsed.owner.as_ref().and_then(|path| {
+        let Some(ident) = path.get_ident() else {
+            errors.push(check::error(
+                syn::spanned::Spanned::span(path),
+                "expected a column name, such as `owner = user_id`",
+            ));
+            return None;
+        };
+        errors.handle(check::known_field(ident, "owner", &field_names))?;
+        Some(Ident::new(&names::pascal(&ident.to_string()), ident.span()))
+    });
+    if let Some(list) = &parsed.permissions {
+        if list.0.is_empty() {
+            errors.push(check::error(
+                list.span(),
+                "`permissions()` lists no permission; name at least one, such as `permissions(IsAuthenticated)`, or leave it out for the default (IsAuthenticatedOrReadOnly)",
+            ));
+        }
+        if owner.is_none() {
+            for expr in &list.0 {
+                errors.handle(check::owner_needed(expr));
+            }
+        }
+    }
+
     errors.finish()?;
     Ok(Pass::Model(Box::new(Model {
         // The `ModelEx` run emits for `Model`, the type rows load into.
@@ -425,6 +457,8 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         all_columns,
         mutations,
         validator: parsed.validator.clone(),
+        permissions: parsed.permissions.as_ref().map(|l| l.0.clone()),
+        owner,
     })))
 }
 
@@ -658,6 +692,7 @@ fn build_column(
                 "sanitize_html",
             ),
             (filter.map(|f| f.span()), "filter"),
+            (field.permission.as_ref().map(|p| p.span()), "permission"),
             (
                 field.order.is_present().then(|| field.order.span()),
                 "order",
@@ -756,5 +791,9 @@ fn build_column(
             }
             field.sanitize_html.is_present()
         },
+        permission: field.permission.as_ref().map(|codename| {
+            errors.handle(check::codename(codename));
+            codename.to_string()
+        }),
     })
 }

@@ -20,6 +20,7 @@ use crate::error::GqlError;
 use crate::filter::FilterInput;
 use crate::model::GraphQLModel;
 use crate::order::{OrderDirection, OrderKeys};
+use crate::permission::Action;
 
 /// The pagination arguments of a connection field.
 #[derive(Debug, Clone, Default)]
@@ -364,7 +365,12 @@ pub async fn resolve<M: GraphQLModel>(
     filter: Option<M::Filter>,
     order_by: Option<Vec<M::OrderBy>>,
 ) -> async_graphql::Result<Connection<M>> {
-    Ok(resolve_select::<M>(ctx, M::Entity::find(), args, filter, order_by).await?)
+    let caller = crate::permission::caller(ctx);
+    let mut select = M::Entity::find();
+    if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
+        select = select.filter(scope);
+    }
+    Ok(resolve_select::<M>(ctx, select, args, filter, order_by).await?)
 }
 
 /// Resolves a connection over `select`, which may already be narrowed (a relation, a row scope).
@@ -377,11 +383,12 @@ pub async fn resolve_select<M: GraphQLModel>(
 ) -> Result<Connection<M>, GqlError> {
     let config = Config::of(ctx);
     let db = database(ctx)?;
+    let caller = crate::permission::caller(ctx);
     select = crate::loader::prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
     if let Some(filter) = &filter {
-        select = select.filter(filter.condition()?);
+        select = select.filter(filter.condition(caller)?);
     }
-    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
+    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
     let signature = keys.signature();
     let decode = |argument: &str, cursor: &Option<String>| {
         cursor

@@ -15,15 +15,18 @@ use async_graphql::{
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Value};
 
+use crate::auth::Caller;
 use crate::error::GqlError;
+use crate::model::GraphQLModel;
 use crate::loader::{RelationSpec, key_column};
 
 /// A generated filter input.
 pub trait FilterInput: Send + Sync {
     /// The entity whose rows the filter selects.
     type Entity: EntityTrait;
-    /// The filter as one condition; a malformed value is `BAD_USER_INPUT`.
-    fn condition(&self) -> Result<Condition, GqlError>;
+    /// The filter as one condition, for `caller`; a malformed value is `BAD_USER_INPUT`, a field
+    /// the caller may not read is `PERMISSION_DENIED`.
+    fn condition(&self, caller: &Caller) -> Result<Condition, GqlError>;
 }
 
 /// The lookups of a filter field, in the seed's naming.
@@ -48,18 +51,10 @@ pub enum Lookup {
 
 /// Builds the condition of one filter input object, `AND`-ing its fields.
 #[derive(Debug)]
-pub struct Where {
+pub struct Where<'a> {
     condition: Condition,
     error: Option<GqlError>,
-}
-
-impl Default for Where {
-    fn default() -> Self {
-        Where {
-            condition: Condition::all(),
-            error: None,
-        }
-    }
+    caller: &'a Caller,
 }
 
 fn like_escape(value: &str) -> String {
@@ -73,7 +68,24 @@ fn like_escape(value: &str) -> String {
     out
 }
 
-impl Where {
+impl<'a> Where<'a> {
+    /// An empty condition, built for `caller`.
+    pub fn new(caller: &'a Caller) -> Self {
+        Where {
+            condition: Condition::all(),
+            error: None,
+            caller,
+        }
+    }
+
+    /// A lookup on a field with `permission = "codename"` is set: the caller must hold it, or
+    /// the filter would be an oracle for values the field hides.
+    pub fn require(&mut self, field: &str, codename: &str) {
+        if let Err(err) = crate::permission::check_field_use(self.caller, field, codename) {
+            self.fail(err);
+        }
+    }
+
     fn add(&mut self, expr: Expr) {
         let condition = std::mem::replace(&mut self.condition, Condition::all());
         self.condition = condition.add(expr);
@@ -203,7 +215,7 @@ impl Where {
     pub fn and<F: FilterInput>(&mut self, filters: &Option<Vec<F>>) {
         let Some(filters) = filters else { return };
         for filter in filters {
-            match filter.condition() {
+            match filter.condition(self.caller) {
                 Ok(c) => self.add_condition(c),
                 Err(err) => self.fail(err),
             }
@@ -215,7 +227,7 @@ impl Where {
         let Some(filters) = filters else { return };
         let mut any = Condition::any();
         for filter in filters {
-            match filter.condition() {
+            match filter.condition(self.caller) {
                 Ok(c) => any = any.add(c),
                 Err(err) => self.fail(err),
             }
@@ -231,7 +243,7 @@ impl Where {
     /// `not: F`: the filter does not hold.
     pub fn not<F: FilterInput>(&mut self, filter: &Option<Box<F>>) {
         let Some(filter) = filter else { return };
-        match filter.condition() {
+        match filter.condition(self.caller) {
             Ok(c) => self.add_condition(c.not()),
             Err(err) => self.fail(err),
         }
@@ -239,7 +251,7 @@ impl Where {
 
     /// The column lookups of the same row, as one more term.
     pub fn lookups<F: FilterInput>(&mut self, filter: &F) {
-        match filter.condition() {
+        match filter.condition(self.caller) {
             Ok(c) => self.add_condition(c),
             Err(err) => self.fail(err),
         }
@@ -247,12 +259,21 @@ impl Where {
 
     /// Lookups on the row a belongs-to relation points at: `category_Name_Icontains` becomes
     /// `category_id IN (SELECT id FROM category WHERE LOWER(name) LIKE ...)`, one statement.
-    pub fn related<F: FilterInput, P>(&mut self, spec: RelationSpec, filter: &RelatedFilter<F, P>) {
-        let condition = match filter.inner.condition() {
+    pub fn related<F: FilterInput, P>(&mut self, spec: RelationSpec, filter: &RelatedFilter<F, P>)
+    where
+        <F::Entity as EntityTrait>::Model: GraphQLModel,
+    {
+        let mut condition = match filter.inner.condition(self.caller) {
             Ok(c) if c.is_empty() => return,
             Ok(c) => c,
             Err(err) => return self.fail(err),
         };
+        // Only rows the caller may read can match: a filter on a private row is no oracle.
+        if let Some(scope) =
+            crate::permission::read_scope::<<F::Entity as EntityTrait>::Model>(self.caller)
+        {
+            condition = condition.add(scope);
+        }
         let (from, to) = match (key_column(&spec.def.from_col), key_column(&spec.def.to_col)) {
             (Ok(from), Ok(to)) => (from, to),
             (Err(err), _) | (_, Err(err)) => return self.fail(err),

@@ -32,6 +32,7 @@
 //! # }
 //! ```
 
+pub mod auth;
 pub mod config;
 pub mod connection;
 pub mod db;
@@ -43,6 +44,7 @@ pub mod loader;
 pub mod model;
 pub mod mutation;
 pub mod order;
+pub mod permission;
 pub mod query;
 pub mod schema;
 pub mod testing;
@@ -53,6 +55,10 @@ pub use config::Config;
 pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
 pub use model::{GraphQLModel, GraphQLMutations};
+pub use permission::{
+    HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly,
+    IsOwnerOrStaff, Permission,
+};
 pub use validate::{FieldError, FieldErrors};
 
 /// The result type of computed-field methods and runtime resolvers.
@@ -62,6 +68,7 @@ pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
 /// pinned to this crate's exact version.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::auth::Caller;
     pub use crate::connection::{self, Connection, PageArgs};
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};
@@ -70,6 +77,7 @@ pub mod __private {
     pub use crate::model::{self, GraphQLModel, GraphQLMutations};
     pub use crate::mutation::{self, Link, MutationInput, Outcome, Reference};
     pub use crate::order::{self, OrderDirection, OrderInput};
+    pub use crate::permission::{self, Permission};
     pub use crate::query;
     pub use crate::validate::{self, FieldError, FieldErrors};
     pub use async_graphql;

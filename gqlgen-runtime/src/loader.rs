@@ -448,6 +448,19 @@ where
     .await
 }
 
+/// The filter of a relation field AND the related model's scope for the caller.
+fn related_condition<C: GraphQLModel>(
+    caller: &crate::auth::Caller,
+    filter: Option<&C::Filter>,
+) -> Result<Option<Condition>, GqlError> {
+    let filter = filter.map(|f| f.condition(caller)).transpose()?;
+    let scope = crate::permission::relation_scope::<C>(caller);
+    Ok(match (filter, scope) {
+        (Some(f), Some(s)) => Some(f.add(s)),
+        (f, s) => f.or(s),
+    })
+}
+
 fn parent_key<P: GraphQLModel>(parent: &P, spec: &RelationSpec) -> Result<Option<String>, GqlError>
 where
     <P::Entity as EntityTrait>::Column: FromStr,
@@ -472,8 +485,11 @@ where
     let Some(key) = parent_key(parent, &spec)? else {
         return Ok(None);
     };
-    let keys = OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[])?;
-    let loaded = load_for_group::<P, C>(ctx, parent, &spec, None, &keys, None).await?;
+    let caller = crate::permission::caller(ctx);
+    let keys =
+        OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[], caller)?;
+    let scope = crate::permission::relation_scope::<C>(caller);
+    let loaded = load_for_group::<P, C>(ctx, parent, &spec, scope, &keys, None).await?;
     Ok(loaded.rows.get(&key).and_then(|rows| rows.first().cloned()))
 }
 
@@ -493,8 +509,9 @@ where
     let Some(key) = parent_key(parent, &spec)? else {
         return Ok(Vec::new());
     };
-    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
-    let condition = filter.as_ref().map(FilterInput::condition).transpose()?;
+    let caller = crate::permission::caller(ctx);
+    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
+    let condition = related_condition::<C>(caller, filter.as_ref())?;
     let loaded = load_for_group::<P, C>(ctx, parent, &spec, condition, &keys, None).await?;
     Ok(loaded.rows.get(&key).cloned().unwrap_or_default())
 }
@@ -514,7 +531,8 @@ where
     <P::Entity as EntityTrait>::Column: FromStr,
 {
     let config = Config::of(ctx);
-    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default())?;
+    let caller = crate::permission::caller(ctx);
+    let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
     let signature = keys.signature();
     let decode = |argument: &str, cursor: &Option<String>| {
         cursor
@@ -525,7 +543,7 @@ where
     let after = decode("after", &args.after)?;
     let before = decode("before", &args.before)?;
     let plan = connection::plan(&args, &config, after, before)?;
-    let condition = filter.as_ref().map(FilterInput::condition).transpose()?;
+    let condition = related_condition::<C>(caller, filter.as_ref())?;
     let count = ctx.look_ahead().field("totalCount").exists();
     let Some(key) = parent_key(parent, &spec)? else {
         return Ok(Connection::empty());

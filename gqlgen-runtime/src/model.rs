@@ -7,6 +7,7 @@ use sea_orm::EntityTrait;
 
 use crate::filter::FilterInput;
 use crate::order::OrderInput;
+use crate::permission::Permission;
 
 /// A sea-orm model exposed as a GraphQL object type.
 pub trait GraphQLModel:
@@ -30,6 +31,10 @@ pub trait GraphQLModel:
     /// The GraphQL names of the computed fields; selecting one reads every column, since the
     /// method may use any of them.
     const COMPUTED: &'static [&'static str];
+    /// `permissions(...)`: every one must allow an action; their row scopes narrow the SQL.
+    const PERMISSIONS: &'static [&'static dyn Permission];
+    /// `owner = column`: the column holding the id of the user who owns a row.
+    const OWNER: Option<<Self::Entity as EntityTrait>::Column>;
 }
 
 /// A column as column pruning sees it.

@@ -11,12 +11,14 @@ use sea_orm::{
     IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait, Value,
 };
 
+use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::{FilterInput, parse_id};
 use crate::loader::{RelationSpec, key_column, key_text};
 use crate::model::GraphQLModel;
+use crate::permission::{Action, authorize};
 use crate::validate::{FieldError, FieldErrors};
 
 type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
@@ -309,6 +311,7 @@ where
 
 /// Inserts one row of `input` inside `txn`; field errors carry `prefix`.
 async fn insert_one<M, I, V>(
+    caller: &Caller,
     txn: &DatabaseTransaction,
     input: &I,
     prefix: Option<&str>,
@@ -324,6 +327,7 @@ where
     if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
         return Ok(Outcome::Invalid(errors));
     }
+    check_written::<M>(caller, Action::Create, &model)?;
     let row: M = match model.insert(txn).await {
         Ok(row) => row,
         Err(err) => return Err(WriteError::Refused(constraint_error::<I>(err, prefix)?)),
@@ -347,8 +351,10 @@ where
     V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
+    let caller = crate::permission::caller(ctx);
+    authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
-    let outcome = settle(insert_one::<M, I, V>(&txn, input, None).await)?;
+    let outcome = settle(insert_one::<M, I, V>(caller, &txn, input, None).await)?;
     if matches!(outcome, Outcome::Done(_)) {
         txn.commit().await?;
     }
@@ -373,11 +379,14 @@ where
             inputs.len()
         )));
     }
+    let caller = crate::permission::caller(ctx);
+    authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
     let mut rows = Vec::with_capacity(inputs.len());
     let mut errors = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
-        let result = insert_one::<M, I, V>(&txn, input, Some(&format!("inputs.{index}"))).await;
+        let prefix = format!("inputs.{index}");
+        let result = insert_one::<M, I, V>(caller, &txn, input, Some(&prefix)).await;
         if !gather(result, &mut rows, &mut errors)? {
             break;
         }
@@ -389,20 +398,49 @@ where
     Ok(Ok(rows))
 }
 
-async fn find_for_write<M: GraphQLModel>(txn: &DatabaseTransaction, id: &ID) -> Result<M, GqlError>
+/// The row `id` for `action`: `NOT_FOUND` when it is missing or outside the caller's read
+/// scope (a private row's existence is not revealed), `PERMISSION_DENIED` when the caller may
+/// read but not write it.
+async fn find_for_write<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+    txn: &DatabaseTransaction,
+    id: &ID,
+) -> Result<M, GqlError>
 where
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
+    authorize::<M>(caller, action)?;
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
         parse_id("id", id)?;
-    M::Entity::find_by_id(key)
-        .one(txn)
-        .await?
-        .ok_or_else(|| GqlError::not_found(format!("no {} with id {}", M::TYPE_NAME, id.as_str())))
+    let mut select = M::Entity::find_by_id(key);
+    if let Some(scope) = crate::permission::read_scope::<M>(caller) {
+        select = select.filter(scope);
+    }
+    let row = select.one(txn).await?.ok_or_else(|| {
+        GqlError::not_found(format!("no {} with id {}", M::TYPE_NAME, id.as_str()))
+    })?;
+    crate::permission::check_object(caller, action, &row)?;
+    Ok(row)
+}
+
+/// The row about to be written must pass the object permissions as it will be: a write cannot
+/// hand a row to another owner.
+fn check_written<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+    model: &ActiveModelOf<M::Entity>,
+) -> Result<(), GqlError> {
+    let Some(column) = M::OWNER else {
+        return crate::permission::check_object_owner::<M>(caller, action, None);
+    };
+    let owner = value_set(model.get(column)).and_then(|v| crate::loader::key_text(&v));
+    crate::permission::check_object_owner::<M>(caller, action, owner.as_deref())
 }
 
 /// Applies `input` to `row` inside `txn`: only the given fields are written.
 async fn update_row<M, I, V>(
+    caller: &Caller,
     txn: &DatabaseTransaction,
     row: M,
     input: &I,
@@ -419,6 +457,7 @@ where
     if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
         return Ok(Outcome::Invalid(errors));
     }
+    check_written::<M>(caller, Action::Update, &model)?;
     let row = if model.is_changed() {
         match model.update(txn).await {
             Ok(row) => row,
@@ -440,9 +479,10 @@ where
     ActiveModelOf<M::Entity>: Send,
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
+    let caller = crate::permission::caller(ctx);
     let txn = begin(ctx).await?;
-    let row = find_for_write::<M>(&txn, id).await?;
-    let outcome = settle(update_row::<M, I, V>(&txn, row, input, None).await)?;
+    let row = find_for_write::<M>(caller, Action::Update, &txn, id).await?;
+    let outcome = settle(update_row::<M, I, V>(caller, &txn, row, input, None).await)?;
     if matches!(outcome, Outcome::Done(_)) {
         txn.commit().await?;
     }
@@ -456,8 +496,9 @@ where
     ActiveModelOf<M::Entity>: Send,
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
+    let caller = crate::permission::caller(ctx);
     let txn = begin(ctx).await?;
-    let row = find_for_write::<M>(&txn, id).await?;
+    let row = find_for_write::<M>(caller, Action::Delete, &txn, id).await?;
     if let Err(err) = row.into_active_model().delete(&txn).await {
         return referenced(err);
     }
@@ -476,12 +517,25 @@ fn referenced<T>(err: DbErr) -> Result<Result<T, Vec<FieldError>>, GqlError> {
     }
 }
 
-fn selective<F: FilterInput>(filter: &F) -> Result<sea_orm::Condition, GqlError> {
-    let condition = filter.condition()?;
+/// The rows a bulk mutation touches: the filter, which must name rows, AND the caller's read
+/// and write scopes, so rows the caller may not see or change are never selected.
+fn selective<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+    filter: &M::Filter,
+) -> Result<sea_orm::Condition, GqlError> {
+    let write_scope = authorize::<M>(caller, action)?;
+    let mut condition = filter.condition(caller)?;
     if condition.is_empty() {
         return Err(GqlError::bad_input(
             "`filter` selects every row; name the rows, such as {id_In: [\"1\", \"2\"]}",
         ));
+    }
+    for scope in [crate::permission::read_scope::<M>(caller), write_scope]
+        .into_iter()
+        .flatten()
+    {
+        condition = condition.add(scope);
     }
     Ok(condition)
 }
@@ -499,7 +553,8 @@ where
     V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
-    let condition = selective(filter)?;
+    let caller = crate::permission::caller(ctx);
+    let condition = selective::<M>(caller, Action::Update, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
     let rows: Vec<M> = M::Entity::find()
@@ -516,7 +571,7 @@ where
     let (mut updated, mut errors) = (Vec::new(), Vec::new());
     for row in rows {
         let label = format!("row {}", text_of(&key_of::<M::Entity>(&row)));
-        let result = update_row::<M, I, V>(&txn, row, input, Some(&label)).await;
+        let result = update_row::<M, I, V>(caller, &txn, row, input, Some(&label)).await;
         if !gather(result, &mut updated, &mut errors)? {
             break;
         }
@@ -541,7 +596,8 @@ pub async fn delete_many<M>(ctx: &Context<'_>, filter: &M::Filter) -> Result<Bul
 where
     M: GraphQLModel,
 {
-    let condition = selective(filter)?;
+    let caller = crate::permission::caller(ctx);
+    let condition = selective::<M>(caller, Action::Delete, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
     let selected =

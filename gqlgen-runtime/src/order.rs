@@ -5,6 +5,7 @@
 use async_graphql::{Enum, InputType};
 use sea_orm::{ColumnTrait, EntityTrait};
 
+use crate::auth::Caller;
 use crate::error::GqlError;
 
 /// `ASC` or `DESC`.
@@ -30,6 +31,8 @@ pub trait OrderInput: InputType {
 pub struct OrderKeys<C> {
     pub keys: Vec<(C, OrderDirection)>,
     set_in_item: usize,
+    /// Set fields that need a permission: `(field, codename)`.
+    guarded: Vec<(&'static str, &'static str)>,
 }
 
 impl<C: ColumnTrait> Default for OrderKeys<C> {
@@ -37,6 +40,7 @@ impl<C: ColumnTrait> Default for OrderKeys<C> {
         OrderKeys {
             keys: Vec::new(),
             set_in_item: 0,
+            guarded: Vec::new(),
         }
     }
 }
@@ -50,8 +54,23 @@ impl<C: ColumnTrait> OrderKeys<C> {
         }
     }
 
-    /// The keys of `orderBy`, then the primary key columns not already among them.
-    pub fn from_input<O>(items: &[O]) -> Result<Self, GqlError>
+    /// Like [`OrderKeys::push`], for a field with `permission = "codename"`.
+    pub fn push_guarded(
+        &mut self,
+        column: C,
+        direction: Option<OrderDirection>,
+        field: &'static str,
+        codename: &'static str,
+    ) {
+        if direction.is_some() {
+            self.guarded.push((field, codename));
+        }
+        self.push(column, direction);
+    }
+
+    /// The keys of `orderBy`, then the primary key columns not already among them. Ordering by
+    /// a field the caller may not read is refused: the order of rows would reveal its values.
+    pub fn from_input<O>(items: &[O], caller: &Caller) -> Result<Self, GqlError>
     where
         O: OrderInput,
         O::Entity: EntityTrait<Column = C>,
@@ -68,6 +87,9 @@ impl<C: ColumnTrait> OrderKeys<C> {
                     keys.set_in_item
                 )));
             }
+        }
+        for (field, codename) in &keys.guarded {
+            crate::permission::check_field_use(caller, field, codename)?;
         }
         for pk in <O::Entity as EntityTrait>::PrimaryKey::iter() {
             let column = pk.into_column();

@@ -1,9 +1,12 @@
-//! Root detail fields: `product(id: ID!)` finds one row by its primary key.
+//! Root detail fields: `product(id: ID!)` finds one row by its primary key, within the caller's
+//! row scope.
 
 use std::str::FromStr;
 
 use async_graphql::{Context, ID};
-use sea_orm::{EntityTrait, PrimaryKeyTrait};
+use sea_orm::{EntityTrait, PrimaryKeyTrait, QueryFilter};
+
+use crate::permission::Action;
 
 use crate::connection::database;
 use crate::error::GqlError;
@@ -19,6 +22,11 @@ where
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
         parse_id("id", id)?;
     let db = database(ctx)?;
-    let select = crate::loader::prune::<M>(M::Entity::find_by_id(key), &ctx.look_ahead());
+    let caller = crate::permission::caller(ctx);
+    let mut select = crate::loader::prune::<M>(M::Entity::find_by_id(key), &ctx.look_ahead());
+    // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
+    if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
+        select = select.filter(scope);
+    }
     Ok(select.one(db).await.map_err(GqlError::from)?)
 }

@@ -3,7 +3,8 @@
 //! runtime's generic `Connection<Model>`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{ASYNC_GRAPHQL, private};
 use crate::model::{Model, Placeholder};
@@ -33,6 +34,21 @@ pub fn emit(model: &Model) -> TokenStream {
         quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })
     });
     let computed = model.computed.iter().map(|c| &c.gql_name);
+    // Each permission coerces to `&dyn Permission` at its own span, so a type that does not
+    // implement the trait is reported at the user's attribute.
+    let permissions = match &model.permissions {
+        Some(list) => {
+            let items = list
+                .iter()
+                .map(|expr| quote_spanned!(expr.span()=> &#expr as &'static dyn #p::Permission));
+            quote!(&[#(#items),*])
+        }
+        None => quote!(#p::permission::DEFAULT_PERMISSIONS),
+    };
+    let owner = match &model.owner {
+        Some(variant) => quote!(::std::option::Option::Some(Column::#variant)),
+        None => quote!(::std::option::Option::None),
+    };
     let detail_doc = format!("The `{gql_name}` with this id, or null.");
     let list_doc = format!("`{gql_name}` rows, filtered, ordered and paginated.");
     quote! {
@@ -81,6 +97,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 const TYPE_NAME: &'static str = #gql_name;
                 const COLUMNS: &'static [#p::model::ColumnInfo<Column>] = &[#(#columns),*];
                 const COMPUTED: &'static [&'static str] = &[#(#computed),*];
+                const PERMISSIONS: &'static [&'static dyn #p::Permission] = #permissions;
+                const OWNER: ::std::option::Option<Column> = #owner;
             }
         };
     }

@@ -56,6 +56,15 @@ pub fn emit(model: &Model) -> TokenStream {
                 #[graphql(name = #name)]
                 pub #rust: #ty,
             });
+            let call = match &column.permission {
+                Some(codename) => quote! {
+                    if self.#rust.is_some() {
+                        w.require(#name, #codename);
+                    }
+                    #call
+                },
+                None => call,
+            };
             calls.push(call);
         }
     }
@@ -111,8 +120,8 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #p::FilterInput for #lookups {
             type Entity = Entity;
-            fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
-                let mut w = #p::filter::Where::default();
+            fn condition(&self, caller: &#p::Caller) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
+                let mut w = #p::filter::Where::new(caller);
                 #(#calls;)*
                 w.finish()
             }
@@ -141,8 +150,8 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #p::FilterInput for #filter {
             type Entity = Entity;
-            fn condition(&self) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
-                let mut w = #p::filter::Where::default();
+            fn condition(&self, caller: &#p::Caller) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
+                let mut w = #p::filter::Where::new(caller);
                 w.lookups(&self.lookups);
                 #(#related_calls)*
                 w.and(&self.and);

@@ -32,12 +32,38 @@ pub fn emit(model: &Model) -> TokenStream {
             ),
             _ => (quote_spanned!(ty.span()=> &#ty), quote!(&self.#field)),
         };
-        quote! {
-            #field_doc
-            #[graphql(name = #name)]
-            async fn #method(&self) -> #ret {
-                #body
+        match &c.permission {
+            // Denied: `null` here and PERMISSION_DENIED at this path; the rest of the row stands.
+            Some(codename) => {
+                let ret = if c.nullable {
+                    ret
+                } else {
+                    quote!(::std::option::Option<#ret>)
+                };
+                let body = if c.nullable {
+                    body
+                } else {
+                    quote!(::std::option::Option::Some(#body))
+                };
+                quote! {
+                    #field_doc
+                    #[graphql(name = #name)]
+                    async fn #method(
+                        &self,
+                        ctx: &#p::async_graphql::Context<'_>,
+                    ) -> #p::async_graphql::Result<#ret> {
+                        #p::permission::check_field::<#ident>(ctx, self, #name, #codename)?;
+                        ::std::result::Result::Ok(#body)
+                    }
+                }
             }
+            None => quote! {
+                #field_doc
+                #[graphql(name = #name)]
+                async fn #method(&self) -> #ret {
+                    #body
+                }
+            },
         }
     });
     let computed = model.computed.iter().map(|c| {

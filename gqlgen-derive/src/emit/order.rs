@@ -26,7 +26,13 @@ pub fn emit(model: &Model) -> TokenStream {
     let pushes = columns.iter().map(|c| {
         let ident = &c.ident;
         let variant = &c.variant;
-        quote!(keys.push(Column::#variant, self.#ident);)
+        match &c.permission {
+            Some(codename) => {
+                let name = &c.gql_name;
+                quote!(keys.push_guarded(Column::#variant, self.#ident, #name, #codename);)
+            }
+            None => quote!(keys.push(Column::#variant, self.#ident);),
+        }
     });
     quote! {
         #[doc = #doc]

@@ -1,0 +1,442 @@
+//! Permissions: who may do what to which rows. A model's `permissions(...)` lists types
+//! implementing [`Permission`]; every one must allow an action (the seed's `has_permission`), a
+//! single row must pass each `has_object_permission`, and each permission's [`RowScope`] becomes
+//! part of the SQL, so lists, connections, nested relations, `totalCount`, related filters and
+//! bulk mutations only ever see permitted rows. Checking rows in SQL rather than after loading
+//! keeps page sizes, counts and cursors honest: a hidden row is never counted or skipped over.
+
+use async_graphql::Context;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ColumnType, Condition, EntityTrait, ModelTrait, Value};
+
+use crate::auth::Caller;
+use crate::error::{ErrorCode, GqlError};
+use crate::model::GraphQLModel;
+
+/// What a request does to a model's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    /// Reading, as opposed to writing (the seed's `is_read_request`).
+    pub fn is_read(self) -> bool {
+        self == Action::Read
+    }
+}
+
+/// The question a permission answers: may this caller do this to this model?
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    pub caller: &'a Caller,
+    pub action: Action,
+    /// The GraphQL type name of the model, such as `Product`.
+    pub model: &'static str,
+}
+
+impl Access<'_> {
+    /// The caller's user id, when authenticated.
+    pub fn user_id(&self) -> Option<&str> {
+        self.caller.user().map(|u| u.id.as_str())
+    }
+}
+
+/// What a permission knows of one row: its owner, when the model names an owner column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Row<'a> {
+    /// The owner column's value as text (`"42"`); `None` when the model has no owner column or
+    /// the row has no owner.
+    pub owner: Option<&'a str>,
+}
+
+impl Row<'_> {
+    /// Whether the caller owns this row.
+    pub fn is_owned_by(&self, access: &Access<'_>) -> bool {
+        matches!((self.owner, access.user_id()), (Some(owner), Some(user)) if owner == user)
+    }
+}
+
+/// Which rows of a model a permission lets the caller reach, as SQL sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowScope {
+    /// Every row.
+    All,
+    /// The rows whose owner column holds the caller's id.
+    Owned,
+    /// No row.
+    Nothing,
+}
+
+/// A permission class. Every method has a permissive default, so a permission states only
+/// what it restricts. `scope` and `has_object_permission` must agree: the first decides what
+/// lists and bulk mutations touch, the second what a single-row mutation may do.
+pub trait Permission: Send + Sync + 'static {
+    /// May the caller perform `access.action` on this model at all?
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        let _ = access;
+        true
+    }
+
+    /// May the caller perform `access.action` on this row?
+    fn has_object_permission(&self, access: &Access<'_>, row: &Row<'_>) -> bool {
+        let _ = (access, row);
+        true
+    }
+
+    /// The rows `access.action` may reach.
+    fn scope(&self, access: &Access<'_>) -> RowScope {
+        let _ = access;
+        RowScope::All
+    }
+}
+
+/// Only authenticated callers, for every action.
+pub struct IsAuthenticated;
+
+impl Permission for IsAuthenticated {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        access.caller.is_authenticated()
+    }
+}
+
+/// Anyone reads; authenticated callers write. The default of a model without `permissions(...)`.
+pub struct IsAuthenticatedOrReadOnly;
+
+impl Permission for IsAuthenticatedOrReadOnly {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        access.action.is_read() || access.caller.is_authenticated()
+    }
+}
+
+/// Anyone reads; staff write.
+pub struct IsAdminOrReadOnly;
+
+impl Permission for IsAdminOrReadOnly {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        access.action.is_read() || access.caller.is_staff()
+    }
+}
+
+/// Anyone reads; a row's owner (named by the model's `owner = column`) and staff write it.
+pub struct IsOwnerOrReadOnly;
+
+impl Permission for IsOwnerOrReadOnly {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        access.action.is_read() || access.caller.is_authenticated()
+    }
+
+    fn has_object_permission(&self, access: &Access<'_>, row: &Row<'_>) -> bool {
+        access.action.is_read() || access.caller.is_staff() || row.is_owned_by(access)
+    }
+
+    fn scope(&self, access: &Access<'_>) -> RowScope {
+        if access.action.is_read() || access.caller.is_staff() {
+            RowScope::All
+        } else {
+            RowScope::Owned
+        }
+    }
+}
+
+/// Private rows: only a row's owner and staff read or write it.
+pub struct IsOwnerOrStaff;
+
+impl Permission for IsOwnerOrStaff {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        access.caller.is_authenticated()
+    }
+
+    fn has_object_permission(&self, access: &Access<'_>, row: &Row<'_>) -> bool {
+        access.caller.is_staff() || row.is_owned_by(access)
+    }
+
+    fn scope(&self, access: &Access<'_>) -> RowScope {
+        if access.caller.is_staff() {
+            RowScope::All
+        } else {
+            RowScope::Owned
+        }
+    }
+}
+
+/// Callers holding a permission codename such as `"shop.change_product"` (superusers hold all).
+pub struct HasPermission(pub &'static str);
+
+impl Permission for HasPermission {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        access.caller.has_perm(self.0)
+    }
+}
+
+/// The permissions of a model without `permissions(...)`: reads are public, writes need a login.
+pub const DEFAULT_PERMISSIONS: &[&dyn Permission] = &[&IsAuthenticatedOrReadOnly];
+
+/// The caller of a request; anonymous when the router put none in (a schema used directly).
+pub fn caller<'a>(ctx: &'a Context<'_>) -> &'a Caller {
+    static ANONYMOUS: std::sync::OnceLock<Caller> = std::sync::OnceLock::new();
+    ctx.data_opt::<Caller>()
+        .unwrap_or_else(|| ANONYMOUS.get_or_init(Caller::default))
+}
+
+/// The error for a denied action: log in first, or not allowed at all.
+pub fn denied(caller: &Caller, what: impl std::fmt::Display) -> GqlError {
+    if caller.is_authenticated() {
+        GqlError::new(
+            ErrorCode::PermissionDenied,
+            format!("you may not {what}"),
+        )
+    } else {
+        GqlError::new(
+            ErrorCode::AuthenticationRequired,
+            format!("log in to {what}"),
+        )
+    }
+}
+
+fn describe(action: Action, model: &str) -> String {
+    match action {
+        Action::Read => format!("read {model}"),
+        Action::Create => format!("create {model}"),
+        Action::Update => format!("update {model}"),
+        Action::Delete => format!("delete {model}"),
+    }
+}
+
+/// Checks `has_permission` of every permission of `M` and returns the row scope of `action` as
+/// a condition to AND into the query (`None`: every row).
+pub fn authorize<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+) -> Result<Option<Condition>, GqlError> {
+    let access = Access {
+        caller,
+        action,
+        model: M::TYPE_NAME,
+    };
+    if !M::PERMISSIONS.iter().all(|p| p.has_permission(&access)) {
+        return Err(denied(caller, describe(action, M::TYPE_NAME)));
+    }
+    Ok(scope_condition::<M>(&access))
+}
+
+/// The row scope of `access` as SQL, without the model-level check: for rows reached
+/// indirectly (a nested relation, a related filter), which narrow silently.
+pub fn scope_condition<M: GraphQLModel>(access: &Access<'_>) -> Option<Condition> {
+    let mut owned = false;
+    for permission in M::PERMISSIONS {
+        match permission.scope(access) {
+            RowScope::All => {}
+            RowScope::Owned => owned = true,
+            RowScope::Nothing => return Some(nothing()),
+        }
+    }
+    if !owned {
+        return None;
+    }
+    // Fail closed: a scope by owner on a model without an owner column, or for an anonymous
+    // caller, or with an id that does not fit the column, reaches no row.
+    let (Some(column), Some(user)) = (M::OWNER, access.user_id()) else {
+        return Some(nothing());
+    };
+    match owner_value(column.def().get_column_type(), user) {
+        Some(value) => Some(Condition::all().add(column.eq(value))),
+        None => Some(nothing()),
+    }
+}
+
+/// The read scope of `M` for the caller of `ctx`, for rows reached through a relation.
+pub fn read_scope<M: GraphQLModel>(caller: &Caller) -> Option<Condition> {
+    scope_condition::<M>(&Access {
+        caller,
+        action: Action::Read,
+        model: M::TYPE_NAME,
+    })
+}
+
+/// The rows of `M` a nested relation may show: the read scope, or none at all when the caller
+/// may not read `M` (nested fields narrow silently; root fields report the denial).
+pub fn relation_scope<M: GraphQLModel>(caller: &Caller) -> Option<Condition> {
+    authorize::<M>(caller, Action::Read).unwrap_or_else(|_| Some(nothing()))
+}
+
+fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
+/// A user id as a value of the owner column's type.
+fn owner_value(column_type: &ColumnType, id: &str) -> Option<Value> {
+    Some(match column_type {
+        ColumnType::TinyInteger | ColumnType::SmallInteger | ColumnType::Integer => {
+            Value::from(id.parse::<i32>().ok()?)
+        }
+        ColumnType::BigInteger => Value::from(id.parse::<i64>().ok()?),
+        ColumnType::Uuid => Value::from(id.parse::<uuid::Uuid>().ok()?),
+        _ => Value::from(id.to_owned()),
+    })
+}
+
+/// The owner of `row` as text, when `M` names an owner column.
+pub fn owner_of<M: GraphQLModel>(row: &M) -> Option<String> {
+    fn value<E: EntityTrait>(row: &E::Model, column: E::Column) -> Value {
+        row.get(column)
+    }
+    M::OWNER.and_then(|column| crate::loader::key_text(&value::<M::Entity>(row, column)))
+}
+
+/// Checks `has_object_permission` of every permission of `M` for `row`.
+pub fn check_object<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+    row: &M,
+) -> Result<(), GqlError> {
+    check_object_owner::<M>(caller, action, owner_of(row).as_deref())
+}
+
+/// Checks `has_object_permission` of every permission of `M` for a row with this owner.
+pub fn check_object_owner<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+    owner: Option<&str>,
+) -> Result<(), GqlError> {
+    let access = Access {
+        caller,
+        action,
+        model: M::TYPE_NAME,
+    };
+    let facts = Row { owner };
+    if M::PERMISSIONS
+        .iter()
+        .all(|p| p.has_object_permission(&access, &facts))
+    {
+        Ok(())
+    } else {
+        Err(denied(caller, format!("{} this {}", verb(action), M::TYPE_NAME)))
+    }
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Read => "read",
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+    }
+}
+
+/// A field with `permission = "codename"`: readable by holders of the codename and by the
+/// row's owner; anyone else gets `PERMISSION_DENIED` at the field and `null` in its place.
+pub fn check_field<M: GraphQLModel>(
+    ctx: &Context<'_>,
+    row: &M,
+    field: &str,
+    codename: &str,
+) -> Result<(), GqlError> {
+    let caller = caller(ctx);
+    let owner = owner_of(row);
+    let own = matches!((owner.as_deref(), caller.user()), (Some(o), Some(u)) if o == u.id);
+    if own || caller.has_perm(codename) {
+        Ok(())
+    } else {
+        Err(GqlError::new(
+            ErrorCode::PermissionDenied,
+            format!("`{field}` needs the permission `{codename}`"),
+        ))
+    }
+}
+
+/// A filter or orderBy on a field with `permission = "codename"` needs the codename itself:
+/// ownership of some rows does not let a caller probe the others' values.
+pub fn check_field_use(caller: &Caller, field: &str, codename: &str) -> Result<(), GqlError> {
+    if caller.has_perm(codename) {
+        Ok(())
+    } else {
+        Err(GqlError::new(
+            ErrorCode::PermissionDenied,
+            format!("filtering or ordering by `{field}` needs the permission `{codename}`"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::AuthUser;
+
+    fn user(id: &str, staff: bool, perms: &[&str]) -> Caller {
+        Caller {
+            user: Some(AuthUser {
+                id: id.into(),
+                username: format!("u{id}"),
+                is_active: true,
+                is_staff: staff,
+                is_superuser: false,
+                permissions: perms.iter().map(|p| p.to_string()).collect(),
+            }),
+        }
+    }
+
+    fn access(caller: &Caller, action: Action) -> Access<'_> {
+        Access {
+            caller,
+            action,
+            model: "Product",
+        }
+    }
+
+    #[test]
+    fn built_ins_decide_as_their_names_say() {
+        let anon = Caller::default();
+        let alice = user("1", false, &[]);
+        let admin = user("9", true, &[]);
+        let read = |c| IsOwnerOrReadOnly.has_permission(&access(c, Action::Read));
+        let write = |c| IsOwnerOrReadOnly.has_permission(&access(c, Action::Update));
+        assert!(read(&anon) && !write(&anon) && write(&alice));
+        assert!(!IsAuthenticated.has_permission(&access(&anon, Action::Read)));
+        assert!(IsAuthenticatedOrReadOnly.has_permission(&access(&anon, Action::Read)));
+        assert!(!IsAuthenticatedOrReadOnly.has_permission(&access(&anon, Action::Delete)));
+        assert!(!IsAdminOrReadOnly.has_permission(&access(&alice, Action::Create)));
+        assert!(IsAdminOrReadOnly.has_permission(&access(&admin, Action::Create)));
+        let mine = Row { owner: Some("1") };
+        let theirs = Row { owner: Some("2") };
+        let update = access(&alice, Action::Update);
+        assert!(IsOwnerOrReadOnly.has_object_permission(&update, &mine));
+        assert!(!IsOwnerOrReadOnly.has_object_permission(&update, &theirs));
+        assert!(IsOwnerOrReadOnly.has_object_permission(&access(&admin, Action::Update), &theirs));
+        assert_eq!(IsOwnerOrReadOnly.scope(&update), RowScope::Owned);
+        assert_eq!(IsOwnerOrStaff.scope(&access(&alice, Action::Read)), RowScope::Owned);
+        assert_eq!(IsOwnerOrStaff.scope(&access(&admin, Action::Read)), RowScope::All);
+        assert!(!IsOwnerOrStaff.has_object_permission(&access(&anon, Action::Read), &mine));
+        let holder = user("3", false, &["shop.x"]);
+        assert!(HasPermission("shop.x").has_permission(&access(&holder, Action::Delete)));
+        assert!(!HasPermission("shop.x").has_permission(&access(&admin, Action::Delete)));
+    }
+
+    #[test]
+    fn denial_codes_depend_on_a_login() {
+        assert_eq!(
+            denied(&Caller::default(), "x").code,
+            ErrorCode::AuthenticationRequired
+        );
+        assert_eq!(
+            denied(&user("1", false, &[]), "x").code,
+            ErrorCode::PermissionDenied
+        );
+        assert_eq!(
+            check_field_use(&user("1", false, &[]), "email", "users.view_user_email")
+                .unwrap_err()
+                .code,
+            ErrorCode::PermissionDenied
+        );
+    }
+
+    #[test]
+    fn owner_ids_take_the_column_type_or_reach_nothing() {
+        assert_eq!(owner_value(&ColumnType::Integer, "42"), Some(Value::from(42i32)));
+        assert_eq!(owner_value(&ColumnType::Integer, "x"), None);
+        assert_eq!(owner_value(&ColumnType::BigInteger, "7"), Some(Value::from(7i64)));
+    }
+}
