@@ -32,6 +32,7 @@
 //! # }
 //! ```
 
+pub mod auth;
 pub mod config;
 pub mod connection;
 pub mod db;
@@ -49,6 +50,7 @@ pub mod testing;
 pub mod validate;
 
 pub use async_graphql::{Context, ID};
+pub use auth::{AuthUser, Caller, UserStore};
 pub use config::Config;
 pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
