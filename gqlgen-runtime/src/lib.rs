@@ -51,6 +51,7 @@ pub mod testing;
 pub mod validate;
 
 pub use async_graphql::{Context, ID};
+pub use auth::{AuthUser, Caller, UserStore};
 pub use config::Config;
 pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
