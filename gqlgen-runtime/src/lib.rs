@@ -44,6 +44,7 @@ pub mod model;
 pub mod mutation;
 pub mod order;
 pub mod query;
+pub mod rate_limit;
 pub mod schema;
 pub mod testing;
 pub mod validate;
