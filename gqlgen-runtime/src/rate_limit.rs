@@ -438,4 +438,31 @@ mod tests {
         let other_key = format!("test:{}", uuid::Uuid::new_v4());
         assert_eq!(second.check(&other_key).await, Decision::Allowed);
     }
+
+    #[tokio::test]
+    async fn a_redis_error_at_check_time_allows_the_request() {
+        let Ok(url) = std::env::var("REDIS_URL") else {
+            eprintln!("skipped: REDIS_URL is not set");
+            return;
+        };
+        let limiter = RateLimiter::redis(&url, &settings(6, 1))
+            .await
+            .expect("connection");
+        let Backend::Redis(buckets) = &*limiter.backend else {
+            unreachable!()
+        };
+        // A string where the script expects a hash makes every check fail with WRONGTYPE.
+        let key = format!("test:{}", uuid::Uuid::new_v4());
+        let () = redis::cmd("SET")
+            .arg(format!("{REDIS_KEY_PREFIX}{key}"))
+            .arg("not a bucket")
+            .arg("EX")
+            .arg(60)
+            .query_async(&mut buckets.connection.clone())
+            .await
+            .expect("SET");
+        for _ in 0..3 {
+            assert_eq!(limiter.check(&key).await, Decision::Allowed);
+        }
+    }
 }
