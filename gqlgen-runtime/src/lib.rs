@@ -46,6 +46,7 @@ pub mod mutation;
 pub mod order;
 pub mod permission;
 pub mod query;
+pub mod rate_limit;
 pub mod schema;
 pub mod testing;
 pub mod validate;
