@@ -1,24 +1,43 @@
 //! The axum router: `POST /graphql` and `GET /graphql` (GraphQL over HTTP, single or batched),
-//! GraphiQL on `GET /graphql` from a browser when debug is on, and `GET /health`. A body that is
-//! not a GraphQL request gets a 400 with a coded error in GraphQL's response shape, and every
-//! response passes through [`crate::error::finish_response`].
+//! GraphiQL on `GET /graphql` from a browser when debug is on, and `GET /health`. Every request
+//! passes the same gates in order, each refusing with a coded error in GraphQL's response shape:
+//! body size (413), authentication (401), rate limit (429 with `Retry-After`), query analysis
+//! ([`crate::limits`]), then execution with the caller in the request's data. Each request gets
+//! an id, returned as `x-request-id` and carried by every log line of the request; logs never
+//! hold a token, a password or a query's variables. CORS answers only the configured origins.
+
+use std::net::SocketAddr;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, ObjectType, Schema, SubscriptionType};
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use tracing::Instrument;
 
+use crate::auth::{Auth, Caller};
 use crate::config::Config;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, GqlError};
 use crate::loader::RequestCache;
+use crate::rate_limit::{Decision, RateLimiter};
+
+/// What the router uses besides the schema: token checking and the rate limiter.
+#[derive(Clone, Default)]
+pub struct Services {
+    /// Checks `Authorization` headers; `None`: a request with one is refused.
+    pub auth: Option<Auth>,
+    /// `None` with rate limiting enabled: an in-memory limiter is made from the config.
+    pub rate_limiter: Option<RateLimiter>,
+}
 
 struct AppState<Q, M, S> {
     schema: Schema<Q, M, S>,
     config: Config,
+    auth: Option<Auth>,
+    rate_limiter: Option<RateLimiter>,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -26,95 +45,320 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
         AppState {
             schema: self.schema.clone(),
             config: self.config.clone(),
+            auth: self.auth.clone(),
+            rate_limiter: self.rate_limiter.clone(),
         }
     }
 }
 
-/// The router serving `schema`; `config` decides GraphiQL and error masking.
+/// The router serving `schema` with `config`, without authentication (every caller is
+/// anonymous) and with an in-memory rate limiter when rate limiting is enabled.
 pub fn router<Q, M, S>(schema: Schema<Q, M, S>, config: Config) -> Router
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    router_with(schema, config, Services::default())
+}
+
+/// The router serving `schema` with `config` and `services`.
+pub fn router_with<Q, M, S>(schema: Schema<Q, M, S>, config: Config, services: Services) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let rate_limiter = match (config.rate_limit.enabled, services.rate_limiter) {
+        (false, _) => None,
+        (true, Some(limiter)) => Some(limiter),
+        (true, None) => Some(RateLimiter::memory(&config.rate_limit)),
+    };
+    let origins = config.cors_allowed_origins.clone();
+    let state = AppState {
+        schema,
+        config,
+        auth: services.auth,
+        rate_limiter,
+    };
     Router::new()
         .route(
             "/graphql",
-            get(graphql_get::<Q, M, S>).post(graphql_post::<Q, M, S>),
+            get(graphql_get::<Q, M, S>)
+                .post(graphql_post::<Q, M, S>)
+                .options(|| async { StatusCode::NO_CONTENT }),
         )
         .route("/health", get(|| async { "ok" }))
-        .with_state(AppState { schema, config })
+        .with_state(state)
+        .layer(middleware::from_fn(move |request, next| {
+            cors(origins.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(request_id))
+}
+
+/// A response in GraphQL's shape with one coded error.
+fn refusal(status: StatusCode, err: GqlError) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": err.message, "extensions": { "code": err.code.as_str() } }]
+    });
+    (status, axum::Json(body)).into_response()
 }
 
 fn bad_request(message: String) -> Response {
-    let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": ErrorCode::BadUserInput.as_str() } }]
-    });
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    refusal(StatusCode::BAD_REQUEST, GqlError::bad_input(message))
 }
 
-async fn execute<Q, M, S>(state: &AppState<Q, M, S>, request: BatchRequest) -> Response
+/// Gives the request an id, runs it inside a span carrying that id, and returns the id.
+async fn request_id(request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path()
+    );
+    async move {
+        let mut response = next.run(request).await;
+        tracing::info!(status = response.status().as_u16(), "request finished");
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// CORS for the configured origins only: others get no CORS headers, so browsers refuse them.
+async fn cors(origins: Vec<String>, request: Request, next: Next) -> Response {
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| origins.iter().any(|allowed| allowed == o))
+        .map(str::to_owned);
+    let preflight = request.method() == Method::OPTIONS;
+    let mut response = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(value) = origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        if preflight {
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST, OPTIONS"),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization, content-type"),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+    }
+    response
+}
+
+/// The caller of a request, and the rate-limit key that goes with it.
+async fn admit<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<Caller, Response> {
+    let authorization = headers.get(header::AUTHORIZATION);
+    let caller = match (authorization, &state.auth) {
+        (None, _) => Ok(Caller::default()),
+        (Some(value), Some(auth)) => match value.to_str() {
+            Ok(value) => auth.authenticate(Some(value)).await,
+            Err(_) => Err(GqlError::new(
+                ErrorCode::AuthenticationRequired,
+                "the Authorization header is not text",
+            )),
+        },
+        (Some(_), None) => Err(GqlError::new(
+            ErrorCode::AuthenticationRequired,
+            "this server does not accept tokens",
+        )),
+    };
+    if let Some(limiter) = &state.rate_limiter {
+        // A failed login spends the client's own budget, so guessing tokens is rate-limited too.
+        let key = match caller.as_ref().ok().and_then(Caller::user) {
+            Some(user) => format!("user:{}", user.id),
+            None => format!("ip:{}", peer.map_or("unknown".to_owned(), |p| p.ip().to_string())),
+        };
+        if let Decision::Limited { retry_after_secs } = limiter.check(&key).await {
+            tracing::warn!(retry_after_secs, "rate limited");
+            let mut response = refusal(
+                StatusCode::TOO_MANY_REQUESTS,
+                GqlError::new(
+                    ErrorCode::RateLimited,
+                    format!("too many requests; retry in {retry_after_secs} s"),
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return Err(response);
+        }
+    }
+    caller.map_err(|err| {
+        tracing::info!(reason = %err.message, "authentication failed");
+        let mut response = refusal(StatusCode::UNAUTHORIZED, err);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+    })
+}
+
+async fn execute<Q, M, S>(state: &AppState<Q, M, S>, caller: Caller, request: BatchRequest) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    // Each operation gets its own relation cache: groups and loads never cross requests.
-    let request = match request {
-        BatchRequest::Single(r) => BatchRequest::Single(r.data(RequestCache::default())),
-        BatchRequest::Batch(rs) => BatchRequest::Batch(
-            rs.into_iter()
-                .map(|r| r.data(RequestCache::default()))
-                .collect(),
-        ),
-    };
-    let mut response = state.schema.execute_batch(request).await;
-    match &mut response {
-        BatchResponse::Single(r) => crate::error::finish_response(r, state.config.debug),
-        BatchResponse::Batch(rs) => {
-            for r in rs {
-                crate::error::finish_response(r, state.config.debug);
+    let config = &state.config;
+    let requests = match request {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => {
+            if let Err(err) = crate::limits::check_batch(rs.len(), &config.limits) {
+                return refusal(StatusCode::OK, err);
             }
+            rs
         }
+    };
+    let batched = requests.len() != 1;
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        let checked = crate::limits::check_request(
+            &request,
+            &config.limits,
+            config.default_page_size,
+            config.introspection,
+        );
+        let mut response = match checked {
+            // Each operation gets its own relation cache: groups and loads never cross requests.
+            Ok(()) => {
+                let request = request
+                    .data(RequestCache::default())
+                    .data(caller.clone());
+                state.schema.execute(request).await
+            }
+            Err(err) => {
+                tracing::info!(code = err.code.as_str(), "query refused before execution");
+                async_graphql::Response::from_errors(vec![
+                    async_graphql::Error::from(err).into_server_error(Default::default()),
+                ])
+            }
+        };
+        crate::error::finish_response(&mut response, config.debug);
+        responses.push(response);
     }
+    let response = if batched {
+        BatchResponse::Batch(responses)
+    } else {
+        BatchResponse::Single(responses.pop().expect("one request"))
+    };
     axum::Json(response).into_response()
 }
 
-async fn graphql_post<Q, M, S>(State(state): State<AppState<Q, M, S>>, body: Bytes) -> Response
+async fn graphql_post<Q, M, S>(State(state): State<AppState<Q, M, S>>, request: Request) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    let peer = peer_of(&request);
+    let (parts, body) = request.into_parts();
+    let limit = state.config.max_body_bytes;
+    // Read up to the limit only: a larger body is refused without being buffered whole.
+    let body = match axum::body::to_bytes(body, limit).await {
+        Ok(body) => body,
+        Err(_) => {
+            return refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                GqlError::new(
+                    ErrorCode::QueryTooLarge,
+                    format!("the request body is larger than {limit} bytes"),
+                ),
+            );
+        }
+    };
+    let caller = match admit(&state, &parts.headers, peer).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
     match serde_json::from_slice::<BatchRequest>(&body) {
-        Ok(request) => execute(&state, request).await,
+        Ok(request) => execute(&state, caller, request).await,
         Err(err) => bad_request(format!("the body is not a GraphQL request: {err}")),
     }
 }
 
-async fn graphql_get<Q, M, S>(
-    State(state): State<AppState<Q, M, S>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response
+fn peer_of(request: &Request) -> Option<SocketAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0)
+}
+
+async fn graphql_get<Q, M, S>(State(state): State<AppState<Q, M, S>>, request: Request) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    let peer = peer_of(&request);
+    let headers = request.headers().clone();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    drop(request);
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    let query = query.unwrap_or_default();
     if query.is_empty() {
         if wants_html && state.config.debug {
             return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
         }
         return bad_request("GET /graphql needs a `query` parameter".to_owned());
     }
+    let caller = match admit(&state, &headers, peer).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
     match async_graphql::http::parse_query_string(&query) {
-        Ok(request) => execute(&state, BatchRequest::Single(request)).await,
+        // GET must not change anything: mutations only over POST.
+        Ok(request) if is_mutation(&request) => bad_request(
+            "mutations are not accepted over GET; send them with POST".to_owned(),
+        ),
+        Ok(request) => execute(&state, caller, BatchRequest::Single(request)).await,
         Err(err) => bad_request(format!("the query string is not a GraphQL request: {err}")),
     }
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    async_graphql::parser::parse_query(&request.query).is_ok_and(|doc| {
+        doc.operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation)
+    })
+}
+
+/// Serves `router` on `addr` with the client address available to rate limiting, until
+/// Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

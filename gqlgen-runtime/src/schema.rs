@@ -5,6 +5,7 @@
 use async_graphql::{EmptyMutation, EmptySubscription, ObjectType, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::auth::Auth;
 use crate::config::Config;
 
 /// The schema of a read-only API over the query root `Q`.
@@ -42,14 +43,18 @@ macro_rules! query_root {
     };
 }
 
-/// Declares the mutation root: a struct merging the mutations of every listed model.
+/// Declares the mutation root: a struct merging the mutations of every listed model and the
+/// token mutations `tokenAuth`, `refreshToken` and `revokeToken`.
 #[macro_export]
 macro_rules! mutation_root {
     ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
         /// The mutation root: the mutations of every model.
         #[derive(::std::default::Default, $crate::__private::async_graphql::MergedObject)]
         #[graphql(crate = "::gqlgen_runtime::__private::async_graphql", name = "Mutation")]
-        $vis struct $name($(pub <$model as $crate::GraphQLMutations>::Mutation),+);
+        $vis struct $name(
+            $(pub <$model as $crate::GraphQLMutations>::Mutation,)+
+            pub $crate::auth::AuthMutation,
+        );
     };
 }
 
@@ -69,6 +74,19 @@ where
     )
 }
 
+/// Builds the schema with mutations, with `auth` in its data for the token mutations.
+pub fn build_with_auth<Q, M>(db: DatabaseConnection, config: Config, auth: Auth) -> AppSchema<Q, M>
+where
+    Q: ObjectType + Default + 'static,
+    M: ObjectType + Default + 'static,
+{
+    finish(
+        Schema::build(Q::default(), M::default(), EmptySubscription).data(auth),
+        db,
+        config,
+    )
+}
+
 /// Builds the schema over `db` with `config` in its data.
 pub fn build<Q: ObjectType + Default + 'static>(
     db: DatabaseConnection,
@@ -81,8 +99,8 @@ pub fn build<Q: ObjectType + Default + 'static>(
     )
 }
 
-/// The settings every schema shares: the database and config in its data, introspection as
-/// the config says.
+/// The settings every schema shares: the database and config in its data; introspection and
+/// "did you mean" suggestions (which name fields a probe did not know) as the config says.
 fn finish<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
     db: DatabaseConnection,
@@ -95,7 +113,7 @@ where
 {
     let mut builder = builder.data(db).data(config.clone());
     if !config.introspection {
-        builder = builder.disable_introspection();
+        builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
 }
