@@ -40,6 +40,7 @@ pub mod enumeration;
 pub mod error;
 pub mod filter;
 pub mod http;
+pub mod limits;
 pub mod loader;
 pub mod model;
 pub mod mutation;
