@@ -88,7 +88,9 @@ pub async fn backends() -> Vec<Backend> {
 impl Backend {
     /// Serves the example app's schema over this backend.
     pub async fn serve(&self, config: Config) -> TestServer {
-        TestServer::start(example_app::router(self.db.clone(), config))
+        let config = example_app::with_signing_key(config);
+        let router = example_app::router(self.db.clone(), config).expect("the app starts");
+        TestServer::start(router)
             .await
             .expect("bind a loopback port")
     }
@@ -137,13 +139,13 @@ pub fn sku(id: i32) -> uuid::Uuid {
 ///
 /// Product `n` was created on 2026-01-0n at noon UTC; products 1 and 4 have JSON attributes.
 pub async fn insert_fixture(db: &DatabaseConnection) {
-    let users = [(1, "alice"), (2, "bob")].map(|(id, name)| user::ActiveModel {
+    let users = [(1, "alice"), (2, "bob"), (3, "admin")].map(|(id, name)| user::ActiveModel {
         id: Set(id),
         username: Set(name.to_owned()),
         email: Set(format!("{name}@example.com")),
-        password_hash: Set("!".to_owned()),
+        password_hash: Set(FIXTURE_PASSWORD_HASH.to_owned()),
         social_security_number: Set(Some("123-45-6789".to_owned())),
-        is_staff: Set(false),
+        is_staff: Set(name == "admin"),
         is_active: Set(true),
         date_joined: Set(at(1)),
     });
@@ -353,6 +355,38 @@ pub fn ids(body: &Value, field: &str) -> Vec<i64> {
                 .expect("numeric id")
         })
         .collect()
+}
+
+/// The password of every fixture user.
+pub const FIXTURE_PASSWORD: &str = "fixture-password";
+
+/// The argon2id hash of [`FIXTURE_PASSWORD`].
+const FIXTURE_PASSWORD_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$2dqMMVyaROMXHCUw/kcd7g$kfbkHnTmvwZGKT28JmT779Ifot2LQFPbVf7/5Zch2Zw";
+
+/// An access token of fixture user `username`, from `tokenAuth`.
+pub async fn login(server: &TestServer, username: &str) -> String {
+    let body = server
+        .graphql_as(
+            None,
+            "mutation($u: String!, $p: String!) { tokenAuth(username: $u, password: $p) { token } }",
+            json!({ "u": username, "p": FIXTURE_PASSWORD }),
+        )
+        .await
+        .body;
+    body["data"]["tokenAuth"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{username} logs in: {body}"))
+        .to_owned()
+}
+
+/// [`fixture_servers`] whose requests carry the token of `username`.
+pub async fn fixture_servers_as(config: Config, username: &str) -> Vec<(Backend, TestServer)> {
+    let mut servers = fixture_servers(config).await;
+    for (_, server) in &mut servers {
+        server.token = Some(login(server, username).await);
+    }
+    servers
 }
 
 /// Every backend with the fixture inserted, each served with `config`.

@@ -3,7 +3,7 @@
 
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
-use gqlgen_tests::{cleanup, fixture_servers};
+use gqlgen_tests::{cleanup, fixture_servers_as};
 use serde_json::{Value, json};
 
 async fn run(server: &TestServer, query: &str, variables: Value) -> Value {
@@ -58,7 +58,7 @@ async fn product_count(server: &TestServer) -> i64 {
 
 #[tokio::test]
 async fn create_writes_the_row_and_its_links() {
-    let servers = fixture_servers(Config::testing()).await;
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
         let mut input = product_input("Desk Lamp", "00000000-0000-0000-0000-000000000101");
@@ -105,7 +105,7 @@ async fn create_writes_the_row_and_its_links() {
 
 #[tokio::test]
 async fn every_validation_failure_comes_back_at_once_and_nothing_is_written() {
-    let servers = fixture_servers(Config::testing()).await;
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
         let mut input = product_input("", "00000000-0000-0000-0000-000000000102");
@@ -135,7 +135,7 @@ async fn every_validation_failure_comes_back_at_once_and_nothing_is_written() {
 
 #[tokio::test]
 async fn each_validator_and_the_container_validator() {
-    let servers = fixture_servers(Config::testing()).await;
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
         let cases: Vec<(&str, Value, Errors)> = vec![
@@ -201,7 +201,7 @@ async fn each_validator_and_the_container_validator() {
 
 #[tokio::test]
 async fn database_errors_become_field_errors_or_not_found() {
-    let servers = fixture_servers(Config::testing()).await;
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
         // unique violations name the field
@@ -268,7 +268,7 @@ async fn database_errors_become_field_errors_or_not_found() {
 
 #[tokio::test]
 async fn updates_are_partial_and_deletes_cascade() {
-    let servers = fixture_servers(Config::testing()).await;
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
         // absent keeps, null clears a nullable column, null on a required column keeps it
@@ -339,7 +339,7 @@ async fn updates_are_partial_and_deletes_cascade() {
 
 #[tokio::test]
 async fn bulk_operations_are_all_or_nothing() {
-    let servers = fixture_servers(Config::testing()).await;
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
         const CREATE_MANY: &str = "mutation($inputs: [ProductCreateInput!]!) { createProducts(inputs: $inputs) { success products { name } errors { field code } } }";
@@ -430,10 +430,13 @@ async fn bulk_operations_are_all_or_nothing() {
 
 #[tokio::test]
 async fn bulk_deletes_respect_the_batch_size() {
-    let servers = fixture_servers(Config {
-        max_batch_size: 2,
-        ..Config::testing()
-    })
+    let servers = fixture_servers_as(
+        Config {
+            max_batch_size: 2,
+            ..Config::testing()
+        },
+        "admin",
+    )
     .await;
     for (backend, server) in &servers {
         let n = backend.name;

@@ -1,6 +1,7 @@
 //! The example app of gqlgen: an e-commerce API generated from sea-orm entities, with its
 //! database set-up, deterministic seed data and command line.
 
+pub mod accounts;
 pub mod cli;
 pub mod entities;
 pub mod migrate;
@@ -38,9 +39,53 @@ pub fn schema(db: DatabaseConnection, config: Config) -> AppSchema {
     gqlgen_runtime::schema::build_with_mutations::<Query, Mutation>(db, config)
 }
 
-/// The router serving the schema over `db`.
-pub fn router(db: DatabaseConnection, config: Config) -> axum::Router {
-    gqlgen_runtime::http::router(schema(db, config.clone()), config)
+/// The router serving the schema over `db`, with revoked tokens and rate-limit buckets in
+/// memory. `config.jwt` must hold a usable key; see [`with_signing_key`].
+pub fn router(db: DatabaseConnection, config: Config) -> Result<axum::Router, String> {
+    let revocations = gqlgen_runtime::auth::Revocations::memory();
+    assemble(db, config, revocations, None)
+}
+
+/// The router of a served app: revoked tokens and rate-limit buckets in Redis when
+/// `REDIS_URL` is set, so that several instances share them; in memory otherwise.
+pub async fn app(db: DatabaseConnection, config: Config) -> Result<axum::Router, String> {
+    let Some(url) = config.redis_url.clone() else {
+        return router(db, config);
+    };
+    let revocations = gqlgen_runtime::auth::Revocations::redis(&url).await?;
+    let limiter = gqlgen_runtime::rate_limit::RateLimiter::redis(&url, &config.rate_limit).await?;
+    assemble(db, config, revocations, Some(limiter))
+}
+
+fn assemble(
+    db: DatabaseConnection,
+    config: Config,
+    revocations: gqlgen_runtime::auth::Revocations,
+    rate_limiter: Option<gqlgen_runtime::rate_limit::RateLimiter>,
+) -> Result<axum::Router, String> {
+    let jwt = gqlgen_runtime::auth::Jwt::new(&config.jwt)?;
+    let accounts = std::sync::Arc::new(accounts::Accounts::new(db.clone()));
+    let auth = gqlgen_runtime::auth::Auth::new(jwt, revocations, accounts);
+    let schema = gqlgen_runtime::schema::build_with_auth::<Query, Mutation>(
+        db,
+        config.clone(),
+        auth.clone(),
+    );
+    let services = gqlgen_runtime::http::Services {
+        auth: Some(auth),
+        rate_limiter,
+    };
+    Ok(gqlgen_runtime::http::router_with(schema, config, services))
+}
+
+/// `config` with a random HS256 key when it has none: tokens then last as long as the
+/// process. Production refuses to start without `JWT_SECRET_KEY` before this is reached.
+pub fn with_signing_key(mut config: Config) -> Config {
+    if config.jwt.secret_key.is_none() {
+        let key = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        config.jwt.secret_key = Some(key);
+    }
+    config
 }
 
 /// The SDL of the schema, as committed in `example-app/schema.graphql`.

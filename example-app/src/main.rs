@@ -20,9 +20,13 @@ async fn main() {
         Command::Help => println!("{}", cli::USAGE),
         Command::Schema => print!("{}", example_app::sdl()),
         Command::Serve { addr, database_url } => {
-            let profile = std::env::var("GQLGEN_PROFILE").unwrap_or_else(|_| "development".into());
-            let config = Config::from_profile(&profile).unwrap_or_else(|message| fail(&message));
-            serve(addr, &database_url, config).await
+            let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
+            if config.jwt.secret_key.is_none() {
+                tracing::warn!(
+                    "JWT_SECRET_KEY is not set: tokens are signed with a random key and stop working at restart"
+                );
+            }
+            serve(addr, &database_url, example_app::with_signing_key(config)).await
         }
     }
 }
@@ -50,9 +54,12 @@ async fn serve(addr: std::net::SocketAddr, database_url: &str, config: Config) {
         Ok(listener) => listener,
         Err(err) => fail(&format!("cannot listen on {addr}: {err}")),
     };
+    tracing::info!(settings = %config.redacted_summary(), "settings");
+    let router = example_app::app(db, config)
+        .await
+        .unwrap_or_else(|message| fail(&message));
     tracing::info!("serving GraphQL on http://{addr}/graphql (GraphiQL in a browser)");
-    let router = example_app::router(db, config);
-    if let Err(err) = axum::serve(listener, router).await {
+    if let Err(err) = gqlgen_runtime::http::serve(listener, router).await {
         fail(&format!("server stopped: {err}"));
     }
 }

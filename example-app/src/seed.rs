@@ -26,6 +26,14 @@ pub const DEMO_ACCOUNTS: [(&str, &str, bool); 3] = [
     ("bob", "bob-password", false),
 ];
 
+/// Argon2id hashes of the demo passwords, computed once so that seeding stays fast and
+/// deterministic (argon2's default parameters: m=19456, t=2, p=1).
+const DEMO_PASSWORD_HASHES: [&str; 3] = [
+    "$argon2id$v=19$m=19456,t=2,p=1$ViKfEuy9Wzy5XKbQ/zT1/Q$u8ppk8BkhaW+qUZU1uY4PVgbF1BEEPCW/zYLjsIxfiE",
+    "$argon2id$v=19$m=19456,t=2,p=1$4a11FtRUFDO1mHWGW7J+jg$YfpywfzCba/uT5PkuqqTzQ7VE6L7ZrJjcYQ7efYRhuM",
+    "$argon2id$v=19$m=19456,t=2,p=1$0qdzWg91qHNi5+WxO+rpmw$wyM7c7sEqsuw/8B8EZxtHvIYEX4mUSihG5oo6h25R6I",
+];
+
 /// A small linear congruential generator: deterministic on every platform.
 struct Rng(u64);
 
@@ -188,8 +196,11 @@ pub async fn seed(db: &DatabaseConnection) -> Result<bool, DbErr> {
             id: Set(i as i32 + 1),
             email: Set(format!("{username}@example.com")),
             username: Set(username),
-            // Passwords are set with real hashes once authentication exists; "!" matches none.
-            password_hash: Set("!".to_owned()),
+            // The demo accounts can log in; "!" is no argon2 hash, so the others cannot.
+            password_hash: Set(DEMO_PASSWORD_HASHES
+                .get(i)
+                .map_or("!", |hash| *hash)
+                .to_owned()),
             social_security_number: Set(Some(format!(
                 "{:03}-{:02}-{:04}",
                 100 + i,

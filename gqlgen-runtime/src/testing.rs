@@ -14,6 +14,8 @@ use tokio::net::TcpStream;
 pub struct TestServer {
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    /// Sent as `Authorization: Bearer <token>` by [`TestServer::graphql`] when set.
+    pub token: Option<String>,
 }
 
 /// A response: status code and JSON body (`Value::Null` when the body is not JSON).
@@ -30,9 +32,14 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            let _ = axum::serve(listener, service).await;
         });
-        Ok(TestServer { addr, task })
+        Ok(TestServer {
+            addr,
+            task,
+            token: None,
+        })
     }
 
     /// The server's address.
@@ -81,17 +88,28 @@ impl TestServer {
         Ok(TestResponse { status, body, text })
     }
 
-    /// POSTs a GraphQL query with variables to `/graphql`.
+    /// POSTs a GraphQL query with variables to `/graphql`, with the server's token if set.
     pub async fn graphql(&self, query: &str, variables: Value) -> TestResponse {
+        self.graphql_as(self.token.as_deref(), query, variables)
+            .await
+    }
+
+    /// POSTs a GraphQL query with variables to `/graphql` with `token` (or none).
+    pub async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> TestResponse {
         let body = serde_json::json!({ "query": query, "variables": variables });
-        self.request(
-            "POST",
-            "/graphql",
-            &[("Content-Type", "application/json")],
-            body.to_string().as_bytes(),
-        )
-        .await
-        .expect("the test server answers")
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(bearer) = &bearer {
+            headers.push(("Authorization", bearer));
+        }
+        self.request("POST", "/graphql", &headers, body.to_string().as_bytes())
+            .await
+            .expect("the test server answers")
     }
 }
 

@@ -1,4 +1,4 @@
-use gqlgen_runtime::GraphQLModel;
+use gqlgen_runtime::{GraphQLModel, IsAdminOrReadOnly};
 use sea_orm::entity::prelude::*;
 
 /// A product category; categories nest through `parent`.
@@ -7,6 +7,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "category")]
 #[graphql(
     plural = "categories",
+    permissions(IsAdminOrReadOnly),
     filter(name(exact, icontains, istartswith), slug(exact, in))
 )]
 pub struct Model {

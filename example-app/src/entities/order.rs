@@ -1,4 +1,4 @@
-use gqlgen_runtime::{Context, GraphQLEnum, GraphQLModel};
+use gqlgen_runtime::{Context, GraphQLEnum, GraphQLModel, IsOwnerOrStaff};
 use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseConnection, QuerySelect};
 
@@ -23,7 +23,11 @@ pub enum OrderStatus {
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "orders")]
-#[graphql(name = "Order", computed(total_amount: Decimal, item_count: i64, status_display: String))]
+#[graphql(
+    name = "Order",
+    permissions(IsOwnerOrStaff),
+    owner = user_id,
+    computed(total_amount: Decimal, item_count: i64, status_display: String))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

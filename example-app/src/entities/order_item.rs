@@ -1,10 +1,13 @@
-use gqlgen_runtime::GraphQLModel;
+use gqlgen_runtime::{GraphQLModel, HasPermission};
 use sea_orm::entity::prelude::*;
 
 /// One line of an order.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "order_item")]
+// Order items have no owner column of their own (their order has); until a scope can follow a
+// relation, only holders of this permission (staff, as superusers) reach them.
+#[graphql(permissions(HasPermission("shop.view_orderitem")))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

@@ -1,11 +1,11 @@
-use gqlgen_runtime::GraphQLModel;
+use gqlgen_runtime::{GraphQLModel, IsOwnerOrReadOnly};
 use sea_orm::entity::prelude::*;
 
 /// Something for sale.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "product")]
-#[graphql(validator = ProductRules)]
+#[graphql(validator = ProductRules, permissions(IsOwnerOrReadOnly), owner = owner_id)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

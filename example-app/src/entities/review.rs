@@ -1,10 +1,11 @@
-use gqlgen_runtime::GraphQLModel;
+use gqlgen_runtime::{GraphQLModel, IsOwnerOrReadOnly};
 use sea_orm::entity::prelude::*;
 
 /// A customer's review of a product.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "review")]
+#[graphql(permissions(IsOwnerOrReadOnly), owner = user_id)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

@@ -1,10 +1,11 @@
-use gqlgen_runtime::GraphQLModel;
+use gqlgen_runtime::{GraphQLModel, IsAdminOrReadOnly};
 use sea_orm::entity::prelude::*;
 
 /// A label products can carry.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "tag")]
+#[graphql(permissions(IsAdminOrReadOnly))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "user")]
-#[graphql(exclude(password_hash, social_security_number), mutations())]
+#[graphql(exclude(password_hash, social_security_number), mutations(), owner = id)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
@@ -13,9 +13,10 @@ pub struct Model {
     #[sea_orm(unique)]
     #[graphql(filter(exact, iexact, icontains, istartswith, in), order)]
     pub username: String,
-    /// The user's email address for communication.
+    /// The user's email address for communication: readable by the user and by holders of
+    /// `users.view_user_email`.
     #[sea_orm(unique)]
-    #[graphql(filter(exact, iexact, icontains))]
+    #[graphql(filter(exact, iexact, icontains), permission = "users.view_user_email")]
     pub email: String,
     pub password_hash: String,
     pub social_security_number: Option<String>,
