@@ -21,12 +21,7 @@ async fn main() {
         Command::Schema => print!("{}", example_app::sdl()),
         Command::Serve { addr, database_url } => {
             let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
-            if config.jwt.secret_key.is_none() {
-                tracing::warn!(
-                    "JWT_SECRET_KEY is not set: tokens are signed with a random key and stop working at restart"
-                );
-            }
-            serve(addr, &database_url, example_app::with_signing_key(config)).await
+            serve(addr, &database_url, config).await
         }
     }
 }
@@ -55,6 +50,12 @@ async fn serve(addr: std::net::SocketAddr, database_url: &str, config: Config) {
         Err(err) => fail(&format!("cannot listen on {addr}: {err}")),
     };
     tracing::info!(settings = %config.redacted_summary(), "settings");
+    if config.jwt.secret_key.is_none() {
+        tracing::warn!(
+            "JWT_SECRET_KEY is not set: tokens are signed with a random key and stop working at restart"
+        );
+    }
+    let config = example_app::with_signing_key(config);
     let router = example_app::app(db, config)
         .await
         .unwrap_or_else(|message| fail(&message));

@@ -69,8 +69,6 @@ fn an_unknown_profile_is_refused_by_name() {
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.starts_with("error: GQLGEN_PROFILE is `prod`"),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("error: GQLGEN_PROFILE"), "{stderr}");
+    assert!(stderr.contains("`prod`"), "{stderr}");
 }
