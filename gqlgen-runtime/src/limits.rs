@@ -4,9 +4,9 @@
 //! or asks for introspection while it is off. Fragments are expanded in place, so the limits
 //! count what would execute, not what the document spells; each fragment is measured once and
 //! its result reused, so a fragment that spreads another twice, thirty levels down, costs
-//! microseconds to measure rather than 2³⁰ steps. A hand-written lexer counts tokens and brace
-//! nesting before the document is parsed, because the parser is recursive and a thousand nested
-//! braces must never reach it.
+//! microseconds to measure rather than 2³⁰ steps. A hand-written lexer counts tokens and the
+//! nesting of braces and brackets before the document is parsed, because the parser is recursive
+//! and a thousand nested braces must never reach it.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -121,7 +121,7 @@ fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -129,13 +129,29 @@ fn thousands(value: u64) -> String {
     out
 }
 
-/// Counts lexical tokens and `{` nesting, stopping at the first limit exceeded. Text the lexer
-/// does not understand ends the count without an error: the parser reports it better.
+/// Counts lexical tokens and the nesting of `{` and of `[`, stopping at the first limit
+/// exceeded. Text the lexer does not understand ends the count without an error: the parser
+/// reports it better.
+///
+/// Either kind of nesting may exceed `max_depth` by 2, slack for the braces of an operation or
+/// fragment and of an input object. Lists are bounded too because the parser recurses on list
+/// values as well: a few hundred nested `[` overflow a 2 MiB stack.
 fn check_tokens(query: &str, limits: &QueryLimits) -> Result<(), GqlError> {
-    let max_braces = limits.max_depth.saturating_add(2);
+    let max_nesting = limits.max_depth.saturating_add(2);
+    let too_deep = |what: &str| {
+        GqlError::new(
+            ErrorCode::QueryTooDeep,
+            format!(
+                "the query nests {what} more than {} deep; the depth limit is {}",
+                thousands(u64::from(max_nesting)),
+                thousands(u64::from(limits.max_depth))
+            ),
+        )
+    };
     let bytes = query.as_bytes();
     let mut tokens: u32 = 0;
     let mut braces: u32 = 0;
+    let mut brackets: u32 = 0;
     let mut i = 0;
     while i < bytes.len() {
         let start = i;
@@ -157,15 +173,8 @@ fn check_tokens(query: &str, limits: &QueryLimits) -> Result<(), GqlError> {
             }
             b'{' => {
                 braces += 1;
-                if braces > max_braces {
-                    return Err(GqlError::new(
-                        ErrorCode::QueryTooDeep,
-                        format!(
-                            "the query nests braces more than {} deep; the depth limit is {}",
-                            thousands(u64::from(max_braces)),
-                            thousands(u64::from(limits.max_depth))
-                        ),
-                    ));
+                if braces > max_nesting {
+                    return Err(too_deep("braces"));
                 }
                 i += 1;
             }
@@ -173,7 +182,18 @@ fn check_tokens(query: &str, limits: &QueryLimits) -> Result<(), GqlError> {
                 braces = braces.saturating_sub(1);
                 i += 1;
             }
-            b'!' | b'$' | b'&' | b'(' | b')' | b':' | b'=' | b'@' | b'[' | b']' | b'|' => i += 1,
+            b'[' => {
+                brackets += 1;
+                if brackets > max_nesting {
+                    return Err(too_deep("lists"));
+                }
+                i += 1;
+            }
+            b']' => {
+                brackets = brackets.saturating_sub(1);
+                i += 1;
+            }
+            b'!' | b'$' | b'&' | b'(' | b')' | b':' | b'=' | b'@' | b'|' => i += 1,
             b'.' if bytes[i..].starts_with(b"...") => i += 3,
             b'"' if bytes[i..].starts_with(b"\"\"\"") => match block_string_end(bytes, i + 3) {
                 Some(end) => i = end,
@@ -567,6 +587,15 @@ mod tests {
         assert_eq!(err.code, ErrorCode::QueryTooDeep);
         assert!(err.message.contains("10"), "{}", err.message);
         assert!(started.elapsed() < Duration::from_millis(100));
+    }
+
+    #[test]
+    fn deeply_nested_list_values_are_refused_before_parsing() {
+        let lists = |n: usize| format!("{{ a(x: {}1{}) }}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(code_of(&lists(12)), None);
+        let err = check_with(&lists(1000), &limits(), false).unwrap_err();
+        assert_eq!(err.code, ErrorCode::QueryTooDeep);
+        assert!(err.message.contains("lists"), "{}", err.message);
     }
 
     #[test]
