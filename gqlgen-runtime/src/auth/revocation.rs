@@ -81,7 +81,12 @@ impl Revocations {
         let retention = self.retention(claims);
         match &self.store {
             Store::Memory(cache) => {
-                let entry = cache.entry(claims.jti.clone()).or_insert(retention).await;
+                // `or_insert_with`, not `or_insert`: it runs one initialiser per key at a
+                // time, so exactly one of concurrent callers sees a fresh entry.
+                let entry = cache
+                    .entry(claims.jti.clone())
+                    .or_insert_with(async move { retention })
+                    .await;
                 Ok(entry.is_fresh())
             }
             Store::Redis(connection) => {
@@ -189,6 +194,23 @@ mod tests {
         // The token lives at most 2 s from the start of the second it was issued in.
         tokio::time::sleep(Duration::from_millis(2200)).await;
         assert!(!revocations.is_revoked(&claims.jti).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn of_concurrent_revocations_of_one_token_exactly_one_is_first() {
+        let revocations = std::sync::Arc::new(Revocations::memory());
+        let claims = claims_expiring_in(60);
+        let attempts: Vec<_> = (0..16)
+            .map(|_| {
+                let (revocations, claims) = (revocations.clone(), claims.clone());
+                tokio::spawn(async move { revocations.try_revoke(&claims).await.unwrap() })
+            })
+            .collect();
+        let mut firsts = 0;
+        for attempt in attempts {
+            firsts += usize::from(attempt.await.unwrap());
+        }
+        assert_eq!(firsts, 1);
     }
 
     #[tokio::test]
