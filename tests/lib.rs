@@ -357,12 +357,21 @@ pub fn ids(body: &Value, field: &str) -> Vec<i64> {
         .collect()
 }
 
+/// The testing settings with the query-cost limits raised: for tests of relations at page
+/// sizes up to 1,000 and depth 4, not of the limits (`security.rs` tests those).
+pub fn relaxed() -> Config {
+    let mut config = Config::testing();
+    config.limits.max_complexity = u64::MAX;
+    config.limits.max_aliases = 1_000;
+    config.limits.max_depth = 20;
+    config
+}
+
 /// The password of every fixture user.
 pub const FIXTURE_PASSWORD: &str = "fixture-password";
 
 /// The argon2id hash of [`FIXTURE_PASSWORD`].
-const FIXTURE_PASSWORD_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$2dqMMVyaROMXHCUw/kcd7g$kfbkHnTmvwZGKT28JmT779Ifot2LQFPbVf7/5Zch2Zw";
+const FIXTURE_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$2dqMMVyaROMXHCUw/kcd7g$kfbkHnTmvwZGKT28JmT779Ifot2LQFPbVf7/5Zch2Zw";
 
 /// An access token of fixture user `username`, from `tokenAuth`.
 pub async fn login(server: &TestServer, username: &str) -> String {

@@ -82,7 +82,11 @@ fn assemble(
 /// process. Production refuses to start without `JWT_SECRET_KEY` before this is reached.
 pub fn with_signing_key(mut config: Config) -> Config {
     if config.jwt.secret_key.is_none() {
-        let key = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let key = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
         config.jwt.secret_key = Some(key);
     }
     config

@@ -136,7 +136,9 @@ pub fn codename(value: &SpannedValue<String>) -> Result<(), darling::Error> {
     let valid = value
         .split_once('.')
         .is_some_and(|(app, name)| !app.is_empty() && !name.is_empty() && !name.contains('.'))
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
     if valid {
         Ok(())
     } else {
@@ -162,7 +164,9 @@ pub fn owner_needed(expr: &syn::Expr) -> Result<(), darling::Error> {
     if name == "IsOwnerOrReadOnly" || name == "IsOwnerOrStaff" {
         return Err(error(
             last.ident.span(),
-            format!("`{name}` compares a row's owner with the caller, and this model names no owner column; add `owner = user_id` (the column holding the owner's id)"),
+            format!(
+                "`{name}` compares a row's owner with the caller, and this model names no owner column; add `owner = user_id` (the column holding the owner's id)"
+            ),
         ));
     }
     Ok(())

@@ -65,6 +65,15 @@ impl GqlError {
         Self::new(ErrorCode::NotFound, message)
     }
 
+    /// The error as a response error of the whole request: no path, no location.
+    pub fn into_server_error(self) -> async_graphql::ServerError {
+        let mut err = async_graphql::ServerError::new(self.message, None);
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", self.code.as_str());
+        err
+    }
+
     /// Logs `detail` and returns an error whose message says nothing about it.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");

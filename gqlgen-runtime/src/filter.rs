@@ -17,8 +17,8 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Value};
 
 use crate::auth::Caller;
 use crate::error::GqlError;
-use crate::model::GraphQLModel;
 use crate::loader::{RelationSpec, key_column};
+use crate::model::GraphQLModel;
 
 /// A generated filter input.
 pub trait FilterInput: Send + Sync {

@@ -190,7 +190,10 @@ async fn admit<Q, M, S>(
         // A failed login spends the client's own budget, so guessing tokens is rate-limited too.
         let key = match caller.as_ref().ok().and_then(Caller::user) {
             Some(user) => format!("user:{}", user.id),
-            None => format!("ip:{}", peer.map_or("unknown".to_owned(), |p| p.ip().to_string())),
+            None => format!(
+                "ip:{}",
+                peer.map_or("unknown".to_owned(), |p| p.ip().to_string())
+            ),
         };
         if let Decision::Limited { retry_after_secs } = limiter.check(&key).await {
             tracing::warn!(retry_after_secs, "rate limited");
@@ -217,7 +220,11 @@ async fn admit<Q, M, S>(
     })
 }
 
-async fn execute<Q, M, S>(state: &AppState<Q, M, S>, caller: Caller, request: BatchRequest) -> Response
+async fn execute<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    caller: Caller,
+    request: BatchRequest,
+) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
@@ -245,16 +252,12 @@ where
         let mut response = match checked {
             // Each operation gets its own relation cache: groups and loads never cross requests.
             Ok(()) => {
-                let request = request
-                    .data(RequestCache::default())
-                    .data(caller.clone());
+                let request = request.data(RequestCache::default()).data(caller.clone());
                 state.schema.execute(request).await
             }
             Err(err) => {
                 tracing::info!(code = err.code.as_str(), "query refused before execution");
-                async_graphql::Response::from_errors(vec![
-                    async_graphql::Error::from(err).into_server_error(Default::default()),
-                ])
+                async_graphql::Response::from_errors(vec![err.into_server_error()])
             }
         };
         crate::error::finish_response(&mut response, config.debug);
@@ -333,9 +336,9 @@ where
     };
     match async_graphql::http::parse_query_string(&query) {
         // GET must not change anything: mutations only over POST.
-        Ok(request) if is_mutation(&request) => bad_request(
-            "mutations are not accepted over GET; send them with POST".to_owned(),
-        ),
+        Ok(request) if is_mutation(&request) => {
+            bad_request("mutations are not accepted over GET; send them with POST".to_owned())
+        }
         Ok(request) => execute(&state, caller, BatchRequest::Single(request)).await,
         Err(err) => bad_request(format!("the query string is not a GraphQL request: {err}")),
     }

@@ -59,8 +59,8 @@ pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
 pub use model::{GraphQLModel, GraphQLMutations};
 pub use permission::{
-    HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly,
-    IsOwnerOrStaff, Permission,
+    HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly,
+    IsOwnerOrReadOnly, IsOwnerOrStaff, Permission,
 };
 pub use validate::{FieldError, FieldErrors};
 

@@ -185,10 +185,7 @@ pub fn caller<'a>(ctx: &'a Context<'_>) -> &'a Caller {
 /// The error for a denied action: log in first, or not allowed at all.
 pub fn denied(caller: &Caller, what: impl std::fmt::Display) -> GqlError {
     if caller.is_authenticated() {
-        GqlError::new(
-            ErrorCode::PermissionDenied,
-            format!("you may not {what}"),
-        )
+        GqlError::new(ErrorCode::PermissionDenied, format!("you may not {what}"))
     } else {
         GqlError::new(
             ErrorCode::AuthenticationRequired,
@@ -314,7 +311,10 @@ pub fn check_object_owner<M: GraphQLModel>(
     {
         Ok(())
     } else {
-        Err(denied(caller, format!("{} this {}", verb(action), M::TYPE_NAME)))
+        Err(denied(
+            caller,
+            format!("{} this {}", verb(action), M::TYPE_NAME),
+        ))
     }
 }
 
@@ -407,8 +407,14 @@ mod tests {
         assert!(!IsOwnerOrReadOnly.has_object_permission(&update, &theirs));
         assert!(IsOwnerOrReadOnly.has_object_permission(&access(&admin, Action::Update), &theirs));
         assert_eq!(IsOwnerOrReadOnly.scope(&update), RowScope::Owned);
-        assert_eq!(IsOwnerOrStaff.scope(&access(&alice, Action::Read)), RowScope::Owned);
-        assert_eq!(IsOwnerOrStaff.scope(&access(&admin, Action::Read)), RowScope::All);
+        assert_eq!(
+            IsOwnerOrStaff.scope(&access(&alice, Action::Read)),
+            RowScope::Owned
+        );
+        assert_eq!(
+            IsOwnerOrStaff.scope(&access(&admin, Action::Read)),
+            RowScope::All
+        );
         assert!(!IsOwnerOrStaff.has_object_permission(&access(&anon, Action::Read), &mine));
         let holder = user("3", false, &["shop.x"]);
         assert!(HasPermission("shop.x").has_permission(&access(&holder, Action::Delete)));
@@ -435,8 +441,14 @@ mod tests {
 
     #[test]
     fn owner_ids_take_the_column_type_or_reach_nothing() {
-        assert_eq!(owner_value(&ColumnType::Integer, "42"), Some(Value::from(42i32)));
+        assert_eq!(
+            owner_value(&ColumnType::Integer, "42"),
+            Some(Value::from(42i32))
+        );
         assert_eq!(owner_value(&ColumnType::Integer, "x"), None);
-        assert_eq!(owner_value(&ColumnType::BigInteger, "7"), Some(Value::from(7i64)));
+        assert_eq!(
+            owner_value(&ColumnType::BigInteger, "7"),
+            Some(Value::from(7i64))
+        );
     }
 }
