@@ -138,8 +138,17 @@ pub struct Model {
     pub validator: Option<syn::Path>,
     /// `permissions(...)`, as written; `None`: the runtime's default.
     pub permissions: Option<Vec<syn::Expr>>,
-    /// `owner = column`: the variant of the owner column.
-    pub owner: Option<Ident>,
+    /// `owner = ...`: who owns a row.
+    pub owner: Option<Owner>,
+}
+
+/// What `owner = ...` names.
+pub enum Owner {
+    /// A column holding the owner's user id: its `Column` variant.
+    Column(Ident),
+    /// A belongs-to relation whose row's owner owns this row: the foreign key's variant and the
+    /// related entity.
+    Through { key: Ident, target: Type },
 }
 
 /// What a run of the derive is for.
@@ -411,17 +420,35 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         ));
     }
 
-    // owner = column, and the permissions that need it.
+    // owner = column or belongs-to relation, and the permissions that need it.
     let owner = parsed.owner.as_ref().and_then(|path| {
         let Some(ident) = path.get_ident() else {
             errors.push(check::error(
                 syn::spanned::Spanned::span(path),
-                "expected a column name, such as `owner = user_id`",
+                "expected a column or belongs-to relation, such as `owner = user_id` or `owner = order`",
             ));
             return None;
         };
-        errors.handle(check::known_field(ident, "owner", &field_names))?;
-        Some(Ident::new(&names::pascal(&ident.to_string()), ident.span()))
+        let name = ident.to_string();
+        if let Some(relation) = relations.iter().find(|r| r.ident == name) {
+            return match (&relation.kind, &relation.from) {
+                (RelationKind::BelongsTo, Some(from)) => Some(Owner::Through {
+                    key: Ident::new(&names::pascal(from), ident.span()),
+                    target: relation.target.clone(),
+                }),
+                _ => {
+                    errors.push(check::error(
+                        ident.span(),
+                        format!("`owner = {name}` names a relation that is not belongs-to; the owner is a column holding a user id, or a belongs-to relation whose row has an owner"),
+                    ));
+                    None
+                }
+            };
+        }
+        let mut known = field_names.clone();
+        known.extend(relations.iter().map(|r| r.ident.to_string()));
+        errors.handle(check::known_field(ident, "owner", &known))?;
+        Some(Owner::Column(Ident::new(&names::pascal(&name), ident.span())))
     });
     if let Some(list) = &parsed.permissions {
         if list.0.is_empty() {

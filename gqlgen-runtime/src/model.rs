@@ -33,8 +33,22 @@ pub trait GraphQLModel:
     const COMPUTED: &'static [&'static str];
     /// `permissions(...)`: every one must allow an action; their row scopes narrow the SQL.
     const PERMISSIONS: &'static [&'static dyn Permission];
-    /// `owner = column`: the column holding the id of the user who owns a row.
-    const OWNER: Option<<Self::Entity as EntityTrait>::Column>;
+    /// `owner = ...`: who owns a row, for owner-based permissions.
+    fn owner() -> Owner<Self::Entity>;
+}
+
+/// Who owns a row, as `owner = ...` says.
+pub enum Owner<E: EntityTrait> {
+    /// No owner: owner-based permissions let only staff through.
+    Nobody,
+    /// `owner = user_id`: this column holds the owner's user id.
+    Column(E::Column),
+    /// `owner = order`: the row belongs to the row its foreign key `key` points at, and that
+    /// row's owner owns it. `parents` gives the keys of the parent rows a user owns, as SQL.
+    Through {
+        key: E::Column,
+        parents: fn(&str) -> Option<sea_orm::sea_query::SelectStatement>,
+    },
 }
 
 /// A column as column pruning sees it.

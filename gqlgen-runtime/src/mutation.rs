@@ -327,7 +327,7 @@ where
     if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
         return Ok(Outcome::Invalid(errors));
     }
-    check_written::<M>(caller, Action::Create, &model)?;
+    check_written::<M>(txn, caller, Action::Create, &model).await?;
     let row: M = match model.insert(txn).await {
         Ok(row) => row,
         Err(err) => return Err(WriteError::Refused(constraint_error::<I>(err, prefix)?)),
@@ -420,21 +420,20 @@ where
     let row = select.one(txn).await?.ok_or_else(|| {
         GqlError::not_found(format!("no {} with id {}", M::TYPE_NAME, id.as_str()))
     })?;
-    crate::permission::check_object(caller, action, &row)?;
+    crate::permission::check_object(txn, caller, action, &row).await?;
     Ok(row)
 }
 
 /// The row about to be written must pass the object permissions as it will be: a write cannot
 /// hand a row to another owner.
-fn check_written<M: GraphQLModel>(
+async fn check_written<M: GraphQLModel>(
+    txn: &DatabaseTransaction,
     caller: &Caller,
     action: Action,
     model: &ActiveModelOf<M::Entity>,
 ) -> Result<(), GqlError> {
-    let Some(column) = M::OWNER else {
-        return crate::permission::check_object_owner::<M>(caller, action, None);
-    };
-    let owner = value_set(model.get(column)).and_then(|v| crate::loader::key_text(&v));
+    let owner =
+        crate::permission::resolve_owner::<M>(txn, caller, |c| value_set(model.get(c))).await?;
     crate::permission::check_object_owner::<M>(caller, action, owner.as_deref())
 }
 
@@ -457,7 +456,7 @@ where
     if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
         return Ok(Outcome::Invalid(errors));
     }
-    check_written::<M>(caller, Action::Update, &model)?;
+    check_written::<M>(txn, caller, Action::Update, &model).await?;
     let row = if model.is_changed() {
         match model.update(txn).await {
             Ok(row) => row,

@@ -6,12 +6,15 @@
 //! keeps page sizes, counts and cursors honest: a hidden row is never counted or skipped over.
 
 use async_graphql::Context;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ColumnType, Condition, EntityTrait, ModelTrait, Value};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ColumnType, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
+    QuerySelect, QueryTrait, Value,
+};
 
 use crate::auth::Caller;
 use crate::error::{ErrorCode, GqlError};
-use crate::model::GraphQLModel;
+use crate::model::{GraphQLModel, Owner};
 
 /// What a request does to a model's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,16 +237,46 @@ pub fn scope_condition<M: GraphQLModel>(access: &Access<'_>) -> Option<Condition
     if !owned {
         return None;
     }
-    // Fail closed: a scope by owner on a model without an owner column, or for an anonymous
-    // caller, or with an id that does not fit the column, reaches no row.
-    let (Some(column), Some(user)) = (M::OWNER, access.user_id()) else {
-        return Some(nothing());
-    };
-    match owner_value(column.def().get_column_type(), user) {
-        Some(value) => Some(Condition::all().add(column.eq(value))),
-        None => Some(nothing()),
+    // Fail closed: a scope by owner on a model without an owner, or for an anonymous caller,
+    // or with an id that does not fit the owner column, reaches no row.
+    Some(
+        access
+            .user_id()
+            .and_then(owned_by::<M>)
+            .unwrap_or_else(nothing),
+    )
+}
+
+/// The rows of `M` that `user` owns, as SQL; `None` when it cannot be said (no owner, an id of
+/// the wrong type).
+pub fn owned_by<M: GraphQLModel>(user: &str) -> Option<Condition> {
+    match M::owner() {
+        Owner::Nobody => None,
+        Owner::Column(column) => {
+            let value = owner_value(column.def().get_column_type(), user)?;
+            Some(Condition::all().add(column.eq(value)))
+        }
+        Owner::Through { key, parents } => Some(Condition::all().add(key.in_subquery(parents(user)?))),
     }
 }
+
+/// `SELECT <primary key> FROM <P> WHERE <owned by user>`: what `Owner::Through` of a child
+/// model calls, so ownership follows belongs-to relations to any depth.
+pub fn owned_keys<P: GraphQLModel>(user: &str) -> Option<SelectStatement> {
+    use sea_orm::{Iterable, PrimaryKeyToColumn};
+    let condition = owned_by::<P>(user)?;
+    let key = <P::Entity as EntityTrait>::PrimaryKey::iter()
+        .next()?
+        .into_column();
+    let select = P::Entity::find()
+        .select_only()
+        .column_as(key, OWNED_KEY)
+        .filter(condition)
+        .into_query();
+    Some(select)
+}
+
+const OWNED_KEY: &str = "__gqlgen_owned_key";
 
 /// The read scope of `M` for the caller of `ctx`, for rows reached through a relation.
 pub fn read_scope<M: GraphQLModel>(caller: &Caller) -> Option<Condition> {
@@ -276,21 +309,59 @@ fn owner_value(column_type: &ColumnType, id: &str) -> Option<Value> {
     })
 }
 
-/// The owner of `row` as text, when `M` names an owner column.
+/// The owner of `row` as text, when `M` names an owner column (not one through a relation).
 pub fn owner_of<M: GraphQLModel>(row: &M) -> Option<String> {
     fn value<E: EntityTrait>(row: &E::Model, column: E::Column) -> Value {
         row.get(column)
     }
-    M::OWNER.and_then(|column| crate::loader::key_text(&value::<M::Entity>(row, column)))
+    match M::owner() {
+        Owner::Column(column) => crate::loader::key_text(&value::<M::Entity>(row, column)),
+        Owner::Nobody | Owner::Through { .. } => None,
+    }
 }
 
-/// Checks `has_object_permission` of every permission of `M` for `row`.
-pub fn check_object<M: GraphQLModel>(
+/// The owner of a row as object permissions see it: the owner column's value, or for an owner
+/// through a relation, the caller's id when the parent row `key_value` is the caller's (one
+/// query), else `None`.
+pub async fn resolve_owner<M: GraphQLModel>(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    column_value: impl FnOnce(<M::Entity as EntityTrait>::Column) -> Option<Value>,
+) -> Result<Option<String>, GqlError> {
+    match M::owner() {
+        Owner::Nobody => Ok(None),
+        Owner::Column(column) => Ok(column_value(column).and_then(|v| crate::loader::key_text(&v))),
+        Owner::Through { key, parents } => {
+            let (Some(user), Some(value)) = (caller.user(), column_value(key)) else {
+                return Ok(None);
+            };
+            let Some(owned) = parents(&user.id) else {
+                return Ok(None);
+            };
+            let mut probe = Query::select();
+            probe
+                .expr(Expr::val(1))
+                .from_subquery(owned, Alias::new("owned"))
+                .and_where(Expr::col((Alias::new("owned"), Alias::new(OWNED_KEY))).eq(value))
+                .limit(1);
+            let found = db.query_one(&probe).await?.is_some();
+            Ok(found.then(|| user.id.clone()))
+        }
+    }
+}
+
+/// Checks `has_object_permission` of every permission of `M` for the stored `row`.
+pub async fn check_object<M: GraphQLModel>(
+    db: &impl ConnectionTrait,
     caller: &Caller,
     action: Action,
     row: &M,
 ) -> Result<(), GqlError> {
-    check_object_owner::<M>(caller, action, owner_of(row).as_deref())
+    fn value<E: EntityTrait>(row: &E::Model, column: E::Column) -> Value {
+        row.get(column)
+    }
+    let owner = resolve_owner::<M>(db, caller, |c| Some(value::<M::Entity>(row, c))).await?;
+    check_object_owner::<M>(caller, action, owner.as_deref())
 }
 
 /// Checks `has_object_permission` of every permission of `M` for a row with this owner.
@@ -311,10 +382,7 @@ pub fn check_object_owner<M: GraphQLModel>(
     {
         Ok(())
     } else {
-        Err(denied(
-            caller,
-            format!("{} this {}", verb(action), M::TYPE_NAME),
-        ))
+        Err(denied(caller, format!("{} this {}", verb(action), M::TYPE_NAME)))
     }
 }
 

@@ -1,13 +1,12 @@
-use gqlgen_runtime::{GraphQLModel, HasPermission};
+use gqlgen_runtime::{GraphQLModel, IsOwnerOrStaff};
 use sea_orm::entity::prelude::*;
 
 /// One line of an order.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "order_item")]
-// Order items have no owner column of their own (their order has); until a scope can follow a
-// relation, only holders of this permission (staff, as superusers) reach them.
-#[graphql(permissions(HasPermission("shop.view_orderitem")))]
+// An item belongs to whoever owns its order: the row scope follows the relation in SQL.
+#[graphql(permissions(IsOwnerOrStaff), owner = order)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{ASYNC_GRAPHQL, private};
-use crate::model::{Model, Placeholder};
+use crate::model::{Model, Owner, Placeholder};
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
@@ -46,8 +46,14 @@ pub fn emit(model: &Model) -> TokenStream {
         None => quote!(#p::permission::DEFAULT_PERMISSIONS),
     };
     let owner = match &model.owner {
-        Some(variant) => quote!(::std::option::Option::Some(Column::#variant)),
-        None => quote!(::std::option::Option::None),
+        Some(Owner::Column(variant)) => quote!(#p::model::Owner::Column(Column::#variant)),
+        Some(Owner::Through { key, target }) => quote! {
+            #p::model::Owner::Through {
+                key: Column::#key,
+                parents: #p::permission::owned_keys::<<#target as #p::sea_orm::EntityTrait>::Model>,
+            }
+        },
+        None => quote!(#p::model::Owner::Nobody),
     };
     let detail_doc = format!("The `{gql_name}` with this id, or null.");
     let list_doc = format!("`{gql_name}` rows, filtered, ordered and paginated.");
@@ -98,7 +104,9 @@ pub fn emit(model: &Model) -> TokenStream {
                 const COLUMNS: &'static [#p::model::ColumnInfo<Column>] = &[#(#columns),*];
                 const COMPUTED: &'static [&'static str] = &[#(#computed),*];
                 const PERMISSIONS: &'static [&'static dyn #p::Permission] = #permissions;
-                const OWNER: ::std::option::Option<Column> = #owner;
+                fn owner() -> #p::model::Owner<Entity> {
+                    #owner
+                }
             }
         };
     }
