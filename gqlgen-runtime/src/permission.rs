@@ -416,6 +416,24 @@ pub fn check_field<M: GraphQLModel>(
     }
 }
 
+/// [`check_field`] as a generated resolver uses it: on denial the error is recorded at the
+/// field's path and `false` returned, so the field answers `null` (not absent) beside its error.
+pub fn field_allowed<M: GraphQLModel>(
+    ctx: &Context<'_>,
+    row: &M,
+    field: &str,
+    codename: &str,
+) -> bool {
+    match check_field(ctx, row, field, codename) {
+        Ok(()) => true,
+        Err(err) => {
+            let err = async_graphql::Error::from(err).into_server_error(ctx.item.pos);
+            ctx.add_error(ctx.set_error_path(err));
+            false
+        }
+    }
+}
+
 /// A filter or orderBy on a field with `permission = "codename"` needs the codename itself:
 /// ownership of some rows does not let a caller probe the others' values.
 pub fn check_field_use(caller: &Caller, field: &str, codename: &str) -> Result<(), GqlError> {

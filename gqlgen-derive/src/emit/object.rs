@@ -40,20 +40,24 @@ pub fn emit(model: &Model) -> TokenStream {
                 } else {
                     quote!(::std::option::Option<#ret>)
                 };
-                let body = if c.nullable {
-                    body
+                let (body, denied) = if c.nullable && c.kind == Kind::Id {
+                    (body, quote!(::std::option::Option::None))
+                } else if c.nullable {
+                    (body, quote!(&::std::option::Option::None))
                 } else {
-                    quote!(::std::option::Option::Some(#body))
+                    (
+                        quote!(::std::option::Option::Some(#body)),
+                        quote!(::std::option::Option::None),
+                    )
                 };
                 quote! {
                     #field_doc
                     #[graphql(name = #name)]
-                    async fn #method(
-                        &self,
-                        ctx: &#p::async_graphql::Context<'_>,
-                    ) -> #p::async_graphql::Result<#ret> {
-                        #p::permission::check_field::<#ident>(ctx, self, #name, #codename)?;
-                        ::std::result::Result::Ok(#body)
+                    async fn #method(&self, ctx: &#p::async_graphql::Context<'_>) -> #ret {
+                        if !#p::permission::field_allowed::<#ident>(ctx, self, #name, #codename) {
+                            return #denied;
+                        }
+                        #body
                     }
                 }
             }
