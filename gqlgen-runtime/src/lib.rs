@@ -106,3 +106,7 @@ pub struct MutationsDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/validation.md")]
 pub struct ValidationDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/security.md")]
+pub struct SecurityDoctests;

@@ -135,6 +135,21 @@ fn dechunk(body: &str) -> String {
     out
 }
 
+/// A caller holding every permission, for running a schema directly (without the router) in
+/// tests and examples: `schema.execute(request.data(testing::superuser()))`.
+pub fn superuser() -> crate::auth::Caller {
+    crate::auth::Caller {
+        user: Some(crate::auth::AuthUser {
+            id: "0".to_owned(),
+            username: "superuser".to_owned(),
+            is_active: true,
+            is_staff: true,
+            is_superuser: true,
+            permissions: Vec::new(),
+        }),
+    }
+}
+
 /// The `extensions.code` of each error of a GraphQL response body.
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["errors"]

@@ -1,0 +1,15 @@
+use gqlgen_runtime::GraphQLModel;
+mod product {
+    use super::*;
+    use sea_orm::entity::prelude::*;
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+    #[sea_orm(table_name = "product")]
+    #[graphql(permissions())]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+fn main() {}
