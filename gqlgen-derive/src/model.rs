@@ -148,7 +148,7 @@ pub enum Owner {
     Column(Ident),
     /// A belongs-to relation whose row's owner owns this row: the foreign key's variant and the
     /// related entity.
-    Through { key: Ident, target: Type },
+    Through { key: Ident, target: Box<Type> },
 }
 
 /// What a run of the derive is for.
@@ -434,7 +434,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             return match (&relation.kind, &relation.from) {
                 (RelationKind::BelongsTo, Some(from)) => Some(Owner::Through {
                     key: Ident::new(&names::pascal(from), ident.span()),
-                    target: relation.target.clone(),
+                    target: Box::new(relation.target.clone()),
                 }),
                 _ => {
                     errors.push(check::error(

@@ -235,9 +235,12 @@ impl Config {
         }
     }
 
-    /// The settings of a request: those of the schema, or the defaults.
-    pub fn of(ctx: &async_graphql::Context<'_>) -> Config {
-        ctx.data_opt::<Config>().cloned().unwrap_or_default()
+    /// The settings of a request: those of the schema, or the defaults. Borrowed, since
+    /// resolvers ask for them once per connection field.
+    pub fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a Config {
+        static DEFAULT: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+        ctx.data_opt::<Config>()
+            .unwrap_or_else(|| DEFAULT.get_or_init(Config::default))
     }
 }
 

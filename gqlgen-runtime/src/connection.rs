@@ -400,7 +400,7 @@ pub async fn resolve_select<M: GraphQLModel>(
     let before = decode("before", &args.before)?;
 
     let count_query = select.clone();
-    let plan = plan(&args, &config, after, before)?;
+    let plan = plan(&args, config, after, before)?;
     let known_total = if plan.needs_total() {
         Some(PaginatorTrait::count(count_query.clone(), db).await?)
     } else {

@@ -542,7 +542,7 @@ where
     };
     let after = decode("after", &args.after)?;
     let before = decode("before", &args.before)?;
-    let plan = connection::plan(&args, &config, after, before)?;
+    let plan = connection::plan(&args, config, after, before)?;
     let condition = related_condition::<C>(caller, filter.as_ref())?;
     let count = ctx.look_ahead().field("totalCount").exists();
     let Some(key) = parent_key(parent, &spec)? else {

@@ -256,7 +256,9 @@ pub fn owned_by<M: GraphQLModel>(user: &str) -> Option<Condition> {
             let value = owner_value(column.def().get_column_type(), user)?;
             Some(Condition::all().add(column.eq(value)))
         }
-        Owner::Through { key, parents } => Some(Condition::all().add(key.in_subquery(parents(user)?))),
+        Owner::Through { key, parents } => {
+            Some(Condition::all().add(key.in_subquery(parents(user)?)))
+        }
     }
 }
 
@@ -382,7 +384,10 @@ pub fn check_object_owner<M: GraphQLModel>(
     {
         Ok(())
     } else {
-        Err(denied(caller, format!("{} this {}", verb(action), M::TYPE_NAME)))
+        Err(denied(
+            caller,
+            format!("{} this {}", verb(action), M::TYPE_NAME),
+        ))
     }
 }
 
