@@ -800,3 +800,126 @@ async fn items_of_another_customers_order_stay_hidden() {
     }
     cleanup(servers).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. Query analysis
+
+/// Asserts that `query` is refused before execution with one of `codes`, in under two seconds.
+async fn refused_fast(server: &TestServer, query: &str, codes: &[&str], what: &str) {
+    let started = Instant::now();
+    let r = gql(server, None, query, json!({})).await;
+    assert!(started.elapsed() < Duration::from_secs(2), "{what}: took {:?}", started.elapsed());
+    let got = r.codes();
+    assert!(
+        got.len() == 1 && codes.contains(&got[0].as_str()),
+        "{what}: expected one of {codes:?}: {}",
+        r.text.chars().take(500).collect::<String>()
+    );
+    assert!(r.data().is_null(), "{what}: data came back");
+}
+
+/// `n` aliased ids, `a0: id a1: id ...`.
+fn aliases(n: usize, field: &str) -> String {
+    (0..n).map(|i| format!("a{i}: {field} ")).collect()
+}
+
+#[tokio::test]
+async fn deep_wide_cyclic_batched_and_huge_queries_are_refused_before_execution() {
+    let servers = fixture_servers(Config::testing()).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let deep = format!(
+            "{{ categories {{ edges {{ node {{ {} id {} }} }} }} }}",
+            "parent { ".repeat(1000),
+            "} ".repeat(1000)
+        );
+        refused_fast(server, &deep, &["QUERY_TOO_DEEP"], &format!("{n}: depth 1,000")).await;
+        let braces = format!("{}{}", "{".repeat(1000), "}".repeat(1000));
+        refused_fast(server, &braces, &["QUERY_TOO_DEEP"], &format!("{n}: 1,000 braces")).await;
+
+        // Aliases: 30 pass, 31 and 10,000 do not.
+        ok(server, None, &format!("{{ {} }}", aliases(30, "__typename"))).await;
+        let large = ["QUERY_TOO_LARGE"];
+        refused_fast(server, &format!("{{ {} }}", aliases(31, "__typename")), &large, n).await;
+        refused_fast(server, &format!("{{ {} }}", aliases(10_000, "__typename")), &large, n).await;
+
+        // Aliases hidden in fragments count once per spread: one spread of 10 passes, 5 do not.
+        let fragment = format!("fragment F on Product {{ {} }}", aliases(10, "id"));
+        let spread = |k: usize| {
+            format!(
+                "{{ products(first: 1) {{ edges {{ node {{ {} }} }} }} }} {fragment}",
+                "...F ".repeat(k)
+            )
+        };
+        ok(server, None, &spread(1)).await;
+        refused_fast(server, &spread(5), &large, &format!("{n}: aliases in fragments")).await;
+
+        // Depth hidden in a chain of fragments, each one level deep.
+        let mut chain = String::from("{ categories(first: 1) { edges { node { ...P0 } } } }");
+        for i in 0..12 {
+            chain.push_str(&format!(" fragment P{i} on Category {{ parent {{ ...P{} }} }}", i + 1));
+        }
+        chain.push_str(" fragment P12 on Category { id }");
+        refused_fast(server, &chain, &["QUERY_TOO_DEEP"], &format!("{n}: depth in fragments")).await;
+
+        let cycle = "{ products { edges { node { ...A } } } } \
+                     fragment A on Product { id ...B } fragment B on Product { name ...A }";
+        let codes = ["BAD_USER_INPUT", "QUERY_TOO_DEEP", "QUERY_TOO_LARGE", "GRAPHQL_VALIDATION_FAILED"];
+        refused_fast(server, cycle, &codes, &format!("{n}: fragment cycle")).await;
+
+        let huge = "{ products(first: 1000000) { edges { node { id name } } } }";
+        refused_fast(server, huge, &["QUERY_TOO_COMPLEX", "BAD_USER_INPUT"], &format!("{n}: first")).await;
+
+        // Batches: 10 operations run, 1,000 are refused as a whole.
+        let batch = |k: usize| {
+            let ops: Vec<Value> = (0..k).map(|_| json!({ "query": "{ products { totalCount } }" })).collect();
+            Value::Array(ops).to_string()
+        };
+        let headers = [("Content-Type", "application/json")];
+        let r = send(server, "POST", "/graphql", &headers, batch(10).as_bytes()).await;
+        let answers = r.body.as_array().unwrap_or_else(|| panic!("{n}: {}", r.text));
+        assert_eq!(answers.len(), 10, "{n}");
+        assert!(answers.iter().all(|a| a["data"]["products"]["totalCount"] == 6), "{n}");
+        let r = send(server, "POST", "/graphql", &headers, batch(1000).as_bytes()).await;
+        refused(&r, 200, "QUERY_TOO_LARGE", &format!("{n}: batch of 1,000"));
+        assert!(!r.text.contains("totalCount"), "{n}: nothing ran");
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn production_hides_the_schema_and_its_suggestions() {
+    let production = Config {
+        rate_limit: RateLimitSettings {
+            enabled: false,
+            ..RateLimitSettings::default()
+        },
+        ..Config::production()
+    };
+    let servers = fixture_servers(production).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        for query in [
+            "{ __schema { types { name } } }",
+            "{ __type(name: \"User\") { fields { name } } }",
+            "{ ...F } fragment F on Query { __schema { queryType { name } } }",
+            "{ products { totalCount } t: __type(name: \"Order\") { name } }",
+        ] {
+            let r = gql(server, None, query, json!({})).await;
+            refused(&r, 200, "INTROSPECTION_DISABLED", &format!("{n}: {query}"));
+            assert!(!r.text.contains("totalCount"), "{n}: {}", r.text);
+        }
+        assert_eq!(ok(server, None, "{ __typename }").await["__typename"], "Query", "{n}");
+
+        let r = gql(server, None, "{ productz { totalCount } }", json!({})).await;
+        assert!(r.data().is_null() && !r.codes().is_empty(), "{n}: {}", r.text);
+        for e in r.body["errors"].as_array().expect("errors") {
+            let message = e["message"].as_str().expect("message");
+            assert!(
+                !message.contains("Did you mean") && !message.contains("products"),
+                "{n}: production suggests: {message}"
+            );
+        }
+    }
+    cleanup(servers).await;
+}
