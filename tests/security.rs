@@ -24,12 +24,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use example_app::entities::{order, product, user};
+use gqlgen_runtime::Config;
 use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
 use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
 use gqlgen_runtime::testing::TestServer;
-use gqlgen_runtime::Config;
-use gqlgen_tests::{Backend, FIXTURE_PASSWORD, cleanup, fixture_servers, ids, login};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
+use gqlgen_tests::{FIXTURE_PASSWORD, cleanup, fixture_servers, ids, login};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
+};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -148,7 +150,11 @@ async fn send(
     let chunked = headers.iter().any(|(n, v)| {
         n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
     });
-    let text = if chunked { dechunk(rest) } else { rest.to_owned() };
+    let text = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
     let reply = Reply {
         status,
@@ -157,7 +163,9 @@ async fn send(
         text,
     };
     assert!(
-        reply.header("x-request-id").is_some_and(|id| !id.is_empty()),
+        reply
+            .header("x-request-id")
+            .is_some_and(|id| !id.is_empty()),
         "{method} {path}: no x-request-id in {:?}",
         reply.headers
     );
@@ -181,7 +189,12 @@ fn dechunk(mut rest: &str) -> String {
 }
 
 /// POSTs a GraphQL request with these extra headers.
-async fn gql_with(server: &TestServer, headers: &[(&str, &str)], query: &str, vars: Value) -> Reply {
+async fn gql_with(
+    server: &TestServer,
+    headers: &[(&str, &str)],
+    query: &str,
+    vars: Value,
+) -> Reply {
     let body = json!({ "query": query, "variables": vars }).to_string();
     let mut all = vec![("Content-Type", "application/json")];
     all.extend_from_slice(headers);
@@ -202,7 +215,12 @@ async fn gql(server: &TestServer, token: Option<&str>, query: &str, vars: Value)
 /// The data of a request that must succeed.
 async fn ok(server: &TestServer, token: Option<&str>, query: &str) -> Value {
     let r = gql(server, token, query, json!({})).await;
-    assert!(r.status == 200 && r.codes().is_empty(), "{query}: {} {}", r.status, r.text);
+    assert!(
+        r.status == 200 && r.codes().is_empty(),
+        "{query}: {} {}",
+        r.status,
+        r.text
+    );
     r.data().clone()
 }
 
@@ -268,7 +286,10 @@ async fn order_row(db: &DatabaseConnection, id: i32) -> Option<order::Model> {
 }
 
 async fn product_row(db: &DatabaseConnection, id: i32) -> Option<product::Model> {
-    product::Entity::find_by_id(id).one(db).await.expect("query")
+    product::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("query")
 }
 
 /// Everything alice's order 1 holds that must never reach bob.
@@ -288,12 +309,15 @@ async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
         let t = now();
         // The control: a token signed like these, but valid, is accepted.
         let d = ok(server, Some(&access("1")), PROBE).await;
-        assert_eq!(ids(&d_wrap(&d), "orders"), [1], "{n}: the control token works");
+        assert_eq!(
+            ids(&d_wrap(&d), "orders"),
+            [1],
+            "{n}: the control token works"
+        );
 
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(
-            serde_json::to_vec(&claims("1", TokenType::Access, t, t + 600)).expect("json"),
-        );
+        let payload = URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&claims("1", TokenType::Access, t, t + 600)).expect("json"));
         let other_key = Jwt::new(&JwtSettings {
             secret_key: Some("another-secret-that-is-also-long-enough".into()),
             ..JwtSettings::default()
@@ -335,7 +359,13 @@ async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
             ("a Basic header", "Basic xyz".to_owned()),
         ];
         for (what, authorization) in &attacks {
-            let r = gql_with(server, &[("Authorization", authorization)], PROBE, json!({})).await;
+            let r = gql_with(
+                server,
+                &[("Authorization", authorization)],
+                PROBE,
+                json!({}),
+            )
+            .await;
             refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: {what}"));
             assert!(!r.text.contains(ALICE_NOTE), "{n}: {what}: {}", r.text);
         }
@@ -349,13 +379,21 @@ async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
             ),
         )
         .await;
-        let token = pair["tokenAuth"]["token"].as_str().expect("token").to_owned();
+        let token = pair["tokenAuth"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
         let refresh = pair["tokenAuth"]["refreshToken"]
             .as_str()
             .expect("refresh token")
             .to_owned();
         let r = gql(server, Some(&refresh), PROBE, json!({})).await;
-        refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: refresh as access"));
+        refused(
+            &r,
+            401,
+            "AUTHENTICATION_REQUIRED",
+            &format!("{n}: refresh as access"),
+        );
 
         // Rotation: a refresh token works once.
         const REFRESH: &str =
@@ -367,8 +405,17 @@ async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
             .expect("new token")
             .to_owned();
         let r = gql(server, None, REFRESH, json!({ "t": refresh })).await;
-        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: second refresh: {}", r.text);
-        assert!(r.data().is_null(), "{n}: no pair the second time: {}", r.text);
+        assert_eq!(
+            r.codes(),
+            ["AUTHENTICATION_REQUIRED"],
+            "{n}: second refresh: {}",
+            r.text
+        );
+        assert!(
+            r.data().is_null(),
+            "{n}: no pair the second time: {}",
+            r.text
+        );
         ok(server, Some(&rotated), PROBE).await;
 
         // Revocation: the token stops working at once.
@@ -396,7 +443,12 @@ async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
         .await
         .expect("deactivate alice");
         let r = gql(server, Some(&token), PROBE, json!({})).await;
-        refused(&r, 401, "AUTHENTICATION_REQUIRED", &format!("{n}: inactive user"));
+        refused(
+            &r,
+            401,
+            "AUTHENTICATION_REQUIRED",
+            &format!("{n}: inactive user"),
+        );
         let r = gql(
             server,
             None,
@@ -449,13 +501,18 @@ async fn another_customers_order_is_unreachable_for_reading() {
     let servers = fixture_servers(keyed(Config::testing())).await;
     for (backend, server) in &servers {
         let n = backend.name;
-        let bob = access("2");
-        let bob = Some(bob.as_str());
+        let bob_token = access("2");
+        let bob = Some(bob_token.as_str());
 
         let r = gql(server, bob, "{ order(id: \"1\") { id note } }", json!({})).await;
         assert_eq!(r.data()["order"], Value::Null, "{n}: detail: {}", r.text);
 
-        let d = ok(server, bob, "{ orders { totalCount edges { node { id userId note } } } }").await;
+        let d = ok(
+            server,
+            bob,
+            "{ orders { totalCount edges { node { id userId note } } } }",
+        )
+        .await;
         assert_eq!(ids(&d_wrap(&d), "orders"), [2], "{n}: list");
         assert_eq!(d["orders"]["totalCount"], 1, "{n}: count");
 
@@ -485,7 +542,9 @@ async fn another_customers_order_is_unreachable_for_reading() {
             let r = gql(
                 server,
                 bob,
-                &format!("{{ orders(filter: {filter}) {{ totalCount edges {{ node {{ id }} }} }} }}"),
+                &format!(
+                    "{{ orders(filter: {filter}) {{ totalCount edges {{ node {{ id }} }} }} }}"
+                ),
                 json!({}),
             )
             .await;
@@ -503,8 +562,13 @@ async fn another_customers_order_is_unreachable_for_reading() {
             );
         }
 
-        for order_by in ["{id: ASC}", "{id: DESC}", "{createdAt: DESC}", "{status: ASC}"] {
-            let seen = walk_orders(server, bob.unwrap(), order_by).await;
+        for order_by in [
+            "{id: ASC}",
+            "{id: DESC}",
+            "{createdAt: DESC}",
+            "{status: ASC}",
+        ] {
+            let seen = walk_orders(server, &bob_token, order_by).await;
             assert_eq!(seen, [2], "{n}: pages ordered by {order_by}");
         }
         let r = gql(
@@ -517,10 +581,19 @@ async fn another_customers_order_is_unreachable_for_reading() {
         assert_eq!(ids(&r.body, "orders"), [2], "{n}: last");
 
         let r = gql(server, None, "{ orders { totalCount } }", json!({})).await;
-        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: anonymous: {}", r.text);
+        assert_eq!(
+            r.codes(),
+            ["AUTHENTICATION_REQUIRED"],
+            "{n}: anonymous: {}",
+            r.text
+        );
         assert!(!r.text.contains(ALICE_NOTE), "{n}");
         let r = gql(server, None, "{ order(id: \"1\") { note } }", json!({})).await;
-        assert!(!r.text.contains(ALICE_NOTE), "{n}: anonymous detail: {}", r.text);
+        assert!(
+            !r.text.contains(ALICE_NOTE),
+            "{n}: anonymous detail: {}",
+            r.text
+        );
         assert_eq!(r.data()["order"], Value::Null, "{n}: {}", r.text);
     }
     cleanup(servers).await;
@@ -545,11 +618,25 @@ async fn another_customers_order_cannot_be_written() {
         .await;
         assert_eq!(r.codes(), ["NOT_FOUND"], "{n}: update: {}", r.text);
         assert!(!r.text.contains(ALICE_NOTE), "{n}: {}", r.text);
-        assert_eq!(order_row(db, 1).await.as_ref(), Some(&before), "{n}: unchanged");
+        assert_eq!(
+            order_row(db, 1).await.as_ref(),
+            Some(&before),
+            "{n}: unchanged"
+        );
 
-        let r = gql(server, bob, "mutation { deleteOrder(id: \"1\") { success deletedId } }", json!({})).await;
+        let r = gql(
+            server,
+            bob,
+            "mutation { deleteOrder(id: \"1\") { success deletedId } }",
+            json!({}),
+        )
+        .await;
         assert_eq!(r.codes(), ["NOT_FOUND"], "{n}: delete: {}", r.text);
-        assert_eq!(order_row(db, 1).await.as_ref(), Some(&before), "{n}: still there");
+        assert_eq!(
+            order_row(db, 1).await.as_ref(),
+            Some(&before),
+            "{n}: still there"
+        );
 
         let r = gql(
             server,
@@ -558,8 +645,17 @@ async fn another_customers_order_cannot_be_written() {
             json!({}),
         )
         .await;
-        assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: create for alice: {}", r.text);
-        assert_eq!(order::Entity::find().count(db).await.expect("count"), 2, "{n}");
+        assert_eq!(
+            r.codes(),
+            ["PERMISSION_DENIED"],
+            "{n}: create for alice: {}",
+            r.text
+        );
+        assert_eq!(
+            order::Entity::find().count(db).await.expect("count"),
+            2,
+            "{n}"
+        );
 
         let r = gql(
             server,
@@ -568,7 +664,12 @@ async fn another_customers_order_cannot_be_written() {
             json!({}),
         )
         .await;
-        assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: give away: {}", r.text);
+        assert_eq!(
+            r.codes(),
+            ["PERMISSION_DENIED"],
+            "{n}: give away: {}",
+            r.text
+        );
         assert_eq!(order_row(db, 2).await.expect("order 2").user_id, 2, "{n}");
 
         let r = gql(
@@ -580,7 +681,11 @@ async fn another_customers_order_cannot_be_written() {
         .await;
         assert!(r.codes().is_empty(), "{n}: bulk update: {}", r.text);
         assert_eq!(r.data()["updateOrders"]["count"], 1, "{n}: {}", r.text);
-        assert_eq!(order_row(db, 1).await.as_ref(), Some(&before), "{n}: bulk update");
+        assert_eq!(
+            order_row(db, 1).await.as_ref(),
+            Some(&before),
+            "{n}: bulk update"
+        );
         assert_eq!(
             order_row(db, 2).await.expect("order 2").note.as_deref(),
             Some("bulk"),
@@ -596,14 +701,21 @@ async fn another_customers_order_cannot_be_written() {
         .await;
         assert!(r.codes().is_empty(), "{n}: bulk delete: {}", r.text);
         assert_eq!(r.data()["deleteOrders"]["count"], 1, "{n}: {}", r.text);
-        assert_eq!(order_row(db, 1).await.as_ref(), Some(&before), "{n}: bulk delete");
-        assert_eq!(order_row(db, 2).await, None, "{n}: bob's own row is deleted");
+        assert_eq!(
+            order_row(db, 1).await.as_ref(),
+            Some(&before),
+            "{n}: bulk delete"
+        );
+        assert_eq!(
+            order_row(db, 2).await,
+            None,
+            "{n}: bob's own row is deleted"
+        );
     }
     cleanup(servers).await;
 }
 
-const UPDATE_PRODUCT: &str =
-    "mutation($id: ID!) { updateProduct(id: $id, input: {stock: 77}) { success product { stock } } }";
+const UPDATE_PRODUCT: &str = "mutation($id: ID!) { updateProduct(id: $id, input: {stock: 77}) { success product { stock } } }";
 
 #[tokio::test]
 async fn products_are_written_only_by_their_owner_or_staff() {
@@ -618,7 +730,13 @@ async fn products_are_written_only_by_their_owner_or_staff() {
         let r = gql(server, bob, UPDATE_PRODUCT, json!({ "id": "1" })).await;
         assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: update: {}", r.text);
         assert_eq!(r.data()["updateProduct"], Value::Null, "{n}");
-        let r = gql(server, bob, "mutation { deleteProduct(id: \"1\") { success } }", json!({})).await;
+        let r = gql(
+            server,
+            bob,
+            "mutation { deleteProduct(id: \"1\") { success } }",
+            json!({}),
+        )
+        .await;
         assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: delete: {}", r.text);
         let r = gql(
             server,
@@ -648,9 +766,16 @@ async fn products_are_written_only_by_their_owner_or_staff() {
             "{n}: bulk delete of alice's products: {}",
             r.text
         );
-        assert_eq!(product_row(db, 1).await.as_ref(), Some(&alices), "{n}: unchanged");
+        assert_eq!(
+            product_row(db, 1).await.as_ref(),
+            Some(&alices),
+            "{n}: unchanged"
+        );
         for id in [3, 5] {
-            assert!(product_row(db, id).await.is_some_and(|p| p.stock != 0), "{n}: {id}");
+            assert!(
+                product_row(db, id).await.is_some_and(|p| p.stock != 0),
+                "{n}: {id}"
+            );
         }
 
         const CREATE: &str = "mutation($input: ProductCreateInput!) { createProduct(input: $input) { success product { id } } }";
@@ -659,18 +784,50 @@ async fn products_are_written_only_by_their_owner_or_staff() {
             "sku": "00000000-0000-0000-0000-00000000f00d", "categoryId": "1", "ownerId": "1"
         });
         let r = gql(server, bob, CREATE, json!({ "input": input })).await;
-        assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: create as alice: {}", r.text);
+        assert_eq!(
+            r.codes(),
+            ["PERMISSION_DENIED"],
+            "{n}: create as alice: {}",
+            r.text
+        );
         let r = gql(server, None, CREATE, json!({ "input": input })).await;
-        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: anonymous create: {}", r.text);
-        assert_eq!(product::Entity::find().count(db).await.expect("count"), 6, "{n}: nothing written");
+        assert_eq!(
+            r.codes(),
+            ["AUTHENTICATION_REQUIRED"],
+            "{n}: anonymous create: {}",
+            r.text
+        );
+        assert_eq!(
+            product::Entity::find().count(db).await.expect("count"),
+            6,
+            "{n}: nothing written"
+        );
 
         let r = gql(server, bob, UPDATE_PRODUCT, json!({ "id": "2" })).await;
-        assert_eq!(r.data()["updateProduct"]["success"], true, "{n}: own: {}", r.text);
-        assert_eq!(product_row(db, 2).await.expect("product 2").stock, 77, "{n}");
+        assert_eq!(
+            r.data()["updateProduct"]["success"],
+            true,
+            "{n}: own: {}",
+            r.text
+        );
+        assert_eq!(
+            product_row(db, 2).await.expect("product 2").stock,
+            77,
+            "{n}"
+        );
         let admin = login(server, "admin").await;
         let r = gql(server, Some(&admin), UPDATE_PRODUCT, json!({ "id": "1" })).await;
-        assert_eq!(r.data()["updateProduct"]["success"], true, "{n}: admin: {}", r.text);
-        assert_eq!(product_row(db, 1).await.expect("product 1").stock, 77, "{n}");
+        assert_eq!(
+            r.data()["updateProduct"]["success"],
+            true,
+            "{n}: admin: {}",
+            r.text
+        );
+        assert_eq!(
+            product_row(db, 1).await.expect("product 1").stock,
+            77,
+            "{n}"
+        );
     }
     cleanup(servers).await;
 }
@@ -690,7 +847,10 @@ async fn email_is_denied_per_row_and_cannot_be_filtered_on() {
             .iter()
             .map(|e| &e["node"])
             .collect();
-        let names: Vec<&str> = nodes.iter().map(|u| u["username"].as_str().unwrap()).collect();
+        let names: Vec<&str> = nodes
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["alice", "bob", "admin"], "{n}: the rest stands");
         let emails: Vec<&Value> = nodes.iter().map(|u| &u["email"]).collect();
         assert_eq!(
@@ -715,7 +875,10 @@ async fn email_is_denied_per_row_and_cannot_be_filtered_on() {
             ],
             "{n}"
         );
-        assert!(!r.text.contains("alice@") && !r.text.contains("admin@"), "{n}");
+        assert!(
+            !r.text.contains("alice@") && !r.text.contains("admin@"),
+            "{n}"
+        );
 
         let admin = access("3");
         let d = ok(server, Some(&admin), query).await;
@@ -739,16 +902,33 @@ async fn email_is_denied_per_row_and_cannot_be_filtered_on() {
             let r = gql(
                 server,
                 Some(&bob),
-                &format!("{{ users(filter: {filter}) {{ totalCount edges {{ node {{ id }} }} }} }}"),
+                &format!(
+                    "{{ users(filter: {filter}) {{ totalCount edges {{ node {{ id }} }} }} }}"
+                ),
                 json!({}),
             )
             .await;
-            assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: {filter}: {}", r.text);
+            assert_eq!(
+                r.codes(),
+                ["PERMISSION_DENIED"],
+                "{n}: {filter}: {}",
+                r.text
+            );
             assert!(r.data().is_null(), "{n}: {filter}: no data: {}", r.text);
         }
         // email is not orderable: the schema refuses ordering on it before anything runs
-        let r = gql(server, Some(&bob), "{ users(orderBy: [{email: ASC}]) { totalCount } }", json!({})).await;
-        assert!(!r.codes().is_empty() && r.data().is_null(), "{n}: {}", r.text);
+        let r = gql(
+            server,
+            Some(&bob),
+            "{ users(orderBy: [{email: ASC}]) { totalCount } }",
+            json!({}),
+        )
+        .await;
+        assert!(
+            !r.codes().is_empty() && r.data().is_null(),
+            "{n}: {}",
+            r.text
+        );
     }
     cleanup(servers).await;
 }
@@ -783,10 +963,25 @@ async fn items_of_another_customers_order_stay_hidden() {
             let seen = item_ids_or_denied(&r, n);
             assert!(seen.iter().all(|id| *id == 3), "{n}: {query}: {}", r.text);
             let count = &r.data()["orderItems"]["totalCount"];
-            assert!(count.is_null() || count.as_i64() <= Some(1), "{n}: {query}: {}", r.text);
+            assert!(
+                count.is_null() || count.as_i64() <= Some(1),
+                "{n}: {query}: {}",
+                r.text
+            );
         }
-        let r = gql(server, Some(&bob), "{ orderItem(id: \"1\") { id orderId } }", json!({})).await;
-        assert_eq!(r.data()["orderItem"], Value::Null, "{n}: detail: {}", r.text);
+        let r = gql(
+            server,
+            Some(&bob),
+            "{ orderItem(id: \"1\") { id orderId } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            r.data()["orderItem"],
+            Value::Null,
+            "{n}: detail: {}",
+            r.text
+        );
         let d = ok(
             server,
             Some(&bob),
@@ -796,7 +991,11 @@ async fn items_of_another_customers_order_stay_hidden() {
         assert_eq!(d["user"]["orders"]["edges"], json!([]), "{n}: nested");
         let admin = access("3");
         let d = ok(server, Some(&admin), "{ orderItems(filter: {order: \"1\"}, orderBy: [{id: ASC}]) { edges { node { id } } } }").await;
-        assert_eq!(ids(&d_wrap(&d), "orderItems"), [1, 2], "{n}: admin sees them");
+        assert_eq!(
+            ids(&d_wrap(&d), "orderItems"),
+            [1, 2],
+            "{n}: admin sees them"
+        );
     }
     cleanup(servers).await;
 }
@@ -808,7 +1007,11 @@ async fn items_of_another_customers_order_stay_hidden() {
 async fn refused_fast(server: &TestServer, query: &str, codes: &[&str], what: &str) {
     let started = Instant::now();
     let r = gql(server, None, query, json!({})).await;
-    assert!(started.elapsed() < Duration::from_secs(2), "{what}: took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{what}: took {:?}",
+        started.elapsed()
+    );
     let got = r.codes();
     assert!(
         got.len() == 1 && codes.contains(&got[0].as_str()),
@@ -833,15 +1036,44 @@ async fn deep_wide_cyclic_batched_and_huge_queries_are_refused_before_execution(
             "parent { ".repeat(1000),
             "} ".repeat(1000)
         );
-        refused_fast(server, &deep, &["QUERY_TOO_DEEP"], &format!("{n}: depth 1,000")).await;
+        refused_fast(
+            server,
+            &deep,
+            &["QUERY_TOO_DEEP"],
+            &format!("{n}: depth 1,000"),
+        )
+        .await;
         let braces = format!("{}{}", "{".repeat(1000), "}".repeat(1000));
-        refused_fast(server, &braces, &["QUERY_TOO_DEEP"], &format!("{n}: 1,000 braces")).await;
+        refused_fast(
+            server,
+            &braces,
+            &["QUERY_TOO_DEEP"],
+            &format!("{n}: 1,000 braces"),
+        )
+        .await;
 
         // Aliases: 30 pass, 31 and 10,000 do not.
-        ok(server, None, &format!("{{ {} }}", aliases(30, "__typename"))).await;
+        ok(
+            server,
+            None,
+            &format!("{{ {} }}", aliases(30, "__typename")),
+        )
+        .await;
         let large = ["QUERY_TOO_LARGE"];
-        refused_fast(server, &format!("{{ {} }}", aliases(31, "__typename")), &large, n).await;
-        refused_fast(server, &format!("{{ {} }}", aliases(10_000, "__typename")), &large, n).await;
+        refused_fast(
+            server,
+            &format!("{{ {} }}", aliases(31, "__typename")),
+            &large,
+            n,
+        )
+        .await;
+        refused_fast(
+            server,
+            &format!("{{ {} }}", aliases(10_000, "__typename")),
+            &large,
+            n,
+        )
+        .await;
 
         // Aliases hidden in fragments count once per spread: one spread of 10 passes, 5 do not.
         let fragment = format!("fragment F on Product {{ {} }}", aliases(10, "id"));
@@ -852,34 +1084,70 @@ async fn deep_wide_cyclic_batched_and_huge_queries_are_refused_before_execution(
             )
         };
         ok(server, None, &spread(1)).await;
-        refused_fast(server, &spread(5), &large, &format!("{n}: aliases in fragments")).await;
+        refused_fast(
+            server,
+            &spread(5),
+            &large,
+            &format!("{n}: aliases in fragments"),
+        )
+        .await;
 
         // Depth hidden in a chain of fragments, each one level deep.
         let mut chain = String::from("{ categories(first: 1) { edges { node { ...P0 } } } }");
         for i in 0..12 {
-            chain.push_str(&format!(" fragment P{i} on Category {{ parent {{ ...P{} }} }}", i + 1));
+            chain.push_str(&format!(
+                " fragment P{i} on Category {{ parent {{ ...P{} }} }}",
+                i + 1
+            ));
         }
         chain.push_str(" fragment P12 on Category { id }");
-        refused_fast(server, &chain, &["QUERY_TOO_DEEP"], &format!("{n}: depth in fragments")).await;
+        refused_fast(
+            server,
+            &chain,
+            &["QUERY_TOO_DEEP"],
+            &format!("{n}: depth in fragments"),
+        )
+        .await;
 
         let cycle = "{ products { edges { node { ...A } } } } \
                      fragment A on Product { id ...B } fragment B on Product { name ...A }";
-        let codes = ["BAD_USER_INPUT", "QUERY_TOO_DEEP", "QUERY_TOO_LARGE", "GRAPHQL_VALIDATION_FAILED"];
+        let codes = [
+            "BAD_USER_INPUT",
+            "QUERY_TOO_DEEP",
+            "QUERY_TOO_LARGE",
+            "GRAPHQL_VALIDATION_FAILED",
+        ];
         refused_fast(server, cycle, &codes, &format!("{n}: fragment cycle")).await;
 
         let huge = "{ products(first: 1000000) { edges { node { id name } } } }";
-        refused_fast(server, huge, &["QUERY_TOO_COMPLEX", "BAD_USER_INPUT"], &format!("{n}: first")).await;
+        refused_fast(
+            server,
+            huge,
+            &["QUERY_TOO_COMPLEX", "BAD_USER_INPUT"],
+            &format!("{n}: first"),
+        )
+        .await;
 
         // Batches: 10 operations run, 1,000 are refused as a whole.
         let batch = |k: usize| {
-            let ops: Vec<Value> = (0..k).map(|_| json!({ "query": "{ products { totalCount } }" })).collect();
+            let ops: Vec<Value> = (0..k)
+                .map(|_| json!({ "query": "{ products { totalCount } }" }))
+                .collect();
             Value::Array(ops).to_string()
         };
         let headers = [("Content-Type", "application/json")];
         let r = send(server, "POST", "/graphql", &headers, batch(10).as_bytes()).await;
-        let answers = r.body.as_array().unwrap_or_else(|| panic!("{n}: {}", r.text));
+        let answers = r
+            .body
+            .as_array()
+            .unwrap_or_else(|| panic!("{n}: {}", r.text));
         assert_eq!(answers.len(), 10, "{n}");
-        assert!(answers.iter().all(|a| a["data"]["products"]["totalCount"] == 6), "{n}");
+        assert!(
+            answers
+                .iter()
+                .all(|a| a["data"]["products"]["totalCount"] == 6),
+            "{n}"
+        );
         let r = send(server, "POST", "/graphql", &headers, batch(1000).as_bytes()).await;
         refused(&r, 200, "QUERY_TOO_LARGE", &format!("{n}: batch of 1,000"));
         assert!(!r.text.contains("totalCount"), "{n}: nothing ran");
@@ -909,10 +1177,18 @@ async fn production_hides_the_schema_and_its_suggestions() {
             refused(&r, 200, "INTROSPECTION_DISABLED", &format!("{n}: {query}"));
             assert!(!r.text.contains("totalCount"), "{n}: {}", r.text);
         }
-        assert_eq!(ok(server, None, "{ __typename }").await["__typename"], "Query", "{n}");
+        assert_eq!(
+            ok(server, None, "{ __typename }").await["__typename"],
+            "Query",
+            "{n}"
+        );
 
         let r = gql(server, None, "{ productz { totalCount } }", json!({})).await;
-        assert!(r.data().is_null() && !r.codes().is_empty(), "{n}: {}", r.text);
+        assert!(
+            r.data().is_null() && !r.codes().is_empty(),
+            "{n}: {}",
+            r.text
+        );
         for e in r.body["errors"].as_array().expect("errors") {
             let message = e["message"].as_str().expect("message");
             assert!(
@@ -942,12 +1218,27 @@ async fn the_fourth_request_of_a_burst_of_three_is_429_per_client_and_per_user()
         let n = backend.name;
         // Tokens are signed here, not fetched with tokenAuth, so that only these requests spend.
         for token in [None, Some(access("1")), Some(access("2"))] {
-            let who = format!("{n}: {}", token.as_deref().map_or("anonymous", |_| "a user"));
+            let who = format!(
+                "{n}: {}",
+                token.as_deref().map_or("anonymous", |_| "a user")
+            );
             for i in 0..3 {
-                let r = gql(server, token.as_deref(), "{ products { totalCount } }", json!({})).await;
+                let r = gql(
+                    server,
+                    token.as_deref(),
+                    "{ products { totalCount } }",
+                    json!({}),
+                )
+                .await;
                 assert_eq!(r.status, 200, "{who}: request {i}: {}", r.text);
             }
-            let r = gql(server, token.as_deref(), "{ products { totalCount } }", json!({})).await;
+            let r = gql(
+                server,
+                token.as_deref(),
+                "{ products { totalCount } }",
+                json!({}),
+            )
+            .await;
             refused(&r, 429, "RATE_LIMITED", &format!("{who}: the 4th"));
             let retry: u64 = r
                 .header("retry-after")
@@ -965,11 +1256,21 @@ async fn a_10_mb_body_is_413_and_the_server_lives_on() {
     for (backend, server) in &servers {
         let n = backend.name;
         let padding = "a".repeat(10 << 20);
-        let body = format!(r#"{{"query": "{{ products {{ totalCount }} }}", "variables": {{"x": "{padding}"}}}}"#);
-        let r = send(server, "POST", "/graphql", &[("Content-Type", "application/json")], body.as_bytes()).await;
+        let body = format!(
+            r#"{{"query": "{{ products {{ totalCount }} }}", "variables": {{"x": "{padding}"}}}}"#
+        );
+        let r = send(
+            server,
+            "POST",
+            "/graphql",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+        .await;
         refused(&r, 413, "QUERY_TOO_LARGE", &format!("{n}: 10 MB"));
         assert!(
-            r.header("content-type").is_some_and(|t| t.starts_with("application/json")),
+            r.header("content-type")
+                .is_some_and(|t| t.starts_with("application/json")),
             "{n}: {:?}",
             r.headers
         );
@@ -995,7 +1296,10 @@ async fn cors_allows_the_configured_origin_only() {
             let preflight = [
                 ("Origin", origin),
                 ("Access-Control-Request-Method", "POST"),
-                ("Access-Control-Request-Headers", "authorization, content-type"),
+                (
+                    "Access-Control-Request-Headers",
+                    "authorization, content-type",
+                ),
             ];
             let r = send(server, "OPTIONS", "/graphql", &preflight, b"").await;
             assert!(r.status < 300, "{n}: preflight from {origin}: {}", r.status);
@@ -1007,7 +1311,11 @@ async fn cors_allows_the_configured_origin_only() {
                 if origin == SHOP {
                     assert_eq!(allowed, Some(SHOP), "{n}: {what} from {origin}");
                 } else {
-                    assert_eq!(allowed, None, "{n}: {what} from {origin}: {:?}", reply.headers);
+                    assert_eq!(
+                        allowed, None,
+                        "{n}: {what} from {origin}: {:?}",
+                        reply.headers
+                    );
                     assert!(
                         reply.header("access-control-allow-methods").is_none()
                             && reply.header("access-control-allow-credentials").is_none(),
@@ -1030,7 +1338,10 @@ struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
 
@@ -1064,8 +1375,14 @@ async fn logs_carry_the_request_id_and_never_a_password_or_token() {
             json!({ "u": "alice", "p": FIXTURE_PASSWORD }),
         )
         .await;
-        let token = r.data()["tokenAuth"]["token"].as_str().expect("token").to_owned();
-        let refresh = r.data()["tokenAuth"]["refreshToken"].as_str().expect("refresh").to_owned();
+        let token = r.data()["tokenAuth"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let refresh = r.data()["tokenAuth"]["refreshToken"]
+            .as_str()
+            .expect("refresh")
+            .to_owned();
         let r = gql(server, Some(&token), PROBE, json!({})).await;
         assert!(r.codes().is_empty(), "{n}: {}", r.text);
         let request_id = r.header("x-request-id").expect("request id").to_owned();
@@ -1079,15 +1396,34 @@ async fn logs_carry_the_request_id_and_never_a_password_or_token() {
         .await;
         assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}");
 
-        let text = String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
-        assert!(text.contains("request_id"), "{n}: no request_id in the logs:\n{text}");
-        assert!(text.contains(&request_id), "{n}: the response's id {request_id} is not logged");
-        for secret in [FIXTURE_PASSWORD, "wrong-secret-guess", &token, &refresh, SECRET] {
-            assert!(!text.contains(secret), "{n}: a secret reached the logs:\n{text}");
+        let text =
+            String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        assert!(
+            text.contains("request_id"),
+            "{n}: no request_id in the logs:\n{text}"
+        );
+        assert!(
+            text.contains(&request_id),
+            "{n}: the response's id {request_id} is not logged"
+        );
+        for secret in [
+            FIXTURE_PASSWORD,
+            "wrong-secret-guess",
+            &token,
+            &refresh,
+            SECRET,
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{n}: a secret reached the logs:\n{text}"
+            );
         }
         // The signature alone is enough to replay a token: it must not appear either.
         let signature = token.rsplit('.').next().expect("signature");
-        assert!(!text.contains(signature), "{n}: a token signature reached the logs");
+        assert!(
+            !text.contains(signature),
+            "{n}: a token signature reached the logs"
+        );
     }
     cleanup(servers).await;
 }
