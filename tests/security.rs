@@ -952,22 +952,16 @@ async fn items_of_another_customers_order_stay_hidden() {
     for (backend, server) in &servers {
         let n = backend.name;
         let bob = access("2");
-        // Items are staff-only today and may become the order owner's too: either way bob
-        // never sees items 1 and 2 of alice's order, by any way in.
+        // An item belongs to its order's owner: bob reaches item 3 of his order 2, by any way
+        // in, and never items 1 and 2 of alice's order 1.
         for query in [
             "{ orderItems { totalCount edges { node { id orderId } } } }",
-            "{ orderItems(filter: {order_In: [\"1\", \"2\"]}) { edges { node { id } } } }",
-            "{ orderItems(filter: {id_In: [\"1\", \"2\"]}) { totalCount } }",
+            "{ orderItems(filter: {order_In: [\"1\", \"2\"]}) { totalCount edges { node { id } } } }",
+            "{ orderItems(filter: {id_In: [\"1\", \"2\", \"3\"]}) { totalCount edges { node { id } } } }",
         ] {
             let r = gql(server, Some(&bob), query, json!({})).await;
-            let seen = item_ids_or_denied(&r, n);
-            assert!(seen.iter().all(|id| *id == 3), "{n}: {query}: {}", r.text);
-            let count = &r.data()["orderItems"]["totalCount"];
-            assert!(
-                count.is_null() || count.as_i64() <= Some(1),
-                "{n}: {query}: {}",
-                r.text
-            );
+            assert_eq!(item_ids_or_denied(&r, n), [3], "{n}: {query}: {}", r.text);
+            assert_eq!(r.data()["orderItems"]["totalCount"], 1, "{n}: {query}");
         }
         let r = gql(
             server,
@@ -989,12 +983,51 @@ async fn items_of_another_customers_order_stay_hidden() {
         )
         .await;
         assert_eq!(d["user"]["orders"]["edges"], json!([]), "{n}: nested");
+        // Alice reaches her own items through her order.
+        let alice = access("1");
+        let d = ok(
+            server,
+            Some(&alice),
+            "{ order(id: \"1\") { items(orderBy: [{id: ASC}]) { totalCount edges { node { id } } } } }",
+        )
+        .await;
+        assert_eq!(d["order"]["items"]["totalCount"], 2, "{n}: alice's items");
+        // Writes: an item of alice's order is NOT_FOUND for bob; adding one to it is denied.
+        let r = gql(
+            server,
+            Some(&bob),
+            "mutation { updateOrderItem(id: \"1\", input: {quantity: 99}) { success } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(r.codes(), ["NOT_FOUND"], "{n}: {}", r.text);
+        let r = gql(
+            server,
+            Some(&bob),
+            "mutation { createOrderItem(input: {orderId: \"1\", productId: \"1\", quantity: 1, unitPrice: \"1.00\"}) { success } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: {}", r.text);
+        let r = gql(
+            server,
+            Some(&bob),
+            "mutation { createOrderItem(input: {orderId: \"2\", productId: \"1\", quantity: 1, unitPrice: \"1.00\"}) { success } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            r.data()["createOrderItem"]["success"],
+            true,
+            "{n}: his own order: {}",
+            r.text
+        );
         let admin = access("3");
         let d = ok(server, Some(&admin), "{ orderItems(filter: {order: \"1\"}, orderBy: [{id: ASC}]) { edges { node { id } } } }").await;
         assert_eq!(
             ids(&d_wrap(&d), "orderItems"),
             [1, 2],
-            "{n}: admin sees them"
+            "{n}: admin sees them, and bob's writes left them alone"
         );
     }
     cleanup(servers).await;
