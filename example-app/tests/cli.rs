@@ -72,3 +72,43 @@ fn an_unknown_profile_is_refused_by_name() {
     assert!(stderr.starts_with("error: GQLGEN_PROFILE"), "{stderr}");
     assert!(stderr.contains("`prod`"), "{stderr}");
 }
+
+#[test]
+fn production_refuses_to_start_without_a_usable_signing_key_or_with_a_malformed_setting() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[], "JWT_SECRET_KEY"),
+        (&[("JWT_SECRET_KEY", "short")], "JWT_SECRET_KEY"),
+        (
+            &[
+                ("JWT_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+                ("RATE_LIMIT_RPM", "lots"),
+            ],
+            "RATE_LIMIT_RPM",
+        ),
+        (
+            &[
+                ("JWT_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+                ("JWT_ALGORITHM", "none"),
+            ],
+            "JWT_ALGORITHM",
+        ),
+    ];
+    for (vars, named) in cases {
+        let mut command = example_app();
+        command
+            .args(["serve", "--database-url", "sqlite::memory:"])
+            .env("GQLGEN_PROFILE", "production");
+        for name in ["JWT_SECRET_KEY", "JWT_ALGORITHM", "RATE_LIMIT_RPM", "GQLGEN_CONFIG"] {
+            command.env_remove(name);
+        }
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let output = command.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{vars:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{vars:?}: {stderr}");
+        assert!(stderr.contains(named), "{vars:?}: {stderr}");
+        assert!(!stderr.contains("short"), "the value is not echoed: {stderr}");
+    }
+}

@@ -232,6 +232,11 @@ pub struct PermissionList(pub Vec<syn::Expr>);
 
 impl FromMeta for PermissionList {
     fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        if items.is_empty() {
+            return Err(darling::Error::custom(
+                "`permissions()` lists no permission; name at least one, such as `permissions(IsAuthenticated)`, or leave it out for the default (IsAuthenticatedOrReadOnly)",
+            ));
+        }
         let mut errors = darling::Error::accumulator();
         let mut exprs = Vec::new();
         for item in items {

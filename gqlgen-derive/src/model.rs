@@ -447,17 +447,21 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         }
         let mut known = field_names.clone();
         known.extend(relations.iter().map(|r| r.ident.to_string()));
-        errors.handle(check::known_field(ident, "owner", &known))?;
+        if !known.contains(&name) {
+            errors.push(check::error(
+                ident.span(),
+                format!(
+                    "unknown column or relation `{name}` in `owner = ...`{}",
+                    names::hint(&name, &known)
+                ),
+            ));
+            return None;
+        }
         Some(Owner::Column(Ident::new(&names::pascal(&name), ident.span())))
     });
     if let Some(list) = &parsed.permissions {
-        if list.0.is_empty() {
-            errors.push(check::error(
-                list.span(),
-                "`permissions()` lists no permission; name at least one, such as `permissions(IsAuthenticated)`, or leave it out for the default (IsAuthenticatedOrReadOnly)",
-            ));
-        }
-        if owner.is_none() {
+        // Only when `owner` is absent: a misspelt one is reported by itself.
+        if parsed.owner.is_none() {
             for expr in &list.0 {
                 errors.handle(check::owner_needed(expr));
             }
