@@ -375,11 +375,16 @@ const FIXTURE_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$2dqMMVyaROMX
 
 /// An access token of fixture user `username`, from `tokenAuth`.
 pub async fn login(server: &TestServer, username: &str) -> String {
+    login_with(server, username, FIXTURE_PASSWORD).await
+}
+
+/// An access token from `tokenAuth` with these credentials.
+pub async fn login_with(server: &TestServer, username: &str, password: &str) -> String {
     let body = server
         .graphql_as(
             None,
             "mutation($u: String!, $p: String!) { tokenAuth(username: $u, password: $p) { token } }",
-            json!({ "u": username, "p": FIXTURE_PASSWORD }),
+            json!({ "u": username, "p": password }),
         )
         .await
         .body;

@@ -4,7 +4,7 @@
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
 use gqlgen_tests::{
-    backends, cleanup, fixture_servers, fixture_servers_as, ids, insert_fixture, sku,
+    backends, cleanup, fixture_servers, fixture_servers_as, ids, insert_fixture, login_with, sku,
 };
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -733,16 +733,7 @@ async fn the_seed_is_deterministic_and_complete() {
         );
         let mut server = backend.serve(Config::default()).await;
         // The demo accounts log in with the passwords of DESIGN.md; staff see private orders.
-        let login = server
-            .graphql(
-                r#"mutation { tokenAuth(username: "admin", password: "admin-password") { token } }"#,
-                json!({}),
-            )
-            .await;
-        server.token = login.body["data"]["tokenAuth"]["token"]
-            .as_str()
-            .map(str::to_owned);
-        assert!(server.token.is_some(), "{}", login.text);
+        server.token = Some(login_with(&server, "admin", "admin-password").await);
         let r = server
             .graphql(
                 "{ products { totalCount } categories { totalCount } tags { totalCount } users(filter: {username_In: [\"admin\", \"alice\", \"bob\"]}, orderBy: [{username: ASC}]) { totalCount edges { node { username isStaff } } } orders { totalCount } reviews { totalCount } product(id: 17) { name price } }",

@@ -3,7 +3,9 @@
 
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestServer, error_codes};
-use gqlgen_tests::{Backend, backends, cleanup, fixture_servers, fixture_servers_as, relaxed};
+use gqlgen_tests::{
+    Backend, backends, cleanup, fixture_servers, fixture_servers_as, login_with, relaxed,
+};
 use serde_json::{Value, json};
 
 async fn query(server: &TestServer, name: &str, query: &str) -> Value {
@@ -199,15 +201,7 @@ async fn statements_per_request_do_not_grow_with_page_size_or_depth() {
         };
         let mut server = backend.serve(config).await;
         // As staff, who see every order; checking the token's user costs one statement more.
-        let login = server
-            .graphql(
-                r#"mutation { tokenAuth(username: "admin", password: "admin-password") { token } }"#,
-                json!({}),
-            )
-            .await;
-        server.token = login.body["data"]["tokenAuth"]["token"]
-            .as_str()
-            .map(str::to_owned);
+        server.token = Some(login_with(&server, "admin", "admin-password").await);
         for (shape, expected) in SHAPES {
             let expected = expected + 1;
             for size in [1, 10, 100, 1000] {

@@ -27,7 +27,7 @@ use example_app::entities::{order, product, user};
 use gqlgen_runtime::Config;
 use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
 use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
-use gqlgen_runtime::testing::TestServer;
+use gqlgen_runtime::testing::{TestServer, dechunk};
 use gqlgen_tests::{FIXTURE_PASSWORD, cleanup, fixture_servers, ids, login};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -171,21 +171,6 @@ async fn send(
     );
     codes_of(&reply.body);
     reply
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || tail.len() < size {
-            break;
-        }
-        out.push_str(&tail[..size]);
-        rest = tail[size..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// POSTs a GraphQL request with these extra headers.

@@ -98,7 +98,12 @@ fn production_refuses_to_start_without_a_usable_signing_key_or_with_a_malformed_
         command
             .args(["serve", "--database-url", "sqlite::memory:"])
             .env("GQLGEN_PROFILE", "production");
-        for name in ["JWT_SECRET_KEY", "JWT_ALGORITHM", "RATE_LIMIT_RPM", "GQLGEN_CONFIG"] {
+        for name in [
+            "JWT_SECRET_KEY",
+            "JWT_ALGORITHM",
+            "RATE_LIMIT_RPM",
+            "GQLGEN_CONFIG",
+        ] {
             command.env_remove(name);
         }
         for (name, value) in vars {
@@ -109,6 +114,9 @@ fn production_refuses_to_start_without_a_usable_signing_key_or_with_a_malformed_
         assert_eq!(output.status.code(), Some(2), "{vars:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{vars:?}: {stderr}");
         assert!(stderr.contains(named), "{vars:?}: {stderr}");
-        assert!(!stderr.contains("short"), "the value is not echoed: {stderr}");
+        assert!(
+            !stderr.contains("short"),
+            "the value is not echoed: {stderr}"
+        );
     }
 }

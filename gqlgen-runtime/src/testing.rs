@@ -119,7 +119,8 @@ impl Drop for TestServer {
     }
 }
 
-fn dechunk(body: &str) -> String {
+/// The body of a `Transfer-Encoding: chunked` response, for clients reading raw HTTP.
+pub fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some((size, tail)) = rest.split_once("\r\n") {
