@@ -270,7 +270,7 @@ impl<'a> Where<'a> {
         };
         // Only rows the caller may read can match: a filter on a private row is no oracle.
         if let Some(scope) =
-            crate::permission::read_scope::<<F::Entity as EntityTrait>::Model>(self.caller)
+            crate::permission::relation_scope::<<F::Entity as EntityTrait>::Model>(self.caller)
         {
             condition = condition.add(scope);
         }

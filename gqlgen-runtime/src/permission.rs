@@ -198,12 +198,7 @@ pub fn denied(caller: &Caller, what: impl std::fmt::Display) -> GqlError {
 }
 
 fn describe(action: Action, model: &str) -> String {
-    match action {
-        Action::Read => format!("read {model}"),
-        Action::Create => format!("create {model}"),
-        Action::Update => format!("update {model}"),
-        Action::Delete => format!("delete {model}"),
-    }
+    format!("{} {model}", verb(action))
 }
 
 /// Checks `has_permission` of every permission of `M` and returns the row scope of `action` as
@@ -280,7 +275,7 @@ pub fn owned_keys<P: GraphQLModel>(user: &str) -> Option<SelectStatement> {
 
 const OWNED_KEY: &str = "__gqlgen_owned_key";
 
-/// The read scope of `M` for the caller of `ctx`, for rows reached through a relation.
+/// The read scope of `M` for `caller`, without the model-level check.
 pub fn read_scope<M: GraphQLModel>(caller: &Caller) -> Option<Condition> {
     scope_condition::<M>(&Access {
         caller,
