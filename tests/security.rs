@@ -28,7 +28,9 @@ use gqlgen_runtime::Config;
 use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
 use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
 use gqlgen_runtime::testing::{TestServer, dechunk};
-use gqlgen_tests::{FIXTURE_PASSWORD, cleanup, fixture_servers, ids, login};
+use gqlgen_tests::{
+    FIXTURE_PASSWORD, backends, cleanup, fixture_servers, ids, insert_fixture, login,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
 };
@@ -450,6 +452,45 @@ async fn forged_expired_early_refresh_revoked_and_inactive_tokens_are_401() {
 /// `{ "data": d }`, for [`ids`].
 fn d_wrap(d: &Value) -> Value {
     json!({ "data": d })
+}
+
+/// Two instances of the app over one database and one Redis: a token revoked through one is
+/// refused by the other. Runs when `REDIS_URL` names a server (CI sets it), skipped otherwise.
+#[tokio::test]
+async fn a_token_revoked_on_one_instance_is_refused_by_another_through_redis() {
+    let Ok(url) = std::env::var("REDIS_URL") else {
+        eprintln!("skipped: REDIS_URL is not set");
+        return;
+    };
+    for backend in backends().await {
+        let n = backend.name;
+        insert_fixture(&backend.db).await;
+        let config = Config {
+            redis_url: Some(url.clone()),
+            ..keyed(Config::testing())
+        };
+        let instance = || async {
+            let router = example_app::app(backend.db.clone(), config.clone())
+                .await
+                .expect("the app connects to Redis");
+            TestServer::start(router).await.expect("bind")
+        };
+        let (first, second) = (instance().await, instance().await);
+        let token = login(&first, "alice").await;
+        let d = ok(&second, Some(&token), "{ orders { totalCount } }").await;
+        assert_eq!(d["orders"]["totalCount"], 1, "{n}: the token works on both");
+        let d = ok(
+            &first,
+            Some(&token),
+            &format!("mutation {{ revokeToken(token: \"{token}\") {{ revoked }} }}"),
+        )
+        .await;
+        assert_eq!(d["revokeToken"]["revoked"], true, "{n}");
+        let r = gql(&second, Some(&token), PROBE, json!({})).await;
+        refused(&r, 401, "AUTHENTICATION_REQUIRED", n);
+        drop((first, second));
+        backend.cleanup().await;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
