@@ -5,7 +5,8 @@
 //!
 //! 1. Tokens: `alg: none`, another key's signature, expired beyond the leeway, not valid yet,
 //!    a refresh token as access token, a revoked token, an inactive user's token, a `Basic`
-//!    header, a refresh token used twice.
+//!    header, a refresh token used twice; with `REDIS_URL`, a token revoked on one instance used
+//!    on another.
 //! 2. Rows: another customer's order through detail, list, count, relation, filter, order and
 //!    cursors, update, delete and bulk mutations; products written by a non-owner; a field
 //!    permission (email) per row, and filtering on it; order items.
