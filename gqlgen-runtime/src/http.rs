@@ -165,7 +165,8 @@ async fn cors(origins: Vec<String>, request: Request, next: Next) -> Response {
     response
 }
 
-/// The caller of a request, and the rate-limit key that goes with it.
+/// The caller of a request once it passed authentication and the rate limit (keyed by user, or
+/// by client IP when anonymous); otherwise the refusal to send.
 async fn admit<Q, M, S>(
     state: &AppState<Q, M, S>,
     headers: &HeaderMap,
