@@ -365,7 +365,7 @@ pub async fn resolve<M: GraphQLModel>(
     filter: Option<M::Filter>,
     order_by: Option<Vec<M::OrderBy>>,
 ) -> async_graphql::Result<Connection<M>> {
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let mut select = M::Entity::find();
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);
@@ -383,7 +383,7 @@ pub async fn resolve_select<M: GraphQLModel>(
 ) -> Result<Connection<M>, GqlError> {
     let config = Config::of(ctx);
     let db = database(ctx)?;
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     select = crate::loader::prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
     if let Some(filter) = &filter {
         select = select.filter(filter.condition(caller)?);

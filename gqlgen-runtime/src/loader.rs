@@ -485,7 +485,7 @@ where
     let Some(key) = parent_key(parent, &spec)? else {
         return Ok(None);
     };
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let keys =
         OrderKeys::<<C::Entity as EntityTrait>::Column>::from_input::<C::OrderBy>(&[], caller)?;
     let scope = crate::permission::relation_scope::<C>(caller);
@@ -509,7 +509,7 @@ where
     let Some(key) = parent_key(parent, &spec)? else {
         return Ok(Vec::new());
     };
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
     let condition = related_condition::<C>(caller, filter.as_ref())?;
     let loaded = load_for_group::<P, C>(ctx, parent, &spec, condition, &keys, None).await?;
@@ -531,7 +531,7 @@ where
     <P::Entity as EntityTrait>::Column: FromStr,
 {
     let config = Config::of(ctx);
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
     let signature = keys.signature();
     let decode = |argument: &str, cursor: &Option<String>| {

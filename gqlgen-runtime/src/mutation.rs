@@ -351,7 +351,7 @@ where
     V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
     let outcome = settle(insert_one::<M, I, V>(caller, &txn, input, None).await)?;
@@ -379,7 +379,7 @@ where
             inputs.len()
         )));
     }
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
     let mut rows = Vec::with_capacity(inputs.len());
@@ -478,7 +478,7 @@ where
     ActiveModelOf<M::Entity>: Send,
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Update, &txn, id).await?;
     let outcome = settle(update_row::<M, I, V>(caller, &txn, row, input, None).await)?;
@@ -495,7 +495,7 @@ where
     ActiveModelOf<M::Entity>: Send,
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Delete, &txn, id).await?;
     if let Err(err) = row.into_active_model().delete(&txn).await {
@@ -552,7 +552,7 @@ where
     V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let condition = selective::<M>(caller, Action::Update, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
@@ -595,7 +595,7 @@ pub async fn delete_many<M>(ctx: &Context<'_>, filter: &M::Filter) -> Result<Bul
 where
     M: GraphQLModel,
 {
-    let caller = crate::permission::caller(ctx);
+    let caller = crate::auth::Caller::of(ctx);
     let condition = selective::<M>(caller, Action::Delete, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;

@@ -178,13 +178,6 @@ impl Permission for HasPermission {
 /// The permissions of a model without `permissions(...)`: reads are public, writes need a login.
 pub const DEFAULT_PERMISSIONS: &[&dyn Permission] = &[&IsAuthenticatedOrReadOnly];
 
-/// The caller of a request; anonymous when the router put none in (a schema used directly).
-pub fn caller<'a>(ctx: &'a Context<'_>) -> &'a Caller {
-    static ANONYMOUS: std::sync::OnceLock<Caller> = std::sync::OnceLock::new();
-    ctx.data_opt::<Caller>()
-        .unwrap_or_else(|| ANONYMOUS.get_or_init(Caller::default))
-}
-
 /// The error for a denied action: log in first, or not allowed at all.
 pub fn denied(caller: &Caller, what: impl std::fmt::Display) -> GqlError {
     if caller.is_authenticated() {
@@ -306,11 +299,14 @@ fn owner_value(column_type: &ColumnType, id: &str) -> Option<Value> {
     })
 }
 
+/// Column `column` of `row`; generic over the entity so that a `GraphQLModel` row, which is its
+/// entity's `Model`, can be read with `ModelTrait::get`.
+fn value<E: EntityTrait>(row: &E::Model, column: E::Column) -> Value {
+    row.get(column)
+}
+
 /// The owner of `row` as text, when `M` names an owner column (not one through a relation).
 pub fn owner_of<M: GraphQLModel>(row: &M) -> Option<String> {
-    fn value<E: EntityTrait>(row: &E::Model, column: E::Column) -> Value {
-        row.get(column)
-    }
     match M::owner() {
         Owner::Column(column) => crate::loader::key_text(&value::<M::Entity>(row, column)),
         Owner::Nobody | Owner::Through { .. } => None,
@@ -354,9 +350,6 @@ pub async fn check_object<M: GraphQLModel>(
     action: Action,
     row: &M,
 ) -> Result<(), GqlError> {
-    fn value<E: EntityTrait>(row: &E::Model, column: E::Column) -> Value {
-        row.get(column)
-    }
     let owner = resolve_owner::<M>(db, caller, |c| Some(value::<M::Entity>(row, c))).await?;
     check_object_owner::<M>(caller, action, owner.as_deref())
 }
@@ -403,7 +396,7 @@ pub fn check_field<M: GraphQLModel>(
     field: &str,
     codename: &str,
 ) -> Result<(), GqlError> {
-    let caller = caller(ctx);
+    let caller = Caller::of(ctx);
     let owner = owner_of(row);
     let own = matches!((owner.as_deref(), caller.user()), (Some(o), Some(u)) if o == u.id);
     if own || caller.has_perm(codename) {

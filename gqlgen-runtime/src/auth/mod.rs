@@ -31,9 +31,12 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The caller of the request being resolved; anonymous when the router set none.
-    pub fn of(ctx: &async_graphql::Context<'_>) -> Caller {
-        ctx.data_opt::<Caller>().cloned().unwrap_or_default()
+    /// The caller of the request being resolved; anonymous when the router set none (a schema
+    /// executed directly). Borrowed: resolvers ask for it on every field that checks access.
+    pub fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a Caller {
+        static ANONYMOUS: std::sync::OnceLock<Caller> = std::sync::OnceLock::new();
+        ctx.data_opt::<Caller>()
+            .unwrap_or_else(|| ANONYMOUS.get_or_init(Caller::default))
     }
 
     /// The authenticated user, if any.
