@@ -1311,6 +1311,47 @@ async fn the_fourth_request_of_a_burst_of_three_is_429_per_client_and_per_user()
     cleanup(servers).await;
 }
 
+/// `GET /graphql` only reads: a mutation in the query string is refused and writes nothing, and
+/// a hostile document in it meets the same limits as over POST.
+#[tokio::test]
+async fn get_refuses_mutations_and_applies_the_limits() {
+    let servers = fixture_servers(keyed(Config::testing())).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let admin = format!("Bearer {}", access("3"));
+        let get = |query: &str| {
+            let encoded: String = query
+                .bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("/graphql?query={encoded}")
+        };
+        let delete = get("mutation { deleteProduct(id: \"1\") { success } }");
+        let r = send(server, "GET", &delete, &[("Authorization", &admin)], b"").await;
+        refused(&r, 400, "BAD_USER_INPUT", n);
+        assert_eq!(
+            product::Entity::find()
+                .count(&backend.db)
+                .await
+                .expect("count"),
+            6,
+            "{n}: nothing deleted"
+        );
+        let deep = get(&format!(
+            "{{ a{} }}",
+            " { a".repeat(1000) + &" }".repeat(1000)
+        ));
+        let r = send(server, "GET", &deep, &[], b"").await;
+        assert_eq!(r.codes(), ["QUERY_TOO_DEEP"], "{n}: {}", r.text);
+        let r = send(server, "GET", &get("{ products { totalCount } }"), &[], b"").await;
+        assert_eq!(r.data()["products"]["totalCount"], 6, "{n}: {}", r.text);
+    }
+    cleanup(servers).await;
+}
+
 #[tokio::test]
 async fn a_10_mb_body_is_413_and_the_server_lives_on() {
     let servers = fixture_servers(Config::testing()).await;

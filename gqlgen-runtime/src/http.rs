@@ -221,10 +221,13 @@ async fn admit<Q, M, S>(
     })
 }
 
+/// Runs each operation that passes query analysis. `read_only` (GET) refuses mutations, judged
+/// on the document analysis parsed, so that nothing is parsed before the limits are checked.
 async fn execute<Q, M, S>(
     state: &AppState<Q, M, S>,
     caller: Caller,
     request: BatchRequest,
+    read_only: bool,
 ) -> Response
 where
     Q: ObjectType + 'static,
@@ -243,13 +246,18 @@ where
     };
     let batched = requests.len() != 1;
     let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
+    for mut request in requests {
         let checked = crate::limits::check_request(
-            &request,
+            &mut request,
             &config.limits,
             config.default_page_size,
             config.introspection,
         );
+        if read_only && checked.is_ok() && is_mutation(&mut request) {
+            return bad_request(
+                "mutations are not accepted over GET; send them with POST".to_owned(),
+            );
+        }
         let mut response = match checked {
             // Each operation gets its own relation cache: groups and loads never cross requests.
             Ok(()) => {
@@ -299,7 +307,7 @@ where
         Err(response) => return response,
     };
     match serde_json::from_slice::<BatchRequest>(&body) {
-        Ok(request) => execute(&state, caller, request).await,
+        Ok(request) => execute(&state, caller, request, false).await,
         Err(err) => bad_request(format!("the body is not a GraphQL request: {err}")),
     }
 }
@@ -337,17 +345,15 @@ where
     };
     match async_graphql::http::parse_query_string(&query) {
         // GET must not change anything: mutations only over POST.
-        Ok(request) if is_mutation(&request) => {
-            bad_request("mutations are not accepted over GET; send them with POST".to_owned())
-        }
-        Ok(request) => execute(&state, caller, BatchRequest::Single(request)).await,
+        Ok(request) => execute(&state, caller, BatchRequest::Single(request), true).await,
         Err(err) => bad_request(format!("the query string is not a GraphQL request: {err}")),
     }
 }
 
-fn is_mutation(request: &async_graphql::Request) -> bool {
+/// Whether the request's document holds a mutation, judged on the parse analysis cached.
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
     use async_graphql::parser::types::OperationType;
-    async_graphql::parser::parse_query(&request.query).is_ok_and(|doc| {
+    request.parsed_query().is_ok_and(|doc| {
         doc.operations
             .iter()
             .any(|(_, op)| op.node.ty == OperationType::Mutation)

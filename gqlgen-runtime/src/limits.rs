@@ -22,7 +22,7 @@ use crate::error::{ErrorCode, GqlError};
 ///
 /// A document that does not parse passes: async-graphql reports the syntax error itself.
 pub fn check_request(
-    request: &async_graphql::Request,
+    request: &mut async_graphql::Request,
     limits: &QueryLimits,
     default_page_size: u32,
     introspection: bool,
@@ -48,7 +48,10 @@ pub fn check_request(
         default_page_size,
         introspection,
     )?
-    .check(limits)
+    .check(limits)?;
+    // Execution reuses this parse instead of parsing the text a second time.
+    request.set_parsed_query(document);
+    Ok(())
 }
 
 /// Checks the number of operations of a batched request.
@@ -538,7 +541,7 @@ mod tests {
 
     fn check_with(query: &str, limits: &QueryLimits, introspection: bool) -> Result<(), GqlError> {
         check_request(
-            &async_graphql::Request::new(query),
+            &mut async_graphql::Request::new(query),
             limits,
             PAGE,
             introspection,
@@ -738,9 +741,9 @@ mod tests {
             serde_json::json!({}),
         );
         assert_eq!(defaulted.complexity, 1 + 9 * 2);
-        let request = async_graphql::Request::new(query)
+        let mut request = async_graphql::Request::new(query)
             .variables(Variables::from_json(serde_json::json!({ "n": 1000 })));
-        let err = check_request(&request, &limits(), PAGE, false).unwrap_err();
+        let err = check_request(&mut request, &limits(), PAGE, false).unwrap_err();
         assert_eq!(err.code, ErrorCode::QueryTooComplex);
     }
 
