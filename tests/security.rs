@@ -28,7 +28,7 @@ use example_app::entities::{order, product, user};
 use gqlgen_runtime::Config;
 use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
 use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
-use gqlgen_runtime::testing::{TestServer, dechunk};
+use gqlgen_runtime::testing::{TestResponse, TestServer};
 use gqlgen_tests::{
     FIXTURE_PASSWORD, backends, cleanup, fixture_servers, ids, insert_fixture, login,
 };
@@ -36,135 +36,23 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
 };
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// A response with its headers.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Value,
-    text: String,
-}
-
-impl Reply {
-    /// The value of header `name` (case-insensitive), if present.
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The `extensions.code` of each error (every error has one: [`send`] checks).
-    fn codes(&self) -> Vec<String> {
-        codes_of(&self.body)
-    }
-
-    fn data(&self) -> &Value {
-        &self.body["data"]
-    }
-}
-
-/// The codes of a response body's errors; panics on an error without a code. A batch's body
-/// is checked element by element.
-fn codes_of(body: &Value) -> Vec<String> {
-    if let Some(batch) = body.as_array() {
-        return batch.iter().flat_map(codes_of).collect();
-    }
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or_else(|| panic!("an error without a code: {e}"))
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Sends a raw HTTP request, writing the body while reading the answer (a server that refuses
-/// a large body answers before it has read it). Every response must carry `x-request-id`, and
-/// every error in it a code.
+/// Sends a raw HTTP request. Every response must carry `x-request-id`, and every error in it a
+/// code.
 async fn send(
     server: &TestServer,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-) -> Reply {
-    let stream = tokio::net::TcpStream::connect(server.addr())
+) -> TestResponse {
+    let reply = server
+        .request(method, path, headers, body)
         .await
-        .expect("connect to the test server");
-    let (mut reader, mut writer) = stream.into_split();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        server.addr(),
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let write = async {
-        // The server may close before the body is through: that is its answer, not a failure.
-        if writer.write_all(head.as_bytes()).await.is_ok() {
-            let _ = writer.write_all(body).await;
-        }
-    };
-    let read = async {
-        let mut raw = Vec::new();
-        let mut chunk = [0u8; 16 * 1024];
-        loop {
-            match reader.read(&mut chunk).await {
-                Ok(0) => break,
-                Ok(n) => raw.extend_from_slice(&chunk[..n]),
-                Err(e) if !raw.is_empty() => {
-                    let _ = e;
-                    break;
-                }
-                Err(e) => panic!("reading the response: {e}"),
-            }
-        }
-        raw
-    };
-    let ((), raw) = tokio::join!(write, read);
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = raw
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP response: {raw:?}"));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let chunked = headers.iter().any(|(n, v)| {
-        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    let text = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_owned()
-    };
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    let reply = Reply {
-        status,
-        headers,
-        body,
-        text,
-    };
+        .expect("the test server answers");
     assert!(
         reply
             .header("x-request-id")
@@ -172,7 +60,11 @@ async fn send(
         "{method} {path}: no x-request-id in {:?}",
         reply.headers
     );
-    codes_of(&reply.body);
+    assert!(
+        !reply.codes().iter().any(|c| c == "<none>"),
+        "{method} {path}: an error without a code: {}",
+        reply.text
+    );
     reply
 }
 
@@ -182,7 +74,7 @@ async fn gql_with(
     headers: &[(&str, &str)],
     query: &str,
     vars: Value,
-) -> Reply {
+) -> TestResponse {
     let body = json!({ "query": query, "variables": vars }).to_string();
     let mut all = vec![("Content-Type", "application/json")];
     all.extend_from_slice(headers);
@@ -190,7 +82,7 @@ async fn gql_with(
 }
 
 /// POSTs a GraphQL request with `token` as bearer, or anonymously.
-async fn gql(server: &TestServer, token: Option<&str>, query: &str, vars: Value) -> Reply {
+async fn gql(server: &TestServer, token: Option<&str>, query: &str, vars: Value) -> TestResponse {
     match token {
         Some(token) => {
             let bearer = format!("Bearer {token}");
@@ -213,7 +105,7 @@ async fn ok(server: &TestServer, token: Option<&str>, query: &str) -> Value {
 }
 
 /// Asserts a refusal: this status, exactly this one code, and no data.
-fn refused(r: &Reply, status: u16, code: &str, what: &str) {
+fn refused(r: &TestResponse, status: u16, code: &str, what: &str) {
     assert_eq!(r.status, status, "{what}: {}", r.text);
     assert_eq!(r.codes(), [code], "{what}: {}", r.text);
     assert!(r.data().is_null(), "{what}: data came back: {}", r.text);
@@ -961,7 +853,7 @@ async fn email_is_denied_per_row_and_cannot_be_filtered_on() {
 }
 
 /// The ids of `orderItems` in `r`, or none when the whole list is `PERMISSION_DENIED`.
-fn item_ids_or_denied(r: &Reply, n: &str) -> Vec<i64> {
+fn item_ids_or_denied(r: &TestResponse, n: &str) -> Vec<i64> {
     if r.data().is_null() {
         assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: {}", r.text);
         return Vec::new();

@@ -18,12 +18,33 @@ pub struct TestServer {
     pub token: Option<String>,
 }
 
-/// A response: status code and JSON body (`Value::Null` when the body is not JSON).
+/// A response: status code, headers and JSON body (`Value::Null` when the body is not JSON).
 #[derive(Debug, Clone)]
 pub struct TestResponse {
     pub status: u16,
+    pub headers: Vec<(String, String)>,
     pub body: Value,
     pub text: String,
+}
+
+impl TestResponse {
+    /// The value of header `name` (case-insensitive), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `extensions.code` of each error, as [`error_codes`].
+    pub fn codes(&self) -> Vec<String> {
+        error_codes(&self.body)
+    }
+
+    /// The `data` of the body.
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
 }
 
 impl TestServer {
@@ -47,7 +68,9 @@ impl TestServer {
         self.addr
     }
 
-    /// Sends `method path` with `body` and returns the response.
+    /// Sends `method path` with `body` and returns the response. The body is written while
+    /// the answer is read: a server that refuses a large body answers before reading it all,
+    /// and closing early is its answer, not a failure.
     pub async fn request(
         &self,
         method: &str,
@@ -55,7 +78,7 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::io::Result<TestResponse> {
-        let mut stream = TcpStream::connect(self.addr).await?;
+        let (mut reader, mut writer) = TcpStream::connect(self.addr).await?.into_split();
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.addr,
@@ -65,27 +88,52 @@ impl TestServer {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(body).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        let raw = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
+        let write = async {
+            if writer.write_all(head.as_bytes()).await.is_ok() {
+                let _ = writer.write_all(body).await;
+            }
+        };
+        let read = async {
+            let mut raw = Vec::new();
+            let mut chunk = [0u8; 16 * 1024];
+            loop {
+                match reader.read(&mut chunk).await {
+                    Ok(0) => return Ok(raw),
+                    Ok(n) => raw.extend_from_slice(&chunk[..n]),
+                    // A reset after the answer arrived (the server closed on an unread body).
+                    Err(_) if !raw.is_empty() => return Ok(raw),
+                    Err(err) => return Err(err),
+                }
+            }
+        };
+        let ((), raw) = tokio::join!(write, read);
+        let raw = String::from_utf8_lossy(&raw?).into_owned();
+        let (head, rest) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let text = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let chunked = headers.iter().any(|(n, v)| {
+            n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+        });
+        let text = if chunked {
+            dechunk(rest)
         } else {
-            body.to_owned()
+            rest.to_owned()
         };
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Ok(TestResponse { status, body, text })
+        Ok(TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        })
     }
 
     /// POSTs a GraphQL query with variables to `/graphql`, with the server's token if set.
@@ -119,8 +167,7 @@ impl Drop for TestServer {
     }
 }
 
-/// The body of a `Transfer-Encoding: chunked` response, for clients reading raw HTTP.
-pub fn dechunk(body: &str) -> String {
+fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some((size, tail)) = rest.split_once("\r\n") {
@@ -151,8 +198,12 @@ pub fn superuser() -> crate::auth::Caller {
     }
 }
 
-/// The `extensions.code` of each error of a GraphQL response body.
+/// The `extensions.code` of each error of a GraphQL response body (of every response, for a
+/// batch); `<none>` for an error without one.
 pub fn error_codes(body: &Value) -> Vec<String> {
+    if let Some(batch) = body.as_array() {
+        return batch.iter().flat_map(error_codes).collect();
+    }
     body["errors"]
         .as_array()
         .map(|errors| {
