@@ -38,6 +38,35 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// `GRAPHQL_CACHING_ENABLED`.
     pub caching_enabled: bool,
+    /// The connection pool.
+    pub database: DatabaseSettings,
+    /// How long in-flight requests may run on after SIGTERM or Ctrl-C (`SHUTDOWN_TIMEOUT`).
+    pub shutdown_timeout: Duration,
+}
+
+/// The database connection pool (`DB_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseSettings {
+    /// Most open connections (`DB_MAX_CONNECTIONS`).
+    pub max_connections: u32,
+    /// Connections kept open when idle (`DB_MIN_CONNECTIONS`).
+    pub min_connections: u32,
+    /// How long a request waits for a free connection before it fails (`DB_ACQUIRE_TIMEOUT`):
+    /// while the database is down, requests fail after this long instead of hanging.
+    pub acquire_timeout: Duration,
+    /// How long opening one connection may take (`DB_CONNECT_TIMEOUT`).
+    pub connect_timeout: Duration,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(2),
+        }
+    }
 }
 
 /// The profiles of `GQLGEN_PROFILE`.
@@ -75,6 +104,22 @@ pub struct QueryLimits {
     pub max_query_bytes: usize,
     /// Most operations in one batched request (`QUERY_TOO_LARGE`).
     pub max_batch_operations: u32,
+    /// Deepest nesting of objects and lists in a variable's value, checked before the value is
+    /// parsed (`BAD_USER_INPUT`).
+    pub max_input_depth: u32,
+    /// Deepest nesting of `and` / `or` / `not` in a filter (`BAD_USER_INPUT`).
+    pub max_filter_depth: u32,
+    /// Most nodes in a filter: every filter object and every lookup set counts one
+    /// (`BAD_USER_INPUT`).
+    pub max_filter_nodes: u32,
+    /// Most values a filter compares with, over all its lookups; every item of an `_In` list
+    /// counts one. Each is one bound parameter of the SQL statement (`BAD_USER_INPUT`).
+    pub max_filter_values: u32,
+    /// Most items in one list argument: an `_In` list, `orderBy`, a list of ids in an input
+    /// (`BAD_USER_INPUT`).
+    pub max_list_length: u32,
+    /// Longest value of a text lookup (`name_Icontains`...), in characters (`BAD_USER_INPUT`).
+    pub max_pattern_length: u32,
 }
 
 impl Default for QueryLimits {
@@ -86,6 +131,12 @@ impl Default for QueryLimits {
             max_tokens: 5000,
             max_query_bytes: 100_000,
             max_batch_operations: 10,
+            max_input_depth: 32,
+            max_filter_depth: 10,
+            max_filter_nodes: 1_000,
+            max_filter_values: 10_000,
+            max_list_length: 1_000,
+            max_pattern_length: 1_000,
         }
     }
 }
@@ -198,6 +249,8 @@ impl Config {
             max_body_bytes: 1 << 20,
             redis_url: None,
             caching_enabled: false,
+            database: DatabaseSettings::default(),
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 

@@ -61,6 +61,17 @@ const VARIABLES: &[&str] = &[
     "GRAPHQL_MAX_BODY_BYTES",
     "GRAPHQL_DEBUG",
     "GRAPHQL_INTROSPECTION",
+    "GRAPHQL_MAX_INPUT_DEPTH",
+    "GRAPHQL_MAX_FILTER_DEPTH",
+    "GRAPHQL_MAX_FILTER_NODES",
+    "GRAPHQL_MAX_FILTER_VALUES",
+    "GRAPHQL_MAX_LIST_LENGTH",
+    "GRAPHQL_MAX_PATTERN_LENGTH",
+    "DB_MAX_CONNECTIONS",
+    "DB_MIN_CONNECTIONS",
+    "DB_ACQUIRE_TIMEOUT",
+    "DB_CONNECT_TIMEOUT",
+    "SHUTDOWN_TIMEOUT",
 ];
 
 /// The TOML file. Every key is optional; a misspelled one is an error that names it.
@@ -79,6 +90,7 @@ struct FileSettings {
     jwt: JwtSection,
     cors: CorsSection,
     http: HttpSection,
+    database: DatabaseSection,
 }
 
 // Numbers are read as i64 so that a negative or zero value gets our message naming the key,
@@ -99,6 +111,12 @@ struct LimitsSection {
     max_tokens: Option<i64>,
     max_query_bytes: Option<i64>,
     max_batch_operations: Option<i64>,
+    max_input_depth: Option<i64>,
+    max_filter_depth: Option<i64>,
+    max_filter_nodes: Option<i64>,
+    max_filter_values: Option<i64>,
+    max_list_length: Option<i64>,
+    max_pattern_length: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +150,16 @@ struct CorsSection {
 #[serde(default, deny_unknown_fields)]
 struct HttpSection {
     max_body_bytes: Option<i64>,
+    shutdown_timeout: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DatabaseSection {
+    max_connections: Option<i64>,
+    min_connections: Option<i64>,
+    acquire_timeout: Option<i64>,
+    connect_timeout: Option<i64>,
 }
 
 /// The environment as a map, where a blank variable counts as unset.
@@ -247,8 +275,10 @@ impl Config {
         };
         format!(
             "profile={} debug={} introspection={} page_size={}/{} max_batch_size={} \
-             limits(depth={} complexity={} aliases={} tokens={} query_bytes={} operations={}) \
-             rate_limit={} cors=[{}] jwt={} {} body_limit={} caching={} redis={}",
+             limits(depth={} complexity={} aliases={} tokens={} query_bytes={} operations={} \
+             input_depth={} filter_depth={} filter_nodes={} filter_values={} list_length={} \
+             pattern_length={}) rate_limit={} cors=[{}] jwt={} {} body_limit={} caching={} \
+             redis={} db(max={} min={} acquire={}s connect={}s) shutdown={}s",
             self.profile.as_str(),
             self.debug,
             self.introspection,
@@ -261,6 +291,12 @@ impl Config {
             limits.max_tokens,
             limits.max_query_bytes,
             limits.max_batch_operations,
+            limits.max_input_depth,
+            limits.max_filter_depth,
+            limits.max_filter_nodes,
+            limits.max_filter_values,
+            limits.max_list_length,
+            limits.max_pattern_length,
             rate_limit,
             self.cors_allowed_origins.join(","),
             algorithm_name(self.jwt.algorithm),
@@ -268,6 +304,11 @@ impl Config {
             self.max_body_bytes,
             self.caching_enabled,
             redis,
+            self.database.max_connections,
+            self.database.min_connections,
+            self.database.acquire_timeout.as_secs(),
+            self.database.connect_timeout.as_secs(),
+            self.shutdown_timeout.as_secs(),
         )
     }
 }
@@ -345,6 +386,41 @@ fn apply_file(config: &mut Config, file: &FileSettings) -> Result<(), ConfigErro
     if let Some(value) = limits.max_query_bytes {
         config.limits.max_query_bytes = whole_number("limits.max_query_bytes", value, false)?;
     }
+    let input_limits = [
+        (
+            &mut config.limits.max_input_depth,
+            "limits.max_input_depth",
+            limits.max_input_depth,
+        ),
+        (
+            &mut config.limits.max_filter_depth,
+            "limits.max_filter_depth",
+            limits.max_filter_depth,
+        ),
+        (
+            &mut config.limits.max_filter_nodes,
+            "limits.max_filter_nodes",
+            limits.max_filter_nodes,
+        ),
+        (
+            &mut config.limits.max_filter_values,
+            "limits.max_filter_values",
+            limits.max_filter_values,
+        ),
+        (
+            &mut config.limits.max_list_length,
+            "limits.max_list_length",
+            limits.max_list_length,
+        ),
+        (
+            &mut config.limits.max_pattern_length,
+            "limits.max_pattern_length",
+            limits.max_pattern_length,
+        ),
+    ];
+    for (target, key, value) in input_limits {
+        set(target, key, value)?;
+    }
 
     let rate = &file.rate_limit;
     config.rate_limit.enabled = rate.enabled.unwrap_or(config.rate_limit.enabled);
@@ -394,6 +470,24 @@ fn apply_file(config: &mut Config, file: &FileSettings) -> Result<(), ConfigErro
     }
     if let Some(value) = file.http.max_body_bytes {
         config.max_body_bytes = whole_number("http.max_body_bytes", value, false)?;
+    }
+    if let Some(value) = file.http.shutdown_timeout {
+        config.shutdown_timeout = seconds("http.shutdown_timeout", value, true)?;
+    }
+    let database = &file.database;
+    set(
+        &mut config.database.max_connections,
+        "database.max_connections",
+        database.max_connections,
+    )?;
+    if let Some(value) = database.min_connections {
+        config.database.min_connections = whole_number("database.min_connections", value, true)?;
+    }
+    if let Some(value) = database.acquire_timeout {
+        config.database.acquire_timeout = seconds("database.acquire_timeout", value, false)?;
+    }
+    if let Some(value) = database.connect_timeout {
+        config.database.connect_timeout = seconds("database.connect_timeout", value, false)?;
     }
     Ok(())
 }
@@ -457,6 +551,31 @@ fn apply_env(config: &mut Config, env: &Environment<'_>) -> Result<(), ConfigErr
     config.debug = env.flag("GRAPHQL_DEBUG")?.unwrap_or(config.debug);
     let introspection = env.flag("GRAPHQL_INTROSPECTION")?;
     config.introspection = introspection.unwrap_or(config.introspection);
+
+    let limits = &mut config.limits;
+    for (target, name) in [
+        (&mut limits.max_input_depth, "GRAPHQL_MAX_INPUT_DEPTH"),
+        (&mut limits.max_filter_depth, "GRAPHQL_MAX_FILTER_DEPTH"),
+        (&mut limits.max_filter_nodes, "GRAPHQL_MAX_FILTER_NODES"),
+        (&mut limits.max_filter_values, "GRAPHQL_MAX_FILTER_VALUES"),
+        (&mut limits.max_list_length, "GRAPHQL_MAX_LIST_LENGTH"),
+        (&mut limits.max_pattern_length, "GRAPHQL_MAX_PATTERN_LENGTH"),
+    ] {
+        *target = env.number(name)?.unwrap_or(*target);
+    }
+
+    let database = &mut config.database;
+    let max_connections = env.number("DB_MAX_CONNECTIONS")?;
+    database.max_connections = max_connections.unwrap_or(database.max_connections);
+    if let Some(text) = env.get("DB_MIN_CONNECTIONS") {
+        database.min_connections = parse_number("DB_MIN_CONNECTIONS", text, true)?;
+    }
+    let acquire = env.seconds("DB_ACQUIRE_TIMEOUT", false)?;
+    database.acquire_timeout = acquire.unwrap_or(database.acquire_timeout);
+    let connect = env.seconds("DB_CONNECT_TIMEOUT", false)?;
+    database.connect_timeout = connect.unwrap_or(database.connect_timeout);
+    let shutdown = env.seconds("SHUTDOWN_TIMEOUT", true)?;
+    config.shutdown_timeout = shutdown.unwrap_or(config.shutdown_timeout);
     Ok(())
 }
 
@@ -473,6 +592,23 @@ fn check_merged(
             variable
         }
     };
+
+    if config.database.min_connections > config.database.max_connections {
+        let setting = if env.get("DB_MIN_CONNECTIONS").is_some() {
+            "DB_MIN_CONNECTIONS"
+        } else if file.database.min_connections.is_some() {
+            "database.min_connections"
+        } else if env.get("DB_MAX_CONNECTIONS").is_some() {
+            "DB_MAX_CONNECTIONS"
+        } else {
+            "database.max_connections"
+        };
+        let message = format!(
+            "the pool keeps {} connections open but may open only {}",
+            config.database.min_connections, config.database.max_connections
+        );
+        return Err(ConfigError::new(setting, message));
+    }
 
     if config.default_page_size > config.max_page_size {
         let setting = if env.get("GRAPHQL_MAX_PAGE_SIZE").is_some() {
@@ -817,6 +953,69 @@ mod tests {
         assert_eq!(config.max_page_size, 50);
         assert_eq!(config.max_body_bytes, 2048);
         assert!(config.debug && config.introspection);
+    }
+
+    #[test]
+    fn input_limits_pool_and_shutdown_are_read_from_either_source() {
+        let config = load(
+            &[
+                ("GRAPHQL_MAX_INPUT_DEPTH", "20"),
+                ("GRAPHQL_MAX_FILTER_DEPTH", "4"),
+                ("GRAPHQL_MAX_FILTER_NODES", "50"),
+                ("GRAPHQL_MAX_FILTER_VALUES", "500"),
+                ("GRAPHQL_MAX_LIST_LENGTH", "30"),
+                ("GRAPHQL_MAX_PATTERN_LENGTH", "64"),
+                ("DB_MAX_CONNECTIONS", "32"),
+                ("DB_MIN_CONNECTIONS", "0"),
+                ("DB_ACQUIRE_TIMEOUT", "3"),
+                ("DB_CONNECT_TIMEOUT", "1"),
+                ("SHUTDOWN_TIMEOUT", "0"),
+            ],
+            None,
+        )
+        .unwrap();
+        let limits = &config.limits;
+        assert_eq!(
+            (
+                limits.max_input_depth,
+                limits.max_filter_depth,
+                limits.max_filter_nodes
+            ),
+            (20, 4, 50)
+        );
+        assert_eq!(
+            (
+                limits.max_filter_values,
+                limits.max_list_length,
+                limits.max_pattern_length
+            ),
+            (500, 30, 64)
+        );
+        let db = &config.database;
+        assert_eq!((db.max_connections, db.min_connections), (32, 0));
+        assert_eq!(db.acquire_timeout, Duration::from_secs(3));
+        assert_eq!(db.connect_timeout, Duration::from_secs(1));
+        assert_eq!(config.shutdown_timeout, Duration::ZERO);
+
+        let toml = "[limits]\nmax_filter_nodes = 7\nmax_pattern_length = 9\n\
+                    [database]\nmax_connections = 3\nmin_connections = 1\nacquire_timeout = 2\n\
+                    [http]\nshutdown_timeout = 5\n";
+        let config = load(&[], Some(toml)).unwrap();
+        assert_eq!(config.limits.max_filter_nodes, 7);
+        assert_eq!(config.limits.max_pattern_length, 9);
+        assert_eq!(config.database.max_connections, 3);
+        assert_eq!(config.database.acquire_timeout, Duration::from_secs(2));
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
+
+        let err = error(&[("GRAPHQL_MAX_FILTER_NODES", "0")], None);
+        assert_eq!(err.setting, "GRAPHQL_MAX_FILTER_NODES");
+        let err = error(
+            &[("DB_MIN_CONNECTIONS", "20"), ("DB_MAX_CONNECTIONS", "5")],
+            None,
+        );
+        assert_eq!(err.setting, "DB_MIN_CONNECTIONS");
+        let err = error(&[], Some("[database]\nacquire_timeout = 0\n"));
+        assert_eq!(err.setting, "database.acquire_timeout");
     }
 
     #[test]
