@@ -17,7 +17,6 @@ use sea_orm::{
 
 use crate::config::Config;
 use crate::error::GqlError;
-use crate::filter::FilterInput;
 use crate::model::GraphQLModel;
 use crate::order::{OrderDirection, OrderKeys};
 use crate::permission::Action;
@@ -123,7 +122,7 @@ impl<M: GraphQLModel> Connection<M> {
                 let db = database(ctx)?;
                 Ok(PaginatorTrait::count((**select).clone(), db)
                     .await
-                    .map_err(GqlError::from)?)
+                    .map_err(|err| GqlError::from_db(err, "filter"))?)
             }
         }
     }
@@ -386,7 +385,12 @@ pub async fn resolve_select<M: GraphQLModel>(
     let caller = crate::auth::Caller::of(ctx);
     select = crate::loader::prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
     if let Some(filter) = &filter {
-        select = select.filter(filter.condition(caller)?);
+        select = select.filter(crate::filter::condition(
+            filter,
+            "filter",
+            caller,
+            &config.limits,
+        )?);
     }
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
     let signature = keys.signature();
@@ -402,7 +406,8 @@ pub async fn resolve_select<M: GraphQLModel>(
     let count_query = select.clone();
     let plan = plan(&args, config, after, before)?;
     let known_total = if plan.needs_total() {
-        Some(PaginatorTrait::count(count_query.clone(), db).await?)
+        let count = PaginatorTrait::count(count_query.clone(), db).await;
+        Some(count.map_err(|err| GqlError::from_db(err, "filter"))?)
     } else {
         None
     };
@@ -426,7 +431,8 @@ pub async fn resolve_select<M: GraphQLModel>(
             .offset(window.offset)
             .limit(window.limit + 1)
             .all(db)
-            .await?
+            .await
+            .map_err(|err| GqlError::from_db(err, "filter"))?
     };
     let has_more = rows.len() as u64 > window.limit;
     let edges: Vec<Edge<M>> = rows

@@ -95,8 +95,73 @@ impl From<GqlError> for async_graphql::Error {
 }
 
 impl From<sea_orm::DbErr> for GqlError {
+    /// An error the request's values caused is `BAD_USER_INPUT`; any other is internal.
     fn from(err: sea_orm::DbErr) -> Self {
-        GqlError::internal(err)
+        match input_fault(&err) {
+            Some(reason) => GqlError::bad_input(format!("the database refused a value: {reason}")),
+            None => GqlError::internal(err),
+        }
+    }
+}
+
+impl GqlError {
+    /// A database error met running a statement built from the argument `argument`: one its
+    /// values caused (a value out of a column's range, a statement too large for the database)
+    /// is `BAD_USER_INPUT` naming the argument; any other is internal.
+    pub fn from_db(err: sea_orm::DbErr, argument: &str) -> GqlError {
+        match input_fault(&err) {
+            Some(reason) => GqlError::bad_input(format!(
+                "`{argument}`: the database refused its values: {reason}"
+            )),
+            None => GqlError::internal(err),
+        }
+    }
+}
+
+/// Why the database refused a statement because of the values in it, if that is why: SQLSTATE
+/// classes 22 (data exception) and 54 (program limit exceeded) on PostgreSQL, SQLite's limits on
+/// variables, expression depth, pattern and value size, and the driver's parameter limit.
+/// Everything else (a lost connection, a bug in a statement) is the server's fault.
+pub(crate) fn input_fault(err: &sea_orm::DbErr) -> Option<&'static str> {
+    use sea_orm::sqlx::Error as SqlxError;
+    use sea_orm::{DbErr, RuntimeErr};
+    const OUT_OF_RANGE: &str = "a value is outside what its column can hold";
+    const MALFORMED: &str = "a value is not valid for its column";
+    const TOO_LARGE: &str = "the statement is too large for the database; ask for fewer values";
+    let (DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        return None;
+    };
+    match &**sqlx {
+        SqlxError::Protocol(message) if message.contains("too many arguments") => Some(TOO_LARGE),
+        SqlxError::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            let message = db.message();
+            match code.as_ref() {
+                // PostgreSQL: numeric_value_out_of_range, datetime_field_overflow,
+                // interval_field_overflow, string_data_right_truncation.
+                "22003" | "22008" | "22015" | "22001" => Some(OUT_OF_RANGE),
+                sqlstate if sqlstate.len() == 5 && sqlstate.starts_with("22") => Some(MALFORMED),
+                sqlstate if sqlstate.len() == 5 && sqlstate.starts_with("54") => Some(TOO_LARGE),
+                // SQLite: SQLITE_TOOBIG, and SQLITE_ERROR's limits.
+                "18" => Some(TOO_LARGE),
+                "1" if [
+                    "too many SQL variables",
+                    "Expression tree is too large",
+                    "LIKE or GLOB pattern too complex",
+                    "parser stack overflow",
+                    "too many terms in compound SELECT",
+                ]
+                .iter()
+                .any(|limit| message.contains(limit)) =>
+                {
+                    Some(TOO_LARGE)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

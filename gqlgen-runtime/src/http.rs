@@ -4,7 +4,9 @@
 //! body size (413), authentication (401), rate limit (429 with `Retry-After`), query analysis
 //! ([`crate::limits`]), then execution with the caller in the request's data. Each request gets
 //! an id, returned as `x-request-id` and carried by every log line of the request; logs never
-//! hold a token, a password or a query's variables. CORS answers only the configured origins.
+//! hold a token, a password or a query's variables. CORS answers only the configured origins. A
+//! panic inside a request becomes that request's 500 with `INTERNAL_ERROR`, never the process's
+//! end.
 
 use std::net::SocketAddr;
 
@@ -75,6 +77,7 @@ where
         (true, None) => Some(RateLimiter::memory(&config.rate_limit)),
     };
     let origins = config.cors_allowed_origins.clone();
+    let debug = config.debug;
     let state = AppState {
         schema,
         config,
@@ -92,6 +95,9 @@ where
         .with_state(state)
         .layer(middleware::from_fn(move |request, next| {
             cors(origins.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(move |request, next| {
+            contain_panics(debug, request, next)
         }))
         .layer(middleware::from_fn(request_id))
 }
@@ -127,6 +133,36 @@ async fn request_id(request: Request, next: Next) -> Response {
     }
     .instrument(span)
     .await
+}
+
+/// A panic while serving a request ends that request alone: it is logged at ERROR inside the
+/// request's span (so with its id) and answered with 500 and `INTERNAL_ERROR`, masked unless
+/// debug is on. The connection and the process go on serving.
+async fn contain_panics(debug: bool, request: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(next.run(request))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            tracing::error!(panic = %detail, "the request panicked");
+            let message = if debug {
+                format!("internal error: the request panicked: {detail}")
+            } else {
+                crate::error::MASKED_MESSAGE.to_owned()
+            };
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                GqlError::new(ErrorCode::InternalError, message),
+            )
+        }
+    }
 }
 
 /// CORS for the configured origins only: others get no CORS headers, so browsers refuse them.
@@ -360,15 +396,138 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
     })
 }
 
-/// Serves `router` on `addr` with the client address available to rate limiting, until
-/// Ctrl-C.
+/// How long [`serve`] lets in-flight requests run on after the signal: the default of
+/// `SHUTDOWN_TIMEOUT`.
+pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves `router` on `listener` with the client address available to rate limiting, until
+/// SIGTERM or Ctrl-C; then as [`serve_until`] with [`DEFAULT_SHUTDOWN_GRACE`].
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(
+    serve_until(listener, router, shutdown_signal(), DEFAULT_SHUTDOWN_GRACE).await
+}
+
+/// Serves `router` on `listener` until `signal` completes, then stops accepting (the listener is
+/// closed, so new connections are refused), lets requests in flight finish and returns once they
+/// have, or once `grace` has passed with some still running: those are abandoned, not awaited.
+/// Idle keep-alive connections are closed at once. Logs at INFO when shutdown starts and ends,
+/// at WARN when the grace ran out.
+pub async fn serve_until<F>(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    signal: F,
+    grace: std::time::Duration,
+) -> std::io::Result<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    // The grace is counted from the signal, which axum consumes: it tells us through this.
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        signal.await;
+        tracing::info!(
+            grace_secs = grace.as_secs_f64(),
+            "shutting down: no new connections, waiting for requests in flight"
+        );
+        let _ = started_tx.send(());
+    };
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    .with_graceful_shutdown(signal)
+    .into_future();
+    let grace_over = async move {
+        match started_rx.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended without a signal: its own result decides.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = server => {
+            tracing::info!("shutdown complete: no request in flight");
+            result
+        }
+        () = grace_over => {
+            tracing::warn!(
+                grace_secs = grace.as_secs_f64(),
+                "shutdown grace ran out with requests still in flight; they are abandoned"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Completes on SIGTERM (what `docker stop`, Kubernetes and systemd send) or Ctrl-C (SIGINT).
+/// Called inside a Tokio runtime, it installs its handlers at once, so a signal that arrives
+/// before the server first runs is kept, not lost; outside one, at the first poll. A handler that
+/// cannot be installed is logged and the other signal still counts.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    let installed = tokio::runtime::Handle::try_current()
+        .is_ok()
+        .then(signal_handlers::install);
+    async move {
+        let handlers = match installed {
+            Some(handlers) => handlers,
+            None => signal_handlers::install(),
+        };
+        handlers.recv().await;
+    }
+}
+
+#[cfg(unix)]
+mod signal_handlers {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+
+    pub(super) struct Handlers {
+        terminate: Option<Signal>,
+        interrupt: Option<Signal>,
+    }
+
+    pub(super) fn install() -> Handlers {
+        let one = |kind: SignalKind, name: &str| {
+            signal(kind)
+                .map_err(|err| tracing::error!(%err, "cannot listen for {name}"))
+                .ok()
+        };
+        Handlers {
+            terminate: one(SignalKind::terminate(), "SIGTERM"),
+            interrupt: one(SignalKind::interrupt(), "Ctrl-C"),
+        }
+    }
+
+    impl Handlers {
+        pub(super) async fn recv(mut self) {
+            async fn one(signal: Option<&mut Signal>) {
+                match signal {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = one(self.terminate.as_mut()) => {}
+                () = one(self.interrupt.as_mut()) => {}
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod signal_handlers {
+    pub(super) struct Handlers;
+
+    pub(super) fn install() -> Handlers {
+        Handlers
+    }
+
+    impl Handlers {
+        pub(super) async fn recv(self) {
+            if let Err(err) = tokio::signal::ctrl_c().await {
+                tracing::error!(%err, "cannot listen for Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        }
+    }
 }

@@ -39,6 +39,7 @@ pub fn check_request(
         ));
     }
     check_tokens(query, limits)?;
+    check_variables(&request.variables, limits)?;
     let Ok(document) = async_graphql::parser::parse_query(query) else {
         return Ok(());
     };
@@ -52,6 +53,47 @@ pub fn check_request(
     // Execution reuses this parse instead of parsing the text a second time.
     request.set_parsed_query(document);
     Ok(())
+}
+
+/// Refuses a variable whose value nests objects and lists deeper than `max_input_depth`.
+/// Input types are parsed recursively, one call a level, so depth must be bounded before
+/// execution; the document's own literals are bounded by [`check_tokens`].
+fn check_variables(variables: &Variables, limits: &QueryLimits) -> Result<(), GqlError> {
+    let limit = limits.max_input_depth;
+    for (name, value) in variables.iter() {
+        if value_depth(value, limit) > limit {
+            return Err(GqlError::bad_input(format!(
+                "the variable `${name}` nests objects and lists more than {} deep; the limit is \
+                 {} (GRAPHQL_MAX_INPUT_DEPTH)",
+                thousands(u64::from(limit)),
+                thousands(u64::from(limit))
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The nesting depth of `value` (a scalar is 0, `[1]` is 1), or `stop + 1` once it is known to
+/// pass `stop`. Iterative, so no value can exhaust the stack.
+fn value_depth(value: &Value, stop: u32) -> u32 {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0u32)];
+    while let Some((value, depth)) = stack.pop() {
+        if !matches!(value, Value::List(_) | Value::Object(_)) {
+            continue;
+        }
+        let depth = depth + 1;
+        if depth > stop {
+            return depth;
+        }
+        deepest = deepest.max(depth);
+        match value {
+            Value::List(items) => stack.extend(items.iter().map(|item| (item, depth))),
+            Value::Object(fields) => stack.extend(fields.values().map(|field| (field, depth))),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Checks the number of operations of a batched request.
@@ -120,7 +162,7 @@ fn over_limit(code: ErrorCode, what: &str, measured: u64, limit: u64) -> GqlErro
 }
 
 /// `4001` as `4,001`.
-fn thousands(value: u64) -> String {
+pub(crate) fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {

@@ -27,7 +27,6 @@ use tokio::sync::OnceCell;
 use crate::config::Config;
 use crate::connection::{self, Connection, Edge, PageArgs, PageInfo, TotalCount};
 use crate::error::GqlError;
-use crate::filter::FilterInput;
 use crate::model::{GraphQLModel, Placeholder};
 use crate::order::{OrderDirection, OrderKeys};
 
@@ -383,7 +382,8 @@ where
         .order_by(Alias::new(PARENT), Order::Asc)
         .order_by(Alias::new(ROW), Order::Asc);
 
-    for row in db.query_all(&outer).await? {
+    let rows = db.query_all(&outer).await;
+    for row in rows.map_err(|err| GqlError::from_db(err, "filter"))? {
         let Some(parent) = read_key(&row, PARENT, &sample) else {
             continue;
         };
@@ -450,10 +450,14 @@ where
 
 /// The filter of a relation field AND the related model's scope for the caller.
 fn related_condition<C: GraphQLModel>(
-    caller: &crate::auth::Caller,
+    ctx: &Context<'_>,
     filter: Option<&C::Filter>,
 ) -> Result<Option<Condition>, GqlError> {
-    let filter = filter.map(|f| f.condition(caller)).transpose()?;
+    let caller = crate::auth::Caller::of(ctx);
+    let limits = &Config::of(ctx).limits;
+    let filter = filter
+        .map(|f| crate::filter::condition(f, "filter", caller, limits))
+        .transpose()?;
     let scope = crate::permission::relation_scope::<C>(caller);
     Ok(match (filter, scope) {
         (Some(f), Some(s)) => Some(f.add(s)),
@@ -511,7 +515,7 @@ where
     };
     let caller = crate::auth::Caller::of(ctx);
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
-    let condition = related_condition::<C>(caller, filter.as_ref())?;
+    let condition = related_condition::<C>(ctx, filter.as_ref())?;
     let loaded = load_for_group::<P, C>(ctx, parent, &spec, condition, &keys, None).await?;
     Ok(loaded.rows.get(&key).cloned().unwrap_or_default())
 }
@@ -543,7 +547,7 @@ where
     let after = decode("after", &args.after)?;
     let before = decode("before", &args.before)?;
     let plan = connection::plan(&args, config, after, before)?;
-    let condition = related_condition::<C>(caller, filter.as_ref())?;
+    let condition = related_condition::<C>(ctx, filter.as_ref())?;
     let count = ctx.look_ahead().field("totalCount").exists();
     let Some(key) = parent_key(parent, &spec)? else {
         return Ok(Connection::empty());

@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
-use crate::filter::{FilterInput, parse_id};
+use crate::filter::parse_id;
 use crate::loader::{RelationSpec, key_column, key_text};
 use crate::model::GraphQLModel;
 use crate::permission::{Action, authorize};
@@ -343,6 +343,26 @@ fn prefixed(errors: FieldErrors, prefix: Option<&str>) -> Vec<FieldError> {
     }
 }
 
+/// Refuses an id list of `input` (`tagIds`) longer than `max_list_length`, before any
+/// statement: each id is a bound parameter, and backends cap those.
+fn check_list_lengths<I: MutationInput>(
+    ctx: &Context<'_>,
+    input: &I,
+    argument: &str,
+) -> Result<(), GqlError> {
+    let limit = Config::of(ctx).limits.max_list_length;
+    for link in input.links() {
+        let length = link.ids.as_ref().map_or(0, Vec::len);
+        if length > limit as usize {
+            return Err(GqlError::bad_input(format!(
+                "`{argument}.{}` has {length} ids; the limit is {limit} (GRAPHQL_MAX_LIST_LENGTH)",
+                link.field
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `createX(input)`.
 pub async fn create<M, I, V>(ctx: &Context<'_>, input: &I) -> Result<Outcome<M>, GqlError>
 where
@@ -351,6 +371,7 @@ where
     V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
+    check_list_lengths(ctx, input, "input")?;
     let caller = crate::auth::Caller::of(ctx);
     authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
@@ -378,6 +399,9 @@ where
             "`inputs` has {} rows, above the maximum batch size of {max}",
             inputs.len()
         )));
+    }
+    for (index, input) in inputs.iter().enumerate() {
+        check_list_lengths(ctx, input, &format!("inputs[{index}]"))?;
     }
     let caller = crate::auth::Caller::of(ctx);
     authorize::<M>(caller, Action::Create)?;
@@ -479,6 +503,7 @@ where
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
     let caller = crate::auth::Caller::of(ctx);
+    check_list_lengths(ctx, input, "input")?;
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Update, &txn, id).await?;
     let outcome = settle(update_row::<M, I, V>(caller, &txn, row, input, None).await)?;
@@ -519,12 +544,14 @@ fn referenced<T>(err: DbErr) -> Result<Result<T, Vec<FieldError>>, GqlError> {
 /// The rows a bulk mutation touches: the filter, which must name rows, AND the caller's read
 /// and write scopes, so rows the caller may not see or change are never selected.
 fn selective<M: GraphQLModel>(
-    caller: &Caller,
+    ctx: &Context<'_>,
     action: Action,
     filter: &M::Filter,
 ) -> Result<sea_orm::Condition, GqlError> {
+    let caller = crate::auth::Caller::of(ctx);
     let write_scope = authorize::<M>(caller, action)?;
-    let mut condition = filter.condition(caller)?;
+    let limits = &Config::of(ctx).limits;
+    let mut condition = crate::filter::condition(filter, "filter", caller, limits)?;
     if condition.is_empty() {
         return Err(GqlError::bad_input(
             "`filter` selects every row; name the rows, such as {id_In: [\"1\", \"2\"]}",
@@ -553,7 +580,8 @@ where
     ActiveModelOf<M::Entity>: Send,
 {
     let caller = crate::auth::Caller::of(ctx);
-    let condition = selective::<M>(caller, Action::Update, filter)?;
+    check_list_lengths(ctx, input, "input")?;
+    let condition = selective::<M>(ctx, Action::Update, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
     let rows: Vec<M> = M::Entity::find()
@@ -595,8 +623,7 @@ pub async fn delete_many<M>(ctx: &Context<'_>, filter: &M::Filter) -> Result<Bul
 where
     M: GraphQLModel,
 {
-    let caller = crate::auth::Caller::of(ctx);
-    let condition = selective::<M>(caller, Action::Delete, filter)?;
+    let condition = selective::<M>(ctx, Action::Delete, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
     let selected =

@@ -87,6 +87,18 @@ impl<C: ColumnTrait> OrderKeys<C> {
                     keys.set_in_item
                 )));
             }
+            // A column ordered twice means nothing more; refusing it also bounds the list by
+            // the number of orderable columns, whatever its length.
+            if let Some((column, _)) = keys.keys.last()
+                && keys.keys[..keys.keys.len() - 1]
+                    .iter()
+                    .any(|(earlier, _)| earlier.as_str() == column.as_str())
+            {
+                return Err(GqlError::bad_input(format!(
+                    "orderBy[{index}] orders by a field an earlier item orders by; name each \
+                     field once"
+                )));
+            }
         }
         for (field, codename) in &keys.guarded {
             crate::permission::check_field_use(caller, field, codename)?;

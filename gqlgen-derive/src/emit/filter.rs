@@ -38,19 +38,21 @@ pub fn emit(model: &Model) -> TokenStream {
                 _ => quote!(::std::option::Option<#value>),
             };
             let call = match (column.kind, *lookup) {
-                (_, "isnull") => quote!(w.isnull(Column::#variant, &self.#rust)),
+                (_, "isnull") => quote!(w.isnull(Column::#variant, #name, &self.#rust)),
                 (Kind::Id, "exact") => {
                     quote!(w.id::<_, #key_type>(Column::#variant, #name, &self.#rust))
                 }
                 (Kind::Id, "in") => {
                     quote!(w.id_in::<_, #key_type>(Column::#variant, #name, &self.#rust))
                 }
-                (_, "in") => quote!(w.one_of(Column::#variant, &self.#rust)),
+                (_, "in") => quote!(w.one_of(Column::#variant, #name, &self.#rust)),
                 (_, "range") => quote!(w.range(Column::#variant, #name, &self.#rust)),
                 (_, "exact" | "gt" | "gte" | "lt" | "lte") => {
-                    quote!(w.compare(Column::#variant, #p::Lookup::#lookup_variant, &self.#rust))
+                    quote!(w.compare(Column::#variant, #name, #p::Lookup::#lookup_variant, &self.#rust))
                 }
-                _ => quote!(w.text(Column::#variant, #p::Lookup::#lookup_variant, &self.#rust)),
+                _ => {
+                    quote!(w.text(Column::#variant, #name, #p::Lookup::#lookup_variant, &self.#rust))
+                }
             };
             fields.push(quote! {
                 #[graphql(name = #name)]
@@ -120,8 +122,8 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #p::FilterInput for #lookups {
             type Entity = Entity;
-            fn condition(&self, caller: &#p::Caller) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
-                let mut w = #p::filter::Where::new(caller);
+            fn condition(&self, budget: &#p::filter::Budget<'_>) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
+                let mut w = #p::filter::Where::new(budget);
                 #(#calls;)*
                 w.finish()
             }
@@ -150,8 +152,8 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #p::FilterInput for #filter {
             type Entity = Entity;
-            fn condition(&self, caller: &#p::Caller) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
-                let mut w = #p::filter::Where::new(caller);
+            fn condition(&self, budget: &#p::filter::Budget<'_>) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
+                let mut w = #p::filter::Where::new(budget);
                 w.lookups(&self.lookups);
                 #(#related_calls)*
                 w.and(&self.and);
