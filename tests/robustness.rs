@@ -95,6 +95,12 @@ async fn filters_are_measured_against_the_limits() {
         }
         let r = server.graphql(COUNT, json!({ "f": not })).await;
         assert_refused(n, &r, &["`not`", "GRAPHQL_MAX_FILTER_DEPTH"]);
+        // The deepest value the input limit lets through is parsed without trouble.
+        for _ in 11..31 {
+            not = json!({ "not": not });
+        }
+        let r = server.graphql(COUNT, json!({ "f": not })).await;
+        assert_refused(n, &r, &["`not`", "GRAPHQL_MAX_FILTER_DEPTH"]);
 
         // `_In` lists: one list, and all values of the filter together.
         let ids: Vec<String> = (0..40_000).map(|i| i.to_string()).collect();
