@@ -156,6 +156,26 @@ async fn filters_are_measured_against_the_limits() {
             .await;
         assert_refused(n, &r, &["orderBy[2]"]);
 
+        // Text no backend stores alike, written: refused or stored, never an internal error,
+        // and never half-written.
+        let input = json!({
+            "name": "nul\u{0}name", "price": "1.00", "stock": 1, "isActive": true,
+            "sku": "00000000-0000-0000-0000-00000000abce", "categoryId": "1", "ownerId": "1",
+            "tagIds": ["1"],
+        });
+        let r = server.graphql(create, json!({ "i": input })).await;
+        assert!(
+            !r.codes().iter().any(|c| c == "INTERNAL_ERROR") && r.status < 500,
+            "{n}: {}",
+            r.text
+        );
+        let stored = r.data()["createProduct"]["success"] == true;
+        let found = server
+            .graphql(COUNT, json!({ "f": { "name_Startswith": "nul" } }))
+            .await;
+        assert_eq!(total(&found), i64::from(stored), "{n}: {}", r.text);
+        let everything = everything + i64::from(stored);
+
         // Every limit leaves the database untouched and the server serving.
         let r = server.graphql(COUNT, json!({})).await;
         assert_eq!(total(&r), everything, "{n}");

@@ -243,7 +243,8 @@ async fn write_links(
     Ok(())
 }
 
-/// A unique or foreign-key violation as a field error; anything else is internal.
+/// A unique or foreign-key violation as a field error; another refusal the values caused is
+/// `BAD_USER_INPUT`, anything else internal.
 fn constraint_error<I: MutationInput>(
     err: DbErr,
     prefix: Option<&str>,
@@ -251,7 +252,7 @@ fn constraint_error<I: MutationInput>(
     let (code, message) = match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(message)) => ("UNIQUE", message),
         Some(SqlErr::ForeignKeyConstraintViolation(message)) => ("NOT_FOUND", message),
-        _ => return Err(GqlError::from(err)),
+        _ => return Err(GqlError::from_db(err, "input")),
     };
     tracing::info!(%message, "constraint violation");
     // SQLite names `table.column`; PostgreSQL the constraint `table_column_key` and the key.
