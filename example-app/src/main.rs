@@ -33,7 +33,7 @@ fn fail(message: &str) -> ! {
 
 async fn serve(addr: std::net::SocketAddr, database_url: &str, config: Config) {
     let shown = cli::redact(database_url);
-    let db = match gqlgen_runtime::db::connect(database_url).await {
+    let db = match gqlgen_runtime::db::connect_with(database_url, &config.database).await {
         Ok(db) => db,
         Err(err) => fail(&format!("cannot open database {shown}: {err}")),
     };
@@ -49,18 +49,34 @@ async fn serve(addr: std::net::SocketAddr, database_url: &str, config: Config) {
         Ok(listener) => listener,
         Err(err) => fail(&format!("cannot listen on {addr}: {err}")),
     };
+    // With port 0 the system picks one; name the one it picked.
+    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(settings = %config.redacted_summary(), "settings");
     if config.jwt.secret_key.is_none() {
         tracing::warn!(
             "JWT_SECRET_KEY is not set: tokens are signed with a random key and stop working at restart"
         );
     }
+    let grace = config.shutdown_timeout;
     let config = example_app::with_signing_key(config);
-    let router = example_app::app(db, config)
+    let router = example_app::app(db.clone(), config)
         .await
         .unwrap_or_else(|message| fail(&message));
     tracing::info!("serving GraphQL on http://{addr}/graphql (GraphiQL in a browser)");
-    if let Err(err) = gqlgen_runtime::http::serve(listener, router).await {
+    let signal = gqlgen_runtime::http::shutdown_signal();
+    if let Err(err) = gqlgen_runtime::http::serve_until(listener, router, signal, grace).await {
         fail(&format!("server stopped: {err}"));
     }
+    // Requests the grace abandoned may still hold connections, and closing waits for those:
+    // bound it, the process is about to end anyway.
+    match tokio::time::timeout(CLOSE_TIMEOUT, db.close()).await {
+        Ok(Ok(())) => tracing::info!("database pool closed; exiting"),
+        Ok(Err(err)) => tracing::warn!(%err, "closing the database pool failed; exiting"),
+        Err(_) => tracing::warn!(
+            "database connections still in use after {CLOSE_TIMEOUT:?}; exiting without them"
+        ),
+    }
 }
+
+/// How long closing the pool may wait for connections still checked out.
+const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -1,6 +1,10 @@
 //! The example app's binary as a user runs it.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 fn example_app() -> Command {
     Command::new(env!("CARGO_BIN_EXE_example-app"))
@@ -119,4 +123,129 @@ fn production_refuses_to_start_without_a_usable_signing_key_or_with_a_malformed_
             "the value is not echoed: {stderr}"
         );
     }
+}
+
+#[test]
+fn an_unreachable_database_is_reported_at_once_with_the_cause() {
+    let url = "postgres://postgres@127.0.0.1:1/test";
+    let started = Instant::now();
+    let output = example_app()
+        .args(["serve", "--database-url", url])
+        .env("GQLGEN_PROFILE", "development")
+        .env_remove("DB_CONNECT_TIMEOUT")
+        .output()
+        .expect("runs");
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: cannot open database {url}: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("refused (127.0.0.1:1)"), "{stderr}");
+    assert!(!stderr.contains("pool timed out"), "{stderr}");
+    assert!(took < Duration::from_secs(4), "took {took:?}: {stderr}");
+}
+
+/// The child process, killed if the test ends before it does.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The next line of `lines` that contains `needle`, waiting up to `within`.
+fn line_with(lines: &mpsc::Receiver<String>, needle: &str, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(err) => panic!("no line with `{needle}` within {within:?}: {err}"),
+        }
+    }
+}
+
+fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+#[test]
+fn sigterm_stops_the_server_closes_the_pool_and_exits_0() {
+    let mut child = example_app()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite::memory:",
+        ])
+        .env("GQLGEN_PROFILE", "development")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut child = Running(child);
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    // The app names the port the system picked for 127.0.0.1:0.
+    let serving = line_with(&lines, "serving GraphQL on", Duration::from_secs(30));
+    let addr = serving
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {serving}"))
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match http_get(&addr, "/health") {
+            Ok(response) if response.starts_with("HTTP/1.1 200") => break,
+            other => assert!(Instant::now() < deadline, "/health: {other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let pid = child.0.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    line_with(&lines, "shutting down", Duration::from_secs(2));
+    line_with(&lines, "shutdown complete", Duration::from_secs(2));
+    line_with(&lines, "database pool closed", Duration::from_secs(2));
 }

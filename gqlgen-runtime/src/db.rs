@@ -1,25 +1,114 @@
-//! Opening a database. SQLite's built-in `lower()` folds ASCII only, so `icontains` would miss
-//! `É` / `é` there while PostgreSQL matches it; every SQLite connection opened here replaces
-//! `lower()` with a Unicode one, and turns on case-sensitive `LIKE` so that `contains` means the
-//! same on both backends.
+//! Opening a database. A server that cannot be reached is reported at once with the cause and
+//! the address ([`ConnectError`]), and the pool is sized and timed by [`DatabaseSettings`].
+//! SQLite's built-in `lower()` folds ASCII only, so `icontains` would miss `É` / `é` there while
+//! PostgreSQL matches it; every SQLite connection opened here replaces `lower()` with a Unicode
+//! one, and turns on case-sensitive `LIKE` so that `contains` means the same on both backends.
 
 use std::ffi::{CStr, c_int};
+use std::fmt;
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+use sea_orm::sqlx::{self, ConnectOptions as _, Connection as _};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
 
-/// Connects to `url` (`sqlite:...` or `postgres://...`) with the settings the runtime relies on.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    Database::connect(options(url)).await
+use crate::config::DatabaseSettings;
+
+/// Why a database could not be opened: the cause, and for PostgreSQL the address tried, as in
+/// `connection refused (127.0.0.1:5432)`. It never holds the URL, hence never a password: the
+/// caller names the database the way it shows URLs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectError {
+    message: String,
+}
+
+impl ConnectError {
+    fn new(message: impl Into<String>) -> ConnectError {
+        ConnectError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+impl From<ConnectError> for DbErr {
+    fn from(err: ConnectError) -> DbErr {
+        DbErr::Conn(RuntimeErr::Internal(err.message))
+    }
+}
+
+/// Connects to `url` (`sqlite:...` or `postgres://...`) with the default pool settings; see
+/// [`connect_with`].
+pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
+    connect_with(url, &DatabaseSettings::default()).await
+}
+
+/// Connects to `url` (`sqlite:...` or `postgres://...`) with the pool `settings` and the
+/// settings the runtime relies on. A PostgreSQL server is first reached with one plain
+/// connection bounded by `connect_timeout`, whose error is returned with the address: the pool
+/// would retry a refused connection until `acquire_timeout`, then report only that it timed out.
+pub async fn connect_with(
+    url: &str,
+    settings: &DatabaseSettings,
+) -> Result<DatabaseConnection, ConnectError> {
+    let address = if is_postgres(url) {
+        let options = url
+            .parse::<PgConnectOptions>()
+            .map_err(|err| ConnectError::new(format!("the URL is not usable: {}", cause(&err))))?;
+        let address = pg_address(&options);
+        probe_postgres(options, &address, settings.connect_timeout).await?;
+        Some(address)
+    } else if url.starts_with("sqlite:") {
+        None
+    } else {
+        // sea-orm's own message here would repeat the URL, password included.
+        return Err(ConnectError::new(
+            "unsupported URL scheme; use sqlite:PATH or postgres://USER@HOST/DATABASE",
+        ));
+    };
+    Database::connect(options_with(url, settings))
+        .await
+        .map_err(|err| {
+            let cause = match &err {
+                DbErr::Conn(RuntimeErr::SqlxError(err)) => match err.as_ref() {
+                    sqlx::Error::PoolTimedOut => format!(
+                        "no connection within {:?} (DB_ACQUIRE_TIMEOUT)",
+                        settings.acquire_timeout
+                    ),
+                    other => cause(other),
+                },
+                other => other.to_string(),
+            };
+            match &address {
+                Some(address) => ConnectError::new(format!("{cause} ({address})")),
+                None => ConnectError::new(cause),
+            }
+        })
 }
 
 /// The connect options [`connect`] uses, to adjust before connecting (a schema search path, a
 /// pool size).
 pub fn options(url: &str) -> ConnectOptions {
+    options_with(url, &DatabaseSettings::default())
+}
+
+/// The connect options [`connect_with`] uses: the pool sized and timed by `settings`, except
+/// that an in-memory SQLite database keeps exactly one connection.
+pub fn options_with(url: &str, settings: &DatabaseSettings) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
+    // sea-orm's `connect_timeout` only sets the pool's acquire timeout, which `acquire_timeout`
+    // overrides, so it is left unset; `settings.connect_timeout` bounds the probe instead.
     options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(settings.max_connections)
+        .min_connections(settings.min_connections)
+        .acquire_timeout(settings.acquire_timeout)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         if url.contains(":memory:") {
@@ -42,6 +131,55 @@ pub fn options(url: &str) -> ConnectOptions {
         });
     }
     options
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://")
+}
+
+/// Where a PostgreSQL connection goes, for messages: `host:port`, or the socket's directory.
+fn pg_address(options: &PgConnectOptions) -> String {
+    match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    }
+}
+
+/// Opens and closes one connection, so that an unreachable server is reported with its cause
+/// within `timeout`.
+async fn probe_postgres(
+    options: PgConnectOptions,
+    address: &str,
+    timeout: Duration,
+) -> Result<(), ConnectError> {
+    let options = options.disable_statement_logging();
+    match tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await {
+        Ok(Ok(conn)) => {
+            // Only the answer mattered; a failed or slow goodbye changes nothing.
+            let _ = tokio::time::timeout(timeout, conn.close()).await;
+            Ok(())
+        }
+        Ok(Err(err)) => Err(ConnectError::new(format!("{} ({address})", cause(&err)))),
+        Err(_) => Err(ConnectError::new(format!(
+            "no answer within {timeout:?} (DB_CONNECT_TIMEOUT) ({address})"
+        ))),
+    }
+}
+
+/// The cause of a connection error without sqlx's framing ("error communicating with
+/// database: ..."), which says nothing the caller's "cannot open database" does not.
+fn cause(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
+            std::io::ErrorKind::TimedOut => "connection timed out".to_owned(),
+            _ => io.to_string(),
+        },
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        sqlx::Error::Configuration(cause) => cause.to_string(),
+        sqlx::Error::Tls(cause) => format!("TLS: {cause}"),
+        other => other.to_string(),
+    }
 }
 
 fn register_unicode_lower(db: *mut libsqlite3_sys::sqlite3) {
@@ -94,5 +232,59 @@ unsafe extern "C" fn unicode_lower(
             lowered.len() as c_int,
             libsqlite3_sys::SQLITE_TRANSIENT(),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_connection_names_the_cause_and_the_address_but_not_the_password() {
+        let started = std::time::Instant::now();
+        let err = connect("postgres://u:s3cret@127.0.0.1:1/x")
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), "connection refused (127.0.0.1:1)");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn a_reachable_postgres_opens_after_the_probe() {
+        // Runs when `DATABASE_URL` names a PostgreSQL server, as the integration tests do.
+        let Some(url) = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|url| url.starts_with("postgres"))
+        else {
+            return;
+        };
+        let db = connect(&url).await.expect("the database opens");
+        db.ping().await.expect("the pool answers");
+        db.close().await.expect("the pool closes");
+    }
+
+    #[tokio::test]
+    async fn an_unsupported_url_is_not_echoed() {
+        let err = connect("mysql://u:s3cret@h/x").await.unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        let err = connect("postgres://u:s3cret@h:99999/x").await.unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn the_pool_follows_the_settings_but_in_memory_sqlite_keeps_one_connection() {
+        let settings = DatabaseSettings {
+            max_connections: 7,
+            min_connections: 2,
+            acquire_timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_secs(1),
+        };
+        let options = options_with("postgres://u@h/x", &settings);
+        assert_eq!(options.get_max_connections(), Some(7));
+        assert_eq!(options.get_min_connections(), Some(2));
+        assert_eq!(options.get_acquire_timeout(), Some(Duration::from_secs(3)));
+        let options = options_with("sqlite::memory:", &settings);
+        assert_eq!(options.get_max_connections(), Some(1));
+        assert_eq!(options.get_min_connections(), Some(1));
     }
 }

@@ -410,7 +410,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
 /// closed, so new connections are refused), lets requests in flight finish and returns once they
 /// have, or once `grace` has passed with some still running: those are abandoned, not awaited.
 /// Idle keep-alive connections are closed at once. Logs at INFO when shutdown starts and ends,
-/// at WARN when the grace ran out.
+/// at WARN with their number when the grace ran out on requests still running.
 pub async fn serve_until<F>(
     listener: tokio::net::TcpListener,
     router: Router,
@@ -420,6 +420,16 @@ pub async fn serve_until<F>(
 where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
+    // Counted so that running out of grace can say whether anything was cut short.
+    let in_flight = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = in_flight.clone();
+    let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+        let counter = counter.clone();
+        async move {
+            let _in_flight = InFlight::enter(counter);
+            next.run(request).await
+        }
+    }));
     // The grace is counted from the signal, which axum consumes: it tells us through this.
     let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
@@ -445,16 +455,39 @@ where
     };
     tokio::select! {
         result = server => {
-            tracing::info!("shutdown complete: no request in flight");
+            if result.is_ok() {
+                tracing::info!("shutdown complete: no request in flight");
+            }
             result
         }
         () = grace_over => {
-            tracing::warn!(
-                grace_secs = grace.as_secs_f64(),
-                "shutdown grace ran out with requests still in flight; they are abandoned"
-            );
+            match in_flight.load(std::sync::atomic::Ordering::SeqCst) {
+                0 => tracing::info!("shutdown complete: no request in flight"),
+                left => tracing::warn!(
+                    requests = left,
+                    grace_secs = grace.as_secs_f64(),
+                    "shutdown grace ran out with requests in flight; they are abandoned"
+                ),
+            }
             Ok(())
         }
+    }
+}
+
+/// One request in flight for [`serve_until`]'s count; dropped however the request ends, a
+/// cancelled or panicking one included.
+struct InFlight(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> InFlight {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
