@@ -395,9 +395,16 @@ impl<'a> Where<'a> {
         let Some(values) = value else { return };
         match values.as_slice() {
             [low, high] => {
-                if self.spend(field, 2) {
-                    self.add(column.between(low.clone(), high.clone()));
+                if !self.spend(field, 2) {
+                    return;
                 }
+                let (Some(low), Some(high)) = (
+                    self.value(field, low.clone()),
+                    self.value(field, high.clone()),
+                ) else {
+                    return;
+                };
+                self.add(column.between(low, high));
             }
             _ => self.fail(GqlError::bad_input(format!(
                 "`{}`: `{field}` takes exactly two values, [low, high]; got {}",
