@@ -510,6 +510,37 @@ async fn every_lookup_with_boundary_values_answers_data_or_a_coded_refusal() {
     cleanup(servers).await;
 }
 
+/// A token that cannot be checked because the database fails is refused (a revoked token must
+/// not pass) with 503, not with a 401 telling the client to discard a token that may be valid.
+#[tokio::test]
+async fn a_token_that_cannot_be_checked_is_503_not_401() {
+    use sea_orm::ConnectionTrait;
+    let servers = fixture_servers_as(Config::testing(), "alice").await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let probe = "{ products(first: 1) { totalCount } }";
+        assert_eq!(server.graphql(probe, json!({})).await.status, 200, "{n}");
+        let rename = |from: &str, to: &str| format!("ALTER TABLE \"{from}\" RENAME TO \"{to}\"");
+        backend
+            .db
+            .execute_unprepared(&rename("user", "user_away"))
+            .await
+            .expect("rename");
+        let r = server.graphql(probe, json!({})).await;
+        assert_eq!(r.status, 503, "{n}: {}", r.text);
+        assert_eq!(r.codes(), ["INTERNAL_ERROR"], "{n}");
+        assert!(r.header("www-authenticate").is_none(), "{n}");
+        backend
+            .db
+            .execute_unprepared(&rename("user_away", "user"))
+            .await
+            .expect("rename back");
+        let r = server.graphql(probe, json!({})).await;
+        assert_eq!(r.status, 200, "{n}: the same token works again: {}", r.text);
+    }
+    cleanup(servers).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Panics
 

@@ -3,6 +3,9 @@
 //! SQLite's built-in `lower()` folds ASCII only, so `icontains` would miss `É` / `é` there while
 //! PostgreSQL matches it; every SQLite connection opened here replaces `lower()` with a Unicode
 //! one, and turns on case-sensitive `LIKE` so that `contains` means the same on both backends.
+//! Redis connections (revocations, rate-limit buckets) are opened here too, with short timeouts:
+//! while Redis is down each command fails within [`REDIS_TIMEOUT`] instead of waiting out the
+//! client's reconnection backoff, so requests are not held up by an outage.
 
 use std::ffi::{CStr, c_int};
 use std::fmt;
@@ -235,9 +238,55 @@ unsafe extern "C" fn unicode_lower(
     }
 }
 
+/// The longest a Redis command may take, reconnecting included, before it counts as failed.
+pub const REDIS_TIMEOUT: Duration = Duration::from_millis(750);
+
+/// A multiplexed Redis connection to `url` (`REDIS_URL`) that reconnects by itself, quickly:
+/// short connection and response timeouts and few retries. Connects now, so a wrong URL or an
+/// unreachable server stops start-up; messages name `REDIS_URL`, never the URL (it may hold a
+/// password).
+pub async fn redis_connection(url: &str) -> Result<redis::aio::ConnectionManager, String> {
+    let client = redis::Client::open(url)
+        .map_err(|error| format!("REDIS_URL is not a valid Redis URL: {error}"))?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_number_of_retries(1)
+        .set_min_delay(Duration::from_millis(50))
+        .set_max_delay(Duration::from_millis(250))
+        .set_connection_timeout(Some(Duration::from_millis(500)))
+        .set_response_timeout(Some(Duration::from_millis(500)));
+    redis::aio::ConnectionManager::new_with_config(client, config)
+        .await
+        .map_err(|error| format!("cannot connect to Redis at REDIS_URL: {error}"))
+}
+
+/// Runs one Redis command within [`REDIS_TIMEOUT`]: a slow or absent server is an error.
+pub(crate) async fn redis_call<T>(
+    command: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> redis::RedisResult<T> {
+    match tokio::time::timeout(REDIS_TIMEOUT, command).await {
+        Ok(result) => result,
+        Err(_) => Err(redis::RedisError::from((
+            redis::ErrorKind::Io,
+            "no answer in time",
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_redis_command_without_an_answer_fails_within_the_timeout() {
+        let started = std::time::Instant::now();
+        let result: redis::RedisResult<()> = redis_call(std::future::pending()).await;
+        assert!(result.is_err());
+        assert!(
+            started.elapsed() < REDIS_TIMEOUT * 2,
+            "{:?}",
+            started.elapsed()
+        );
+    }
 
     #[tokio::test]
     async fn a_refused_connection_names_the_cause_and_the_address_but_not_the_password() {

@@ -32,12 +32,18 @@ use crate::order::{OrderDirection, OrderKeys};
 
 type Shared = Arc<dyn Any + Send + Sync>;
 
+/// A relation load's outcome, computed once per request and field position.
+type LoadCell = Arc<OnceCell<Result<Shared, GqlError>>>;
+
 /// Per-request memory of groups and of the relation loads already done. The HTTP handler puts
 /// one in every request; without it each row loads its own relations (correct, but N+1).
 #[derive(Default)]
 pub struct RequestCache {
     groups: Mutex<HashMap<String, Shared>>,
-    loads: Mutex<HashMap<String, Arc<OnceCell<Shared>>>>,
+    /// The outcome of each load, failures included: siblings waiting on a load that failed get
+    /// its error rather than trying again one after another (each waiting out the pool's
+    /// acquire timeout while the database is down).
+    loads: Mutex<HashMap<String, LoadCell>>,
 }
 
 /// The position of the field being resolved: its response path without list indices.
@@ -105,9 +111,9 @@ where
         .or_default()
         .clone();
     let shared = cell
-        .get_or_try_init(|| async { load().await.map(|t| Arc::new(t) as Shared) })
-        .await?
-        .clone();
+        .get_or_init(|| async { load().await.map(|t| Arc::new(t) as Shared) })
+        .await
+        .clone()?;
     shared
         .downcast::<T>()
         .map_err(|_| GqlError::internal("a relation load of another type at the same position"))

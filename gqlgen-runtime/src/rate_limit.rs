@@ -104,12 +104,7 @@ impl RateLimiter {
     /// every instance of the API shares one budget per key. Connects now, and fails with a
     /// message naming `REDIS_URL` if it cannot; the connection reconnects by itself later.
     pub async fn redis(url: &str, settings: &RateLimitSettings) -> Result<RateLimiter, String> {
-        // The URL may carry a password, so messages name the variable rather than its value.
-        let client = redis::Client::open(url)
-            .map_err(|error| format!("REDIS_URL is not a valid Redis URL: {error}"))?;
-        let connection = ConnectionManager::new(client)
-            .await
-            .map_err(|error| format!("cannot connect to Redis at REDIS_URL: {error}"))?;
+        let connection = crate::db::redis_connection(url).await?;
         Ok(RateLimiter {
             backend: Arc::new(Backend::Redis(RedisBuckets {
                 connection,
@@ -240,13 +235,12 @@ impl RedisBuckets {
     async fn check(&self, key: &str) -> Decision {
         // ConnectionManager multiplexes one connection; a clone is a handle to it.
         let mut connection = self.connection.clone();
-        let result: redis::RedisResult<(i64, i64)> = self
-            .take_token
-            .key(format!("{REDIS_KEY_PREFIX}{key}"))
+        let mut invocation = self.take_token.key(format!("{REDIS_KEY_PREFIX}{key}"));
+        invocation
             .arg(self.policy.capacity)
-            .arg(self.policy.requests_per_minute)
-            .invoke_async(&mut connection)
-            .await;
+            .arg(self.policy.requests_per_minute);
+        let result: redis::RedisResult<(i64, i64)> =
+            crate::db::redis_call(invocation.invoke_async(&mut connection)).await;
         match result {
             Ok((1, _)) => Decision::Allowed,
             Ok((_, retry_after_ms)) => limited(retry_after_ms as f64 / 1000.0),

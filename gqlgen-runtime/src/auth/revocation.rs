@@ -57,12 +57,7 @@ impl Revocations {
     /// Revocations shared through the Redis server at `url` (`REDIS_URL`). Connects now, so a
     /// wrong URL stops the server at startup; reconnects by itself afterwards.
     pub async fn redis(url: &str) -> Result<Self, String> {
-        // The URL may hold a password: it is not repeated in the messages.
-        let client =
-            redis::Client::open(url).map_err(|e| format!("REDIS_URL is not a Redis URL ({e})"))?;
-        let connection = ConnectionManager::new(client)
-            .await
-            .map_err(|e| format!("cannot connect to the Redis server of REDIS_URL ({e})"))?;
+        let connection = crate::db::redis_connection(url).await?;
         Ok(Revocations {
             store: Store::Redis(connection),
             grace: Duration::ZERO,
@@ -92,15 +87,18 @@ impl Revocations {
             Store::Redis(connection) => {
                 // Whole seconds, rounded up so the key never outlives the token by less.
                 let seconds = retention.as_secs() + u64::from(retention.subsec_nanos() > 0);
-                let set: Option<String> = redis::cmd("SET")
+                let mut connection = connection.clone();
+                let mut command = redis::cmd("SET");
+                command
                     .arg(redis_key(&claims.jti))
                     .arg(1)
                     .arg("EX")
                     .arg(seconds)
-                    .arg("NX")
-                    .query_async(&mut connection.clone())
-                    .await
-                    .map_err(|e| GqlError::internal(format!("Redis: revoking a token: {e}")))?;
+                    .arg("NX");
+                let set: Option<String> =
+                    crate::db::redis_call(command.query_async(&mut connection))
+                        .await
+                        .map_err(|e| GqlError::internal(format!("Redis: revoking a token: {e}")))?;
                 Ok(set.is_some())
             }
         }
@@ -111,11 +109,14 @@ impl Revocations {
     pub async fn is_revoked(&self, jti: &str) -> Result<bool, GqlError> {
         match &self.store {
             Store::Memory(cache) => Ok(cache.get(jti).await.is_some()),
-            Store::Redis(connection) => redis::cmd("EXISTS")
-                .arg(redis_key(jti))
-                .query_async(&mut connection.clone())
-                .await
-                .map_err(|e| GqlError::internal(format!("Redis: checking a revocation: {e}"))),
+            Store::Redis(connection) => {
+                let mut connection = connection.clone();
+                let mut command = redis::cmd("EXISTS");
+                command.arg(redis_key(jti));
+                crate::db::redis_call(command.query_async(&mut connection))
+                    .await
+                    .map_err(|e| GqlError::internal(format!("Redis: checking a revocation: {e}")))
+            }
         }
     }
 
