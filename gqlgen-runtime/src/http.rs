@@ -250,18 +250,16 @@ async fn admit<Q, M, S>(
     caller.map_err(|err| {
         if err.code != ErrorCode::AuthenticationRequired {
             // The token could not be checked (the database or Redis is down): refused, since a
-            // revoked token must not pass, but with 503, not 401, which would tell the client
-            // to discard a token that may be valid.
+            // revoked token must not pass, but as a server error in the GraphQL response (200,
+            // as every other outage), not a 401 telling the client to discard a token that may
+            // be valid.
             tracing::error!(reason = %err.message, "the token could not be checked");
             let message = if state.config.debug {
                 err.message
             } else {
                 crate::error::MASKED_MESSAGE.to_owned()
             };
-            return refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
-                GqlError::new(err.code, message),
-            );
+            return refusal(StatusCode::OK, GqlError::new(err.code, message));
         }
         tracing::info!(reason = %err.message, "authentication failed");
         let mut response = refusal(StatusCode::UNAUTHORIZED, err);
