@@ -12,13 +12,10 @@
 //! 4. A panic inside a request is that request's 500 with `INTERNAL_ERROR` and an ERROR log line
 //!    with its request id; the next request is served.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestResponse, TestServer};
-use gqlgen_tests::{cleanup, fixture_servers_as, relaxed};
+use gqlgen_tests::{Captured, cleanup, fixture_servers_as, relaxed};
 use serde_json::{Value, json};
 
 const COUNT: &str = "query($f: ProductFilter) { products(filter: $f) { totalCount } }";
@@ -562,24 +559,6 @@ impl PanickingQuery {
     }
 }
 
-/// A log sink the test can read.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 // One thread: the server's tasks run where the subscriber is the default.
 #[tokio::test(flavor = "current_thread")]
 async fn a_panic_is_that_requests_500_and_the_next_request_is_served() {
@@ -612,8 +591,7 @@ async fn a_panic_is_that_requests_500_and_the_next_request_is_served() {
             assert_eq!(text, "Internal server error", "{profile}");
         }
         let request_id = r.header("x-request-id").expect("a request id").to_owned();
-        let logged =
-            String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        let logged = logs.text();
         let line = logged
             .lines()
             .find(|l| l.contains("the request panicked"))
@@ -625,6 +603,6 @@ async fn a_panic_is_that_requests_500_and_the_next_request_is_served() {
         let r = server.graphql("{ ok }", json!({})).await;
         assert_eq!(r.status, 200, "{profile}: {}", r.text);
         assert_eq!(r.data()["ok"], 1, "{profile}");
-        logs.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        logs.clear();
     }
 }

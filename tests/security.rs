@@ -18,8 +18,6 @@
 //! 7. Errors and logs: every error has a code, every response an `x-request-id`, logs carry the
 //!    request id and never a password or token.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -30,7 +28,7 @@ use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
 use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
 use gqlgen_runtime::testing::{TestResponse, TestServer};
 use gqlgen_tests::{
-    FIXTURE_PASSWORD, backends, cleanup, fixture_servers, ids, insert_fixture, login,
+    Captured, FIXTURE_PASSWORD, backends, cleanup, fixture_servers, ids, insert_fixture, login,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -1326,24 +1324,6 @@ async fn cors_allows_the_configured_origin_only() {
 // ---------------------------------------------------------------------------------------------
 // 7. Logs
 
-/// A log sink the test can read.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 // One thread: the servers' tasks run where the subscriber is the default.
 #[tokio::test(flavor = "current_thread")]
 async fn logs_carry_the_request_id_and_never_a_password_or_token() {
@@ -1390,8 +1370,7 @@ async fn logs_carry_the_request_id_and_never_a_password_or_token() {
         .await;
         assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}");
 
-        let text =
-            String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        let text = logs.text();
         assert!(
             text.contains("request_id"),
             "{n}: no request_id in the logs:\n{text}"
