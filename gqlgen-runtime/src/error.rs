@@ -151,7 +151,9 @@ pub(crate) fn input_fault(err: &sea_orm::DbErr) -> Option<&'static str> {
                     "Expression tree is too large",
                     "LIKE or GLOB pattern too complex",
                     "parser stack overflow",
-                    "too many terms in compound SELECT",
+                    // ORDER BY, GROUP BY, compound SELECT.
+                    "too many terms in",
+                    "too many columns",
                 ]
                 .iter()
                 .any(|limit| message.contains(limit)) =>
