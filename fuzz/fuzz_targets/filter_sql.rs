@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use async_graphql::{Request, Variables};
 use example_app::AppSchema;
-use gqlgen_runtime::loader::RequestCache;
+use gqlgen_runtime::batch::RequestCache;
 use gqlgen_runtime::{Caller, Config, ErrorCode};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};

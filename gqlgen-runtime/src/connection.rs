@@ -6,18 +6,18 @@
 
 use std::borrow::Cow;
 
-use async_graphql::{Context, Object, SimpleObject, TypeName};
+use async_graphql::{Context, Lookahead, Object, SimpleObject, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::NullOrdering;
+use sea_orm::sea_query::{Expr, NullOrdering};
 use sea_orm::{
-    DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    DatabaseConnection, EntityTrait, IdenStatic, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use crate::config::Config;
 use crate::error::GqlError;
-use crate::model::GraphQLModel;
+use crate::model::{GraphQLModel, Placeholder};
 use crate::order::{OrderDirection, OrderKeys};
 use crate::permission::Action;
 
@@ -383,7 +383,7 @@ pub async fn resolve_select<M: GraphQLModel>(
     let config = Config::of(ctx);
     let db = database(ctx)?;
     let caller = crate::auth::Caller::of(ctx);
-    select = crate::loader::prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
+    select = prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
     if let Some(filter) = &filter {
         select = select.filter(crate::filter::condition(
             filter,
@@ -450,9 +450,9 @@ pub async fn resolve_select<M: GraphQLModel>(
         start_cursor: edges.first().map(|e| e.cursor.clone()),
         end_cursor: edges.last().map(|e| e.cursor.clone()),
     };
-    crate::loader::register(
+    crate::batch::register(
         ctx,
-        format!("{}/edges/node", crate::loader::position(ctx)),
+        format!("{}/edges/node", crate::batch::position(ctx)),
         edges.iter().map(|e| e.node.clone()).collect(),
     );
     let total = match known_total {
@@ -460,6 +460,33 @@ pub async fn resolve_select<M: GraphQLModel>(
         None => TotalCount::Query(Box::new(count_query)),
     };
     Ok(Connection::new(edges, page_info, total))
+}
+
+/// `select` reading only the columns `node` (the selection of a row) needs: the selected fields'
+/// columns and the keys; the other columns are read as `NULL` or `''` stand-ins, so large
+/// values and hidden columns never leave the database.
+pub fn prune<M: GraphQLModel>(
+    select: Select<M::Entity>,
+    node: &Lookahead<'_>,
+) -> Select<M::Entity> {
+    if M::COMPUTED.iter().any(|field| node.field(field).exists()) {
+        return select;
+    }
+    let mut select = select.select_only();
+    for info in M::COLUMNS {
+        let read = info.placeholder == Placeholder::Never
+            || info.field.is_some_and(|field| node.field(field).exists());
+        select = match (read, info.placeholder) {
+            (true, _) | (false, Placeholder::Never) => select.column(info.column),
+            (false, Placeholder::Null) => {
+                select.column_as(Expr::cust("NULL"), info.column.as_str())
+            }
+            (false, Placeholder::EmptyText) => {
+                select.column_as(Expr::cust("''"), info.column.as_str())
+            }
+        };
+    }
+    select
 }
 
 #[cfg(test)]

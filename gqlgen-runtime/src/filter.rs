@@ -27,8 +27,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Value};
 use crate::auth::Caller;
 use crate::config::QueryLimits;
 use crate::error::GqlError;
-use crate::loader::{RelationSpec, key_column};
-use crate::model::GraphQLModel;
+use crate::relation::{RelationSpec, key_column};
 
 /// A generated filter input.
 pub trait FilterInput: Send + Sync {
@@ -256,7 +255,7 @@ impl<'a> Where<'a> {
     /// A lookup on a field with `permission = "codename"` is set: the caller must hold it, or
     /// the filter would be an oracle for values the field hides.
     pub fn require(&mut self, field: &str, codename: &str) {
-        if let Err(err) = crate::permission::check_field_use(self.budget.caller, field, codename) {
+        if let Err(err) = crate::policy::check_field_use(self.budget.caller, field, codename) {
             self.fail(err);
         }
     }
@@ -543,10 +542,14 @@ impl<'a> Where<'a> {
 
     /// Lookups on the row a belongs-to relation points at: `category_Name_Icontains` becomes
     /// `category_id IN (SELECT id FROM category WHERE LOWER(name) LIKE ...)`, one statement.
-    pub fn related<F: FilterInput, P>(&mut self, spec: RelationSpec, filter: &RelatedFilter<F, P>)
-    where
-        <F::Entity as EntityTrait>::Model: GraphQLModel,
-    {
+    /// `read_scope` gives the related rows the caller may read (generated code passes
+    /// `permission::relation_scope` of the related model).
+    pub fn related<F: FilterInput, P>(
+        &mut self,
+        spec: RelationSpec,
+        filter: &RelatedFilter<F, P>,
+        read_scope: fn(&Caller) -> Option<Condition>,
+    ) {
         if self.error.is_some() {
             return;
         }
@@ -556,9 +559,7 @@ impl<'a> Where<'a> {
             Err(err) => return self.fail(err),
         };
         // Only rows the caller may read can match: a filter on a private row is no oracle.
-        if let Some(scope) = crate::permission::relation_scope::<<F::Entity as EntityTrait>::Model>(
-            self.budget.caller,
-        ) {
+        if let Some(scope) = read_scope(self.budget.caller) {
             condition = condition.add(scope);
         }
         let (from, to) = match (key_column(&spec.def.from_col), key_column(&spec.def.to_col)) {

@@ -23,7 +23,7 @@ use tracing::Instrument;
 use crate::auth::{Auth, Caller};
 use crate::config::Config;
 use crate::error::{ErrorCode, GqlError};
-use crate::loader::RequestCache;
+use crate::batch::RequestCache;
 use crate::rate_limit::{Decision, RateLimiter};
 
 /// What the router uses besides the schema: token checking and the rate limiter.

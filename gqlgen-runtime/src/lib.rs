@@ -33,6 +33,7 @@
 //! ```
 
 pub mod auth;
+pub mod batch;
 pub mod config;
 pub mod connection;
 pub mod db;
@@ -46,8 +47,10 @@ pub mod model;
 pub mod mutation;
 pub mod order;
 pub mod permission;
+pub mod policy;
 pub mod query;
 pub mod rate_limit;
+pub mod relation;
 pub mod schema;
 pub mod testing;
 pub mod validate;
@@ -76,12 +79,13 @@ pub mod __private {
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};
     pub use crate::filter::{self, FilterInput, FilterPrefix, Lookup, RelatedFilter};
-    pub use crate::loader::{self, RelationSpec};
+    pub use crate::loader;
     pub use crate::model::{self, GraphQLModel, GraphQLMutations};
     pub use crate::mutation::{self, Link, MutationInput, Outcome, Reference};
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::permission::{self, Permission};
     pub use crate::query;
+    pub use crate::relation::RelationSpec;
     pub use crate::validate::{self, FieldError, FieldErrors};
     pub use async_graphql;
     pub use sea_orm;

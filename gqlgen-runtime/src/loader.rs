@@ -8,10 +8,9 @@
 //! and the count is deterministic (DataLoader's delay-based batching is not). Has-many pages
 //! are cut per parent inside that one statement with `ROW_NUMBER() OVER (PARTITION BY ...)`.
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_graphql::{Context, Lookahead};
 use sea_orm::sea_query::{
@@ -19,236 +18,17 @@ use sea_orm::sea_query::{
     WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, JoinType, ModelTrait as _,
-    QueryFilter, QuerySelect, QueryTrait, RelationDef, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, ModelTrait as _, QueryFilter,
+    QuerySelect, QueryTrait, Value,
 };
-use tokio::sync::OnceCell;
 
+use crate::batch::{load_once, position, register, siblings};
 use crate::config::Config;
 use crate::connection::{self, Connection, Edge, PageArgs, PageInfo, TotalCount};
 use crate::error::GqlError;
-use crate::model::{GraphQLModel, Placeholder};
+use crate::model::GraphQLModel;
 use crate::order::{OrderDirection, OrderKeys};
-
-type Shared = Arc<dyn Any + Send + Sync>;
-
-/// A relation load's outcome, computed once per request and field position.
-type LoadCell = Arc<OnceCell<Result<Shared, GqlError>>>;
-
-/// Per-request memory of groups and of the relation loads already done. The HTTP handler puts
-/// one in every request; without it each row loads its own relations (correct, but N+1).
-#[derive(Default)]
-pub struct RequestCache {
-    groups: Mutex<HashMap<String, Shared>>,
-    /// The outcome of each load, failures included: siblings waiting on a load that failed get
-    /// its error rather than trying again one after another (each waiting out the pool's
-    /// acquire timeout while the database is down).
-    loads: Mutex<HashMap<String, LoadCell>>,
-}
-
-/// The position of the field being resolved: its response path without list indices.
-pub fn position(ctx: &Context<'_>) -> String {
-    let mut names = Vec::new();
-    let mut node = ctx.path_node.as_ref();
-    while let Some(n) = node {
-        if let async_graphql::QueryPathSegment::Name(name) = n.segment {
-            names.push(name.to_string());
-        }
-        node = n.parent;
-    }
-    names.reverse();
-    names.join("/")
-}
-
-/// Records `rows` as the group at `position`.
-pub fn register<M: Clone + Send + Sync + 'static>(
-    ctx: &Context<'_>,
-    position: String,
-    rows: Vec<M>,
-) {
-    if let Some(cache) = ctx.data_opt::<RequestCache>() {
-        let rows: Shared = Arc::new(rows);
-        cache
-            .groups
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(position, rows);
-    }
-}
-
-/// The rows of the group `parent` belongs to, or `parent` alone.
-fn siblings<M: GraphQLModel>(ctx: &Context<'_>, parent: &M) -> Arc<Vec<M>> {
-    let position = position(ctx);
-    let parent_position = position.rsplit_once('/').map_or("", |(p, _)| p);
-    ctx.data_opt::<RequestCache>()
-        .and_then(|cache| {
-            cache
-                .groups
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(parent_position)
-                .cloned()
-        })
-        .and_then(|rows| rows.downcast::<Vec<M>>().ok())
-        .unwrap_or_else(|| Arc::new(vec![parent.clone()]))
-}
-
-/// Runs `load` once per request for this field position; concurrent siblings wait for it.
-async fn load_once<T, F, Fut>(ctx: &Context<'_>, load: F) -> Result<Arc<T>, GqlError>
-where
-    T: Send + Sync + 'static,
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<T, GqlError>>,
-{
-    let Some(cache) = ctx.data_opt::<RequestCache>() else {
-        return load().await.map(Arc::new);
-    };
-    let cell = cache
-        .loads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(position(ctx))
-        .or_default()
-        .clone();
-    let shared = cell
-        .get_or_init(|| async { load().await.map(|t| Arc::new(t) as Shared) })
-        .await
-        .clone()?;
-    shared
-        .downcast::<T>()
-        .map_err(|_| GqlError::internal("a relation load of another type at the same position"))
-}
-
-/// `select` reading only the columns `node` (the selection of a row) needs: the selected fields'
-/// columns and the keys; the other columns are read as `NULL` or `''` stand-ins, so large
-/// values and hidden columns never leave the database.
-pub fn prune<M: GraphQLModel>(
-    select: Select<M::Entity>,
-    node: &Lookahead<'_>,
-) -> Select<M::Entity> {
-    if M::COMPUTED.iter().any(|field| node.field(field).exists()) {
-        return select;
-    }
-    let mut select = select.select_only();
-    for info in M::COLUMNS {
-        let read = info.placeholder == Placeholder::Never
-            || info.field.is_some_and(|field| node.field(field).exists());
-        select = match (read, info.placeholder) {
-            (true, _) | (false, Placeholder::Never) => select.column(info.column),
-            (false, Placeholder::Null) => {
-                select.column_as(Expr::cust("NULL"), info.column.as_str())
-            }
-            (false, Placeholder::EmptyText) => {
-                select.column_as(Expr::cust("''"), info.column.as_str())
-            }
-        };
-    }
-    select
-}
-
-/// How a relation field reaches its rows.
-#[derive(Clone)]
-pub struct RelationSpec {
-    /// From the parent's table: to the related table, or to the junction.
-    pub def: RelationDef,
-    /// From the junction to the related table, for many-to-many.
-    pub via: Option<RelationDef>,
-    /// Whether the parent holds the foreign key (belongs-to).
-    pub parent_owns_key: bool,
-}
-
-fn table_of(table: &sea_orm::sea_query::TableRef) -> String {
-    table.sea_orm_table().to_string()
-}
-
-fn table_name<E: EntityTrait>() -> String {
-    sea_orm::EntityName::table_name(&E::default()).to_owned()
-}
-
-/// `def` turned to start at `from`'s table; a self-reference keeps the turn whose starting
-/// side holds the foreign key exactly when `from_owns_key`.
-fn oriented<E: EntityTrait>(def: RelationDef, from_owns_key: bool) -> RelationDef {
-    let from = table_name::<E>();
-    let (starts, ends) = (
-        table_of(&def.from_tbl) == from,
-        table_of(&def.to_tbl) == from,
-    );
-    let keep = match (starts, ends) {
-        (true, false) => true,
-        (false, true) => false,
-        // sea-orm sets `is_owner` on the side the relation is declared on, which for a
-        // self-reference is the side that does *not* start at the key holder.
-        _ => def.is_owner != from_owns_key,
-    };
-    if keep { def } else { def.rev() }
-}
-
-impl RelationSpec {
-    /// A direct relation of `P` to `C`; `def` may point either way.
-    pub fn direct<P: EntityTrait, C: EntityTrait>(def: RelationDef, parent_owns_key: bool) -> Self {
-        RelationSpec {
-            def: oriented::<P>(def, parent_owns_key),
-            via: None,
-            parent_owns_key,
-        }
-    }
-
-    /// The relation sea-orm's `Related<C>` describes: many-to-many when it goes through a
-    /// junction (`via`), direct otherwise.
-    pub fn related<P, C>(parent_owns_key: bool) -> Self
-    where
-        P: EntityTrait + sea_orm::Related<C>,
-        C: EntityTrait,
-    {
-        match P::via() {
-            // `via` joins the parent and the junction, `to` the junction and `C`.
-            Some(via) => {
-                let via = oriented::<P>(via, false);
-                let to = P::to();
-                let to = if table_of(&to.to_tbl) == table_name::<C>() {
-                    to
-                } else {
-                    to.rev()
-                };
-                RelationSpec {
-                    def: via,
-                    via: Some(to),
-                    parent_owns_key: false,
-                }
-            }
-            None => RelationSpec::direct::<P, C>(P::to(), parent_owns_key),
-        }
-    }
-}
-
-/// The one column of a relation key; composite keys are refused.
-pub(crate) fn key_column(
-    identity: &sea_orm::Identity,
-) -> Result<sea_orm::sea_query::DynIden, GqlError> {
-    match identity {
-        sea_orm::Identity::Unary(iden) => Ok(iden.clone()),
-        _ => Err(GqlError::internal(
-            "composite relation keys are not supported",
-        )),
-    }
-}
-
-/// A key value as text, the same for a parent's value and the value read back from SQL.
-pub(crate) fn key_text(value: &Value) -> Option<String> {
-    Some(match value {
-        Value::TinyInt(Some(v)) => v.to_string(),
-        Value::SmallInt(Some(v)) => v.to_string(),
-        Value::Int(Some(v)) => v.to_string(),
-        Value::BigInt(Some(v)) => v.to_string(),
-        Value::TinyUnsigned(Some(v)) => v.to_string(),
-        Value::SmallUnsigned(Some(v)) => v.to_string(),
-        Value::Unsigned(Some(v)) => v.to_string(),
-        Value::BigUnsigned(Some(v)) => v.to_string(),
-        Value::String(Some(v)) => v.to_string(),
-        Value::Uuid(Some(v)) => v.to_string(),
-        _ => return None,
-    })
-}
+use crate::relation::{RelationSpec, key_column, key_text};
 
 /// Reads the key column `alias` of `row`, typed like `like`.
 fn read_key(row: &sea_orm::QueryResult, alias: &str, like: &Value) -> Option<String> {
@@ -342,7 +122,7 @@ where
     let far_column = key_column(&spec.def.to_col)?;
     let key = Expr::col((key_table, far_column));
 
-    let mut select = prune::<C>(C::Entity::find(), node);
+    let mut select = connection::prune::<C>(C::Entity::find(), node);
     if let Some(to) = &spec.via {
         // From the related table back to the junction.
         select = select.join(JoinType::InnerJoin, to.clone().rev());

@@ -7,7 +7,7 @@ use sea_orm::EntityTrait;
 
 use crate::filter::FilterInput;
 use crate::order::OrderInput;
-use crate::permission::Permission;
+use crate::policy::Permission;
 
 /// A sea-orm model exposed as a GraphQL object type.
 pub trait GraphQLModel:

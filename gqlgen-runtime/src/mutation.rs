@@ -16,9 +16,9 @@ use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::parse_id;
-use crate::loader::{RelationSpec, key_column, key_text};
 use crate::model::GraphQLModel;
 use crate::permission::{Action, authorize};
+use crate::relation::{RelationSpec, key_column, key_text};
 use crate::validate::{FieldError, FieldErrors};
 
 type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;

@@ -101,7 +101,7 @@ impl<C: ColumnTrait> OrderKeys<C> {
             }
         }
         for (field, codename) in &keys.guarded {
-            crate::permission::check_field_use(caller, field, codename)?;
+            crate::policy::check_field_use(caller, field, codename)?;
         }
         for pk in <O::Entity as EntityTrait>::PrimaryKey::iter() {
             let column = pk.into_column();

@@ -23,7 +23,7 @@ where
         parse_id("id", id)?;
     let db = database(ctx)?;
     let caller = crate::auth::Caller::of(ctx);
-    let mut select = crate::loader::prune::<M>(M::Entity::find_by_id(key), &ctx.look_ahead());
+    let mut select = crate::connection::prune::<M>(M::Entity::find_by_id(key), &ctx.look_ahead());
     // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);

@@ -107,7 +107,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 #[doc(hidden)]
                 pub #field: #p::RelatedFilter<#related, #prefix>,
             },
-            quote!(w.related(#spec, &self.#field);),
+            quote!(w.related(#spec, &self.#field, #p::permission::relation_scope::<<#target as #p::sea_orm::EntityTrait>::Model>);),
         )
     });
     let (prefixes, (related_fields, related_calls)): (Vec<_>, (Vec<_>, Vec<_>)) =
