@@ -87,6 +87,17 @@ impl GqlError {
 /// The message shown for `INTERNAL_ERROR` when debug is off.
 pub const MASKED_MESSAGE: &str = "Internal server error";
 
+impl GqlError {
+    /// The error as a client may see it: an `INTERNAL_ERROR`'s detail only when debug is on, as
+    /// [`finish_response`] does for the errors of a response.
+    pub fn masked(self, debug: bool) -> GqlError {
+        if self.code == ErrorCode::InternalError && !debug {
+            return GqlError::new(ErrorCode::InternalError, MASKED_MESSAGE);
+        }
+        self
+    }
+}
+
 impl From<GqlError> for async_graphql::Error {
     fn from(err: GqlError) -> Self {
         async_graphql::Error::new(err.message)

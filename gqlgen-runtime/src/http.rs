@@ -21,9 +21,9 @@ use axum::routing::get;
 use tracing::Instrument;
 
 use crate::auth::{Auth, Caller};
+use crate::batch::RequestCache;
 use crate::config::Config;
 use crate::error::{ErrorCode, GqlError};
-use crate::batch::RequestCache;
 use crate::rate_limit::{Decision, RateLimiter};
 
 /// What the router uses besides the schema: token checking and the rate limiter.
@@ -152,15 +152,9 @@ async fn contain_panics(debug: bool, request: Request, next: Next) -> Response {
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic without a message".to_owned());
             tracing::error!(panic = %detail, "the request panicked");
-            let message = if debug {
-                format!("internal error: the request panicked: {detail}")
-            } else {
-                crate::error::MASKED_MESSAGE.to_owned()
-            };
-            refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                GqlError::new(ErrorCode::InternalError, message),
-            )
+            let message = format!("internal error: the request panicked: {detail}");
+            let err = GqlError::new(ErrorCode::InternalError, message);
+            refusal(StatusCode::INTERNAL_SERVER_ERROR, err.masked(debug))
         }
     }
 }
@@ -254,12 +248,7 @@ async fn admit<Q, M, S>(
             // as every other outage), not a 401 telling the client to discard a token that may
             // be valid.
             tracing::error!(reason = %err.message, "the token could not be checked");
-            let message = if state.config.debug {
-                err.message
-            } else {
-                crate::error::MASKED_MESSAGE.to_owned()
-            };
-            return refusal(StatusCode::OK, GqlError::new(err.code, message));
+            return refusal(StatusCode::OK, err.masked(state.config.debug));
         }
         tracing::info!(reason = %err.message, "authentication failed");
         let mut response = refusal(StatusCode::UNAUTHORIZED, err);

@@ -163,15 +163,7 @@ impl Answer {
         let errors = json["errors"].as_array().cloned().unwrap_or_default();
         Answer {
             status,
-            codes: errors
-                .iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect(),
+            codes: gqlgen_runtime::testing::error_codes(&json),
             messages: errors
                 .iter()
                 .map(|e| match e["path"].as_array() {
