@@ -290,7 +290,7 @@ impl Config {
 
     /// The settings of a request: those of the schema, or the defaults. Borrowed, since
     /// resolvers ask for them once per connection field.
-    pub fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a Config {
+    pub fn of<'a, T>(ctx: &'a async_graphql::ContextBase<'_, T>) -> &'a Config {
         static DEFAULT: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
         ctx.data_opt::<Config>()
             .unwrap_or_else(|| DEFAULT.get_or_init(Config::default))

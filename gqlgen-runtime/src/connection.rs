@@ -1,24 +1,24 @@
-//! Relay connections. A connection query is one `SELECT ... LIMIT/OFFSET` for the page and, only
-//! when `totalCount` is selected, one `COUNT`. Cursors are opaque: base64 of the type name, a
+//! Relay connections: the arguments, the page window they select, cursors and the page builder
+//! shared by root and nested connections. A root connection query is one `SELECT ...
+//! LIMIT/OFFSET` for the page and, only when `totalCount` is selected (or `last` counts from the
+//! end), one `COUNT`; nested ones are cut per parent by [`crate::fetch`]. Cursors are opaque: base64 of the type name, a
 //! hash of the order and the row's offset; a cursor of another type or order, or one that does
 //! not decode, is `BAD_USER_INPUT`. Offsets keep every order (including nullable columns)
 //! exact at the cost of shifting when rows are inserted between two page requests.
 
 use std::borrow::Cow;
 
-use async_graphql::{Context, Lookahead, Object, SimpleObject, TypeName};
+use std::marker::PhantomData;
+
+use async_graphql::{Context, Object, SimpleObject, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, NullOrdering};
-use sea_orm::{
-    DatabaseConnection, EntityTrait, IdenStatic, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, Select};
 
 use crate::config::Config;
 use crate::error::GqlError;
-use crate::model::{GraphQLModel, Placeholder};
-use crate::order::{OrderDirection, OrderKeys};
+use crate::model::GraphQLModel;
+use crate::order::OrderKeys;
 use crate::permission::Action;
 
 /// The pagination arguments of a connection field.
@@ -31,6 +31,7 @@ pub struct PageArgs {
 }
 
 /// Information to aid in pagination.
+// Declares the `PageInfo` type; values are rendered by `crate::render`.
 #[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
 #[graphql(name = "PageInfo")]
 pub struct PageInfo {
@@ -44,100 +45,86 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// A page of `M` with its cursors; `totalCount` runs its `COUNT` only when selected.
+/// A root connection field's value: its query, checked and ready, not yet run. The planner
+/// runs it with the columns the selection reads (`OutputType` is in [`crate::render`]).
 pub struct Connection<M: GraphQLModel> {
-    edges: Vec<Edge<M>>,
-    page_info: PageInfo,
-    total: TotalCount<M::Entity>,
+    pub(crate) select: Select<M::Entity>,
+    pub(crate) window: Plan,
+    pub(crate) keys: OrderKeys<<M::Entity as EntityTrait>::Column>,
+    pub(crate) cursors: CursorCodec,
 }
 
-/// How a connection knows its total.
-pub enum TotalCount<E: EntityTrait> {
-    /// Counted already (by `last`, or by a window function in a batched relation load).
-    Known(u64),
-    /// To count when `totalCount` is selected.
-    Query(Box<Select<E>>),
-}
+pub use types::{ConnectionType, EdgeType};
 
-/// An edge: a node and its cursor.
-pub struct Edge<M> {
-    pub(crate) cursor: String,
-    pub(crate) node: M,
-}
+/// Types that only declare GraphQL types: they have no values, so their resolvers cannot run.
+mod types {
+    #![allow(unreachable_code)]
+    use super::*;
 
-impl<M: GraphQLModel> Connection<M> {
-    pub(crate) fn new(
-        edges: Vec<Edge<M>>,
-        page_info: PageInfo,
-        total: TotalCount<M::Entity>,
-    ) -> Self {
-        Connection {
-            edges,
-            page_info,
-            total,
+    /// Declares the `XConnection` object type to async-graphql (names, descriptions, field
+    /// types). It has no values: [`Connection`] renders through the planner.
+    pub enum ConnectionType<M> {
+        #[doc(hidden)]
+        Never(std::convert::Infallible, PhantomData<M>),
+    }
+
+    /// Declares the `XEdge` object type, like [`ConnectionType`].
+    pub enum EdgeType<M> {
+        #[doc(hidden)]
+        Never(std::convert::Infallible, PhantomData<M>),
+    }
+
+    impl<M: GraphQLModel> TypeName for ConnectionType<M> {
+        fn type_name() -> Cow<'static, str> {
+            format!("{}Connection", M::TYPE_NAME).into()
         }
     }
 
-    /// A connection with no rows.
-    pub fn empty() -> Self {
-        let page_info = PageInfo {
-            has_next_page: false,
-            has_previous_page: false,
-            start_cursor: None,
-            end_cursor: None,
-        };
-        Connection::new(Vec::new(), page_info, TotalCount::Known(0))
-    }
-}
-
-impl<M: GraphQLModel> TypeName for Connection<M> {
-    fn type_name() -> Cow<'static, str> {
-        format!("{}Connection", M::TYPE_NAME).into()
-    }
-}
-
-impl<M: GraphQLModel> TypeName for Edge<M> {
-    fn type_name() -> Cow<'static, str> {
-        format!("{}Edge", M::TYPE_NAME).into()
-    }
-}
-
-#[Object(name_type)]
-impl<M: GraphQLModel> Connection<M> {
-    /// The rows of this page.
-    async fn edges(&self) -> &[Edge<M>] {
-        &self.edges
+    impl<M: GraphQLModel> TypeName for EdgeType<M> {
+        fn type_name() -> Cow<'static, str> {
+            format!("{}Edge", M::TYPE_NAME).into()
+        }
     }
 
-    /// Information to aid in pagination.
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
-    }
+    #[Object(name_type)]
+    impl<M: GraphQLModel> ConnectionType<M> {
+        /// The rows of this page.
+        async fn edges(&self) -> Vec<EdgeType<M>> {
+            match *self {
+                Self::Never(never, _) => match never {},
+            }
+        }
 
-    /// The number of rows that match the filter, over all pages.
-    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        match &self.total {
-            TotalCount::Known(total) => Ok(*total),
-            TotalCount::Query(select) => {
-                let db = database(ctx)?;
-                Ok(PaginatorTrait::count((**select).clone(), db)
-                    .await
-                    .map_err(|err| GqlError::from_db(err, "filter"))?)
+        /// Information to aid in pagination.
+        async fn page_info(&self) -> PageInfo {
+            match *self {
+                Self::Never(never, _) => match never {},
+            }
+        }
+
+        /// The number of rows that match the filter, over all pages.
+        async fn total_count(&self) -> u64 {
+            match *self {
+                Self::Never(never, _) => match never {},
             }
         }
     }
-}
 
-#[Object(name_type)]
-impl<M: GraphQLModel> Edge<M> {
-    /// The row.
-    async fn node(&self) -> &M {
-        &self.node
-    }
+    #[Object(name_type)]
+    impl<M: GraphQLModel> EdgeType<M> {
+        /// The row.
+        async fn node(&self) -> M {
+            match *self {
+                Self::Never(never, _) => match never {},
+            }
+        }
 
-    /// An opaque position to pass as `after` or `before`.
-    async fn cursor(&self) -> &str {
-        &self.cursor
+        /// An opaque position to pass as `after` or `before`.
+        async fn cursor(&self) -> String {
+            match *self {
+                Self::Never(never, _) => match never {},
+            }
+        }
     }
 }
 
@@ -162,12 +149,86 @@ fn order_hash(signature: &str) -> String {
     format!("{hash:016x}")
 }
 
+/// Encodes and decodes the cursors of one connection field: its type and order are fixed per
+/// request, so their part of the cursor is built once, not per row.
+#[derive(Debug, Clone)]
+pub struct CursorCodec {
+    type_name: String,
+    hash: String,
+    /// `gqlgen:1:Type:hash:`, to which a row's offset is appended.
+    prefix: String,
+}
+
+impl CursorCodec {
+    /// The cursors of `type_name` rows in the order named by `signature`.
+    pub fn new(type_name: &str, signature: &str) -> Self {
+        let hash = order_hash(signature);
+        let prefix = format!("{CURSOR_PREFIX}:{type_name}:{hash}:");
+        CursorCodec {
+            type_name: type_name.to_owned(),
+            hash,
+            prefix,
+        }
+    }
+
+    /// The cursor of the row at `offset`.
+    pub fn encode(&self, offset: u64) -> String {
+        use std::fmt::Write as _;
+        let mut text = String::with_capacity(self.prefix.len() + 20);
+        text.push_str(&self.prefix);
+        let _ = write!(text, "{offset}");
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// The offset of a cursor made by [`CursorCodec::encode`] for the same type and order.
+    pub fn decode(&self, argument: &str, cursor: &str) -> Result<u64, GqlError> {
+        let invalid =
+            || GqlError::bad_input(format!("`{argument}` is not a valid cursor for this field"));
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let rest = text
+            .strip_prefix(CURSOR_PREFIX)
+            .and_then(|r| r.strip_prefix(':'))
+            .ok_or_else(invalid)?;
+        let mut parts = rest.rsplitn(3, ':');
+        // Bounded so that `offset + 1` and SQL's signed OFFSET cannot overflow on a forged cursor.
+        let offset = parts
+            .next()
+            .and_then(|o| o.parse::<u64>().ok())
+            .filter(|o| *o < MAX_OFFSET)
+            .ok_or_else(invalid)?;
+        let hash = parts.next().ok_or_else(invalid)?;
+        let name = parts.next().ok_or_else(invalid)?;
+        if name != self.type_name {
+            return Err(GqlError::bad_input(format!(
+                "`{argument}` is a cursor of `{name}`, not of `{}`",
+                self.type_name
+            )));
+        }
+        if hash != self.hash {
+            return Err(GqlError::bad_input(format!(
+                "`{argument}` was made for another orderBy; pass the orderBy it came from"
+            )));
+        }
+        Ok(offset)
+    }
+
+    /// [`CursorCodec::decode`] for an optional argument.
+    pub fn decode_argument(
+        &self,
+        argument: &str,
+        cursor: &Option<String>,
+    ) -> Result<Option<u64>, GqlError> {
+        cursor
+            .as_deref()
+            .map(|c| self.decode(argument, c))
+            .transpose()
+    }
+}
+
 /// Encodes the cursor of the row at `offset`.
 pub fn encode_cursor(type_name: &str, signature: &str, offset: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{CURSOR_PREFIX}:{type_name}:{}:{offset}",
-        order_hash(signature)
-    ))
+    CursorCodec::new(type_name, signature).encode(offset)
 }
 
 /// Decodes a cursor made by [`encode_cursor`] for the same type and order.
@@ -177,34 +238,43 @@ pub fn decode_cursor(
     signature: &str,
     cursor: &str,
 ) -> Result<u64, GqlError> {
-    let invalid =
-        || GqlError::bad_input(format!("`{argument}` is not a valid cursor for this field"));
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let rest = text
-        .strip_prefix(CURSOR_PREFIX)
-        .and_then(|r| r.strip_prefix(':'))
-        .ok_or_else(invalid)?;
-    let mut parts = rest.rsplitn(3, ':');
-    // Bounded so that `offset + 1` and SQL's signed OFFSET cannot overflow on a forged cursor.
-    let offset = parts
-        .next()
-        .and_then(|o| o.parse::<u64>().ok())
-        .filter(|o| *o < MAX_OFFSET)
-        .ok_or_else(invalid)?;
-    let hash = parts.next().ok_or_else(invalid)?;
-    let name = parts.next().ok_or_else(invalid)?;
-    if name != type_name {
-        return Err(GqlError::bad_input(format!(
-            "`{argument}` is a cursor of `{name}`, not of `{type_name}`"
-        )));
+    CursorCodec::new(type_name, signature).decode(argument, cursor)
+}
+
+/// A page of a connection, root or nested: where its rows start in the whole list, how many
+/// of the rows read belong to it, and its `pageInfo` flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// The offset of the page's first row in the whole list.
+    pub(crate) offset: u64,
+    pub(crate) len: usize,
+    pub(crate) has_next_page: bool,
+    pub(crate) has_previous_page: bool,
+}
+
+impl Page {
+    /// `returned` rows were read for a page of at most `limit` starting at `offset` (one row
+    /// past the page says a next page exists); `previous_when_empty` answers
+    /// `hasPreviousPage` for an empty page.
+    pub(crate) fn new(
+        returned: usize,
+        limit: usize,
+        offset: u64,
+        before_given: bool,
+        previous_when_empty: bool,
+    ) -> Page {
+        let len = returned.min(limit);
+        Page {
+            offset,
+            len,
+            has_next_page: returned > limit || before_given,
+            has_previous_page: if len == 0 {
+                previous_when_empty
+            } else {
+                offset > 0
+            },
+        }
     }
-    if hash != order_hash(signature) {
-        return Err(GqlError::bad_input(format!(
-            "`{argument}` was made for another orderBy; pass the orderBy it came from"
-        )));
-    }
-    Ok(offset)
 }
 
 /// The rows a request asks for: `offset`, `limit`, and whether `before` was given.
@@ -357,7 +427,8 @@ where
     Ok(plan.window(total))
 }
 
-/// Resolves a root connection field: filter, order, window, one `SELECT`.
+/// A root connection field: checks the arguments (filter, order, cursors, page size) and the
+/// caller's read permission; the planner runs the query.
 pub async fn resolve<M: GraphQLModel>(
     ctx: &Context<'_>,
     args: PageArgs,
@@ -365,25 +436,11 @@ pub async fn resolve<M: GraphQLModel>(
     order_by: Option<Vec<M::OrderBy>>,
 ) -> async_graphql::Result<Connection<M>> {
     let caller = crate::auth::Caller::of(ctx);
+    let config = Config::of(ctx);
     let mut select = M::Entity::find();
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);
     }
-    Ok(resolve_select::<M>(ctx, select, args, filter, order_by).await?)
-}
-
-/// Resolves a connection over `select`, which may already be narrowed (a relation, a row scope).
-pub async fn resolve_select<M: GraphQLModel>(
-    ctx: &Context<'_>,
-    mut select: Select<M::Entity>,
-    args: PageArgs,
-    filter: Option<M::Filter>,
-    order_by: Option<Vec<M::OrderBy>>,
-) -> Result<Connection<M>, GqlError> {
-    let config = Config::of(ctx);
-    let db = database(ctx)?;
-    let caller = crate::auth::Caller::of(ctx);
-    select = prune::<M>(select, &ctx.look_ahead().field("edges").field("node"));
     if let Some(filter) = &filter {
         select = select.filter(crate::filter::condition(
             filter,
@@ -393,100 +450,16 @@ pub async fn resolve_select<M: GraphQLModel>(
         )?);
     }
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
-    let signature = keys.signature();
-    let decode = |argument: &str, cursor: &Option<String>| {
-        cursor
-            .as_deref()
-            .map(|c| decode_cursor(argument, M::TYPE_NAME, &signature, c))
-            .transpose()
-    };
-    let after = decode("after", &args.after)?;
-    let before = decode("before", &args.before)?;
-
-    let count_query = select.clone();
-    let plan = plan(&args, config, after, before)?;
-    let known_total = if plan.needs_total() {
-        let count = PaginatorTrait::count(count_query.clone(), db).await;
-        Some(count.map_err(|err| GqlError::from_db(err, "filter"))?)
-    } else {
-        None
-    };
-    let window = plan.window(known_total);
-
-    for (column, direction) in &keys.keys {
-        select = match direction {
-            OrderDirection::Asc => {
-                select.order_by_with_nulls(*column, Order::Asc, NullOrdering::Last)
-            }
-            OrderDirection::Desc => {
-                select.order_by_with_nulls(*column, Order::Desc, NullOrdering::First)
-            }
-        };
-    }
-    // One row past the window tells whether a next page exists, without a COUNT.
-    let rows = if window.limit == 0 {
-        Vec::new()
-    } else {
-        select
-            .offset(window.offset)
-            .limit(window.limit + 1)
-            .all(db)
-            .await
-            .map_err(|err| GqlError::from_db(err, "filter"))?
-    };
-    let has_more = rows.len() as u64 > window.limit;
-    let edges: Vec<Edge<M>> = rows
-        .into_iter()
-        .take(window.limit as usize)
-        .enumerate()
-        .map(|(i, node)| Edge {
-            cursor: encode_cursor(M::TYPE_NAME, &signature, window.offset + i as u64),
-            node,
-        })
-        .collect();
-    let page_info = PageInfo {
-        has_next_page: has_more || window.before_given,
-        has_previous_page: window.offset > 0,
-        start_cursor: edges.first().map(|e| e.cursor.clone()),
-        end_cursor: edges.last().map(|e| e.cursor.clone()),
-    };
-    crate::batch::register(
-        ctx,
-        format!("{}/edges/node", crate::batch::position(ctx)),
-        edges.iter().map(|e| e.node.clone()).collect(),
-    );
-    let total = match known_total {
-        Some(total) => TotalCount::Known(total),
-        None => TotalCount::Query(Box::new(count_query)),
-    };
-    Ok(Connection::new(edges, page_info, total))
-}
-
-/// `select` reading only the columns `node` (the selection of a row) needs: the selected fields'
-/// columns and the keys; the other columns are read as `NULL` or `''` stand-ins, so large
-/// values and hidden columns never leave the database.
-pub fn prune<M: GraphQLModel>(
-    select: Select<M::Entity>,
-    node: &Lookahead<'_>,
-) -> Select<M::Entity> {
-    if M::COMPUTED.iter().any(|field| node.field(field).exists()) {
-        return select;
-    }
-    let mut select = select.select_only();
-    for info in M::COLUMNS {
-        let read = info.placeholder == Placeholder::Never
-            || info.field.is_some_and(|field| node.field(field).exists());
-        select = match (read, info.placeholder) {
-            (true, _) | (false, Placeholder::Never) => select.column(info.column),
-            (false, Placeholder::Null) => {
-                select.column_as(Expr::cust("NULL"), info.column.as_str())
-            }
-            (false, Placeholder::EmptyText) => {
-                select.column_as(Expr::cust("''"), info.column.as_str())
-            }
-        };
-    }
-    select
+    let cursors = CursorCodec::new(M::TYPE_NAME, &keys.signature());
+    let after = cursors.decode_argument("after", &args.after)?;
+    let before = cursors.decode_argument("before", &args.before)?;
+    let window = plan(&args, config, after, before)?;
+    Ok(Connection {
+        select,
+        window,
+        keys,
+        cursors,
+    })
 }
 
 #[cfg(test)]

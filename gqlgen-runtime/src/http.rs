@@ -21,7 +21,6 @@ use axum::routing::get;
 use tracing::Instrument;
 
 use crate::auth::{Auth, Caller};
-use crate::batch::RequestCache;
 use crate::config::Config;
 use crate::error::{ErrorCode, GqlError};
 use crate::rate_limit::{Decision, RateLimiter};
@@ -297,9 +296,8 @@ where
             );
         }
         let mut response = match checked {
-            // Each operation gets its own relation cache: groups and loads never cross requests.
             Ok(()) => {
-                let request = request.data(RequestCache::default()).data(caller.clone());
+                let request = request.data(caller.clone());
                 state.schema.execute(request).await
             }
             Err(err) => {

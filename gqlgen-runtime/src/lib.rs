@@ -33,24 +33,25 @@
 //! ```
 
 pub mod auth;
-pub mod batch;
 pub mod config;
 pub mod connection;
 pub mod db;
 pub mod enumeration;
 pub mod error;
+pub mod fetch;
 pub mod filter;
 pub mod http;
 pub mod limits;
-pub mod loader;
 pub mod model;
 pub mod mutation;
 pub mod order;
 pub mod permission;
+pub mod plan;
 pub mod policy;
 pub mod query;
 pub mod rate_limit;
 pub mod relation;
+pub mod render;
 pub mod schema;
 pub mod testing;
 pub mod validate;
@@ -79,13 +80,14 @@ pub mod __private {
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};
     pub use crate::filter::{self, FilterInput, FilterPrefix, Lookup, RelatedFilter};
-    pub use crate::loader;
     pub use crate::model::{self, GraphQLModel, GraphQLMutations};
     pub use crate::mutation::{self, Link, MutationInput, Outcome, Reference};
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::permission::{self, Permission};
+    pub use crate::plan::{self, FieldInfo, FieldKind, Fields, RelationShape};
     pub use crate::query;
     pub use crate::relation::RelationSpec;
+    pub use crate::render;
     pub use crate::validate::{self, FieldError, FieldErrors};
     pub use async_graphql;
     pub use sea_orm;

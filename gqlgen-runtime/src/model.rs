@@ -16,7 +16,7 @@ pub trait GraphQLModel:
     /// The sea-orm entity whose rows are this model.
     type Entity: EntityTrait<Model = Self>;
     /// The generated `XFilter` input.
-    type Filter: FilterInput<Entity = Self::Entity>;
+    type Filter: FilterInput<Entity = Self::Entity> + async_graphql::InputType;
     /// The column lookups of `XFilter` alone, which other models' filters embed to filter
     /// across a belongs-to relation.
     type Lookups: FilterInput<Entity = Self::Entity> + async_graphql::InputObjectType + Default;

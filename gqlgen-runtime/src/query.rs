@@ -23,7 +23,11 @@ where
         parse_id("id", id)?;
     let db = database(ctx)?;
     let caller = crate::auth::Caller::of(ctx);
-    let mut select = crate::connection::prune::<M>(M::Entity::find_by_id(key), &ctx.look_ahead());
+    let look = ctx.look_ahead();
+    let reads_all = M::COMPUTED.iter().any(|field| look.field(field).exists());
+    let select = M::Entity::find_by_id(key);
+    let mut select =
+        crate::fetch::prune::<M>(select, reads_all, |field| look.field(field).exists());
     // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);

@@ -1,5 +1,10 @@
-//! The object type: one resolver per exposed column and computed field, named `__gqlgen_*` so
-//! they cannot clash with the model's own methods (computed fields call those).
+//! The object type, in three parts:
+//! - `Shape`, an enum without values whose `#[Object]` impl declares the type to async-graphql
+//!   (field names, arguments, descriptions): its resolvers cannot run;
+//! - the model's `OutputType`, which registers `Shape`'s type and renders a row through the
+//!   runtime's read planner;
+//! - the model's `Fields` table: per field, how to read it (a column, a computed method, a
+//!   relation planned by the runtime's generic `plan::relation`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -15,119 +20,97 @@ pub fn emit(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let gql_name = &model.gql_name;
     let type_doc = doc(&model.description);
+    let never = quote!(match *self {});
     let columns = model.columns.iter().map(|c| {
-        let field = &c.ident;
-        let method = format_ident!("__gqlgen_{}", field);
+        let method = format_ident!("__gqlgen_{}", c.ident);
         let name = &c.gql_name;
         let field_doc = doc(&c.description);
         let ty = &c.ty;
-        let (ret, body) = match (c.kind, c.nullable) {
-            (Kind::Id, false) => (
-                quote!(#p::async_graphql::ID),
-                quote!(#p::async_graphql::ID(::std::string::ToString::to_string(&self.#field))),
-            ),
-            (Kind::Id, true) => (
-                quote!(::std::option::Option<#p::async_graphql::ID>),
-                quote!(self.#field.as_ref().map(|v| #p::async_graphql::ID(::std::string::ToString::to_string(v)))),
-            ),
-            _ => (quote_spanned!(ty.span()=> &#ty), quote!(&self.#field)),
+        let ret = match (c.kind, c.nullable) {
+            (Kind::Id, false) => quote!(#p::async_graphql::ID),
+            (Kind::Id, true) => quote!(::std::option::Option<#p::async_graphql::ID>),
+            _ => quote_spanned!(ty.span()=> #ty),
         };
-        match &c.permission {
-            // Denied: `null` here and PERMISSION_DENIED at this path; the rest of the row stands.
-            Some(codename) => {
-                let ret = if c.nullable {
-                    ret
-                } else {
-                    quote!(::std::option::Option<#ret>)
-                };
-                let (body, denied) = if c.nullable && c.kind == Kind::Id {
-                    (body, quote!(::std::option::Option::None))
-                } else if c.nullable {
-                    (body, quote!(&::std::option::Option::None))
-                } else {
-                    (
-                        quote!(::std::option::Option::Some(#body)),
-                        quote!(::std::option::Option::None),
-                    )
-                };
-                quote! {
-                    #field_doc
-                    #[graphql(name = #name)]
-                    async fn #method(&self, ctx: &#p::async_graphql::Context<'_>) -> #ret {
-                        if !#p::permission::field_allowed::<#ident>(ctx, self, #name, #codename) {
-                            return #denied;
-                        }
-                        #body
-                    }
-                }
-            }
-            None => quote! {
-                #field_doc
-                #[graphql(name = #name)]
-                async fn #method(&self) -> #ret {
-                    #body
-                }
-            },
+        // Denied, a guarded field is `null`: it is nullable whatever its column.
+        let ret = if c.permission.is_some() && !c.nullable {
+            quote!(::std::option::Option<#ret>)
+        } else {
+            ret
+        };
+        quote! {
+            #field_doc
+            #[graphql(name = #name)]
+            async fn #method(&self) -> #ret { #never }
         }
     });
     let computed = model.computed.iter().map(|c| {
         let method = format_ident!("__gqlgen_computed_{}", c.ident);
-        let user_method = &c.ident;
         let name = &c.gql_name;
         let ty = &c.ty;
-        let call = quote_spanned!(c.ident.span()=> #ident::#user_method(self, ctx).await.map_err(#p::ensure_code));
         quote! {
             #[graphql(name = #name)]
-            async fn #method(&self, ctx: &#p::async_graphql::Context<'_>) -> #p::async_graphql::Result<#ty> {
-                #call
-            }
+            async fn #method(&self) -> #ty { #never }
         }
     });
-    let relations = model.relations.iter().map(|r| relation(model, r));
+    let relations = model.relations.iter().map(relation_shape);
+    let fields = field_table(model);
     quote! {
+        pub enum Shape {}
+
         #type_doc
         #[#p::async_graphql::Object(crate = #ASYNC_GRAPHQL, name = #gql_name)]
-        impl #ident {
+        impl Shape {
             #(#columns)*
             #(#computed)*
             #(#relations)*
         }
+
+        impl #p::async_graphql::OutputType for #ident {
+            fn type_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(#gql_name)
+            }
+
+            fn create_type_info(registry: &mut #p::async_graphql::registry::Registry) -> ::std::string::String {
+                <Shape as #p::async_graphql::OutputType>::create_type_info(registry)
+            }
+
+            async fn resolve(
+                &self,
+                ctx: &#p::async_graphql::ContextSelectionSet<'_>,
+                field: &#p::async_graphql::Positioned<#p::async_graphql::parser::types::Field>,
+            ) -> #p::async_graphql::ServerResult<#p::async_graphql::Value> {
+                #p::render::object::<Self>(self, ctx, field).await
+            }
+        }
+
+        #fields
     }
 }
 
-/// A relation field: it forwards to the runtime's batched loader with the relation's spec.
-fn relation(model: &Model, relation: &Relation) -> TokenStream {
+/// A relation field of `Shape`: its arguments and type, for the schema.
+fn relation_shape(relation: &Relation) -> TokenStream {
     let p = private();
-    let ident = &model.ident;
     let method = format_ident!("__gqlgen_rel_{}", relation.ident);
     let name = &relation.gql_name;
     let field_doc = doc(&relation.description);
     let target = &relation.target;
     let related = quote_spanned!(target.span()=> <#target as #p::sea_orm::EntityTrait>::Model);
-    let spec = super::relation_spec(relation);
     let g = quote!(#p::GraphQLModel);
+    let never = quote!(match *self {});
     match (relation.kind, relation.list) {
         (RelationKind::BelongsTo | RelationKind::HasOne, _) => quote! {
             #field_doc
             #[graphql(name = #name)]
-            async fn #method(
-                &self,
-                ctx: &#p::async_graphql::Context<'_>,
-            ) -> #p::async_graphql::Result<::std::option::Option<#related>> {
-                #p::loader::related_one::<#ident, #related>(ctx, self, #spec).await
-            }
+            async fn #method(&self) -> ::std::option::Option<#related> { #never }
         },
         (RelationKind::HasMany, true) => quote! {
             #field_doc
             #[graphql(name = #name)]
             async fn #method(
                 &self,
-                ctx: &#p::async_graphql::Context<'_>,
                 filter: ::std::option::Option<<#related as #g>::Filter>,
                 #[graphql(name = "orderBy")] order_by: ::std::option::Option<::std::vec::Vec<<#related as #g>::OrderBy>>,
-            ) -> #p::async_graphql::Result<::std::vec::Vec<#related>> {
-                #p::loader::related_list::<#ident, #related>(ctx, self, #spec, filter, order_by).await
-            }
+            ) -> ::std::vec::Vec<#related> { #never }
         },
         (RelationKind::HasMany, false) => quote! {
             #field_doc
@@ -135,17 +118,90 @@ fn relation(model: &Model, relation: &Relation) -> TokenStream {
             #[allow(clippy::too_many_arguments)]
             async fn #method(
                 &self,
-                ctx: &#p::async_graphql::Context<'_>,
                 first: ::std::option::Option<i32>,
                 after: ::std::option::Option<::std::string::String>,
                 last: ::std::option::Option<i32>,
                 before: ::std::option::Option<::std::string::String>,
                 filter: ::std::option::Option<<#related as #g>::Filter>,
                 #[graphql(name = "orderBy")] order_by: ::std::option::Option<::std::vec::Vec<<#related as #g>::OrderBy>>,
-            ) -> #p::async_graphql::Result<#p::Connection<#related>> {
-                let args = #p::PageArgs { first, after, last, before };
-                #p::loader::related_connection::<#ident, #related>(ctx, self, #spec, args, filter, order_by).await
-            }
+            ) -> #p::Connection<#related> { #never }
         },
+    }
+}
+
+/// `impl Fields`: how the planner reads each field.
+fn field_table(model: &Model) -> TokenStream {
+    let p = private();
+    let ident = &model.ident;
+    let value = quote!(#p::async_graphql::Value);
+    let columns = model.columns.iter().map(|c| {
+        let field = &c.ident;
+        let name = &c.gql_name;
+        let ty = &c.ty;
+        let read = match (c.kind, c.nullable) {
+            (Kind::Id, false) => {
+                quote!(::std::result::Result::Ok(#value::String(::std::string::ToString::to_string(&row.#field))))
+            }
+            (Kind::Id, true) => quote! {
+                ::std::result::Result::Ok(match &row.#field {
+                    ::std::option::Option::Some(v) => #value::String(::std::string::ToString::to_string(v)),
+                    ::std::option::Option::None => #value::Null,
+                })
+            },
+            _ => quote_spanned!(ty.span()=> #p::render::column::<#ty>(&row.#field, ctx, field)),
+        };
+        let permission = match &c.permission {
+            Some(codename) => quote!(::std::option::Option::Some(#codename)),
+            None => quote!(::std::option::Option::None),
+        };
+        quote! {
+            #p::FieldInfo {
+                name: #name,
+                kind: #p::FieldKind::Column { read: |row: &#ident, ctx, field| #read, permission: #permission },
+            }
+        }
+    });
+    let computed = model.computed.iter().map(|c| {
+        let user_method = &c.ident;
+        let name = &c.gql_name;
+        let ty = &c.ty;
+        let call = quote_spanned!(c.ident.span()=> #ident::#user_method(row, ctx).await.map_err(#p::ensure_code));
+        quote! {
+            #p::FieldInfo {
+                name: #name,
+                kind: #p::FieldKind::Computed {
+                    resolve: |row, ctx| ::std::boxed::Box::pin(async move {
+                        #p::render::computed::<#ty>(ctx, #call).await
+                    }),
+                    type_name: <#ty as #p::async_graphql::OutputType>::qualified_type_name,
+                },
+            }
+        }
+    });
+    let relations = model.relations.iter().map(|r| {
+        let name = &r.gql_name;
+        let target = &r.target;
+        let related = quote_spanned!(target.span()=> <#target as #p::sea_orm::EntityTrait>::Model);
+        let shape = match (r.kind, r.list) {
+            (RelationKind::BelongsTo | RelationKind::HasOne, _) => quote!(One),
+            (RelationKind::HasMany, true) => quote!(List),
+            (RelationKind::HasMany, false) => quote!(Connection),
+        };
+        let spec = super::relation_spec(r);
+        quote! {
+            #p::FieldInfo {
+                name: #name,
+                kind: #p::FieldKind::Relation {
+                    shape: #p::RelationShape::#shape,
+                    spec: || #spec,
+                    plan: #p::plan::relation::<#ident, #related>,
+                },
+            }
+        }
+    });
+    quote! {
+        impl #p::Fields for #ident {
+            const FIELDS: &'static [#p::FieldInfo<Self>] = &[#(#columns,)* #(#computed,)* #(#relations,)*];
+        }
     }
 }

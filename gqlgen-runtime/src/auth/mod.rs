@@ -33,7 +33,7 @@ pub struct Caller {
 impl Caller {
     /// The caller of the request being resolved; anonymous when the router set none (a schema
     /// executed directly). Borrowed: resolvers ask for it on every field that checks access.
-    pub fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a Caller {
+    pub fn of<'a, T>(ctx: &'a async_graphql::ContextBase<'_, T>) -> &'a Caller {
         static ANONYMOUS: std::sync::OnceLock<Caller> = std::sync::OnceLock::new();
         ctx.data_opt::<Caller>()
             .unwrap_or_else(|| ANONYMOUS.get_or_init(Caller::default))

@@ -1,0 +1,370 @@
+//! The second stage of a read: the SQL of a plan. A root connection is one `SELECT` for its page
+//! (one row past it tells whether a next page exists) and a `COUNT` only when `totalCount` is
+//! selected or `last` counts from the end. Each relation of the plan is then one statement for
+//! all the parents at its position, whatever their number: has-many pages are cut per parent
+//! inside it with `ROW_NUMBER() OVER (PARTITION BY ...)`. Sibling relations and the computed
+//! fields of a level run concurrently. Every statement reads only the columns the selection
+//! needs (pruning), and rows are kept where they were read: a parent finds its related rows as
+//! a range of one vector.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::Field;
+use async_graphql::{Positioned, ServerError, Value};
+use futures_util::future::{BoxFuture, join_all};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query, SelectStatement,
+    WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, JoinType, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
+
+use crate::connection::{Connection, Window};
+use crate::error::GqlError;
+use crate::model::{GraphQLModel, Placeholder};
+use crate::order::OrderDirection;
+use crate::plan::{
+    ComputedFn, ConnectionPlan, Fetch, Fields, ObjectPlan, RelationPlan, RelationShape, Request,
+    Slot, What,
+};
+use crate::relation::{key_column, key_text};
+
+/// `select` reading only the columns a selection needs: those of its column fields (`selects`)
+/// and the keys, or all of them when `reads_all` (a computed field may read any). The other
+/// columns are read as `NULL` or `''` stand-ins, so large values and hidden columns never
+/// leave the database.
+pub fn prune<M: GraphQLModel>(
+    select: Select<M::Entity>,
+    reads_all: bool,
+    selects: impl Fn(&str) -> bool,
+) -> Select<M::Entity> {
+    if reads_all {
+        return select;
+    }
+    let mut select = select.select_only();
+    for info in M::COLUMNS {
+        let read = info.placeholder == Placeholder::Never || info.field.is_some_and(&selects);
+        select = match (read, info.placeholder) {
+            (true, _) | (false, Placeholder::Never) => select.column(info.column),
+            (false, Placeholder::Null) => {
+                select.column_as(Expr::cust("NULL"), info.column.as_str())
+            }
+            (false, Placeholder::EmptyText) => {
+                select.column_as(Expr::cust("''"), info.column.as_str())
+            }
+        };
+    }
+    select
+}
+
+fn order_of(direction: OrderDirection) -> (Order, NullOrdering) {
+    match direction {
+        OrderDirection::Asc => (Order::Asc, NullOrdering::Last),
+        OrderDirection::Desc => (Order::Desc, NullOrdering::First),
+    }
+}
+
+/// The rows of a root connection's page and its total, when counted.
+pub(crate) struct RootPage<M> {
+    pub(crate) rows: Vec<M>,
+    pub(crate) window: Window,
+    pub(crate) total: Option<u64>,
+}
+
+/// Runs a root connection's statements for `plan`.
+pub(crate) async fn root_page<M: Fields>(
+    req: &Request<'_>,
+    connection: &Connection<M>,
+    plan: &ConnectionPlan<'_, M>,
+) -> Result<RootPage<M>, GqlError> {
+    let count = || async {
+        PaginatorTrait::count(connection.select.clone(), req.db)
+            .await
+            .map_err(|err| GqlError::from_db(err, "filter"))
+    };
+    let needs_total = connection.window.needs_total();
+    let total = if needs_total || plan.counts {
+        Some(count().await?)
+    } else {
+        None
+    };
+    let window = connection
+        .window
+        .window(if needs_total { total } else { None });
+    if !plan.reads_rows || window.limit == 0 {
+        return Ok(RootPage {
+            rows: Vec::new(),
+            window,
+            total,
+        });
+    }
+    let (reads_all, selects) = plan.reads();
+    let mut select = prune::<M>(connection.select.clone(), reads_all, selects);
+    for (column, direction) in &connection.keys.keys {
+        let (order, nulls) = order_of(*direction);
+        select = select.order_by_with_nulls(*column, order, nulls);
+    }
+    // One row past the window tells whether a next page exists, without a COUNT.
+    let rows = select
+        .offset(window.offset)
+        .limit(window.limit + 1)
+        .all(req.db)
+        .await
+        .map_err(|err| GqlError::from_db(err, "filter"))?;
+    Ok(RootPage {
+        rows,
+        window,
+        total,
+    })
+}
+
+/// Loads what `plan` needs beyond the columns of `rows`: each relation field's rows (and
+/// theirs, recursively) and each computed field's values, all concurrently.
+pub(crate) async fn object<'a, M: Fields>(
+    plan: &mut ObjectPlan<'a, M>,
+    req: &Request<'a>,
+    rows: &[M],
+) {
+    let mut loads: Vec<BoxFuture<'_, ()>> = Vec::new();
+    for field in &mut plan.fields {
+        match &mut field.what {
+            What::Relation(branch) => loads.push(branch.fetch(req, rows)),
+            What::Computed {
+                resolve,
+                field,
+                values,
+                ..
+            } => {
+                let (resolve, field) = (*resolve, *field);
+                loads.push(Box::pin(async move {
+                    *values = computed(req, resolve, field, rows).await;
+                }))
+            }
+            What::Typename | What::Column { .. } => {}
+        }
+    }
+    match loads.len() {
+        0 => {}
+        1 => loads.pop().expect("one load").await,
+        _ => {
+            join_all(loads).await;
+        }
+    }
+}
+
+/// A computed field's method for every row, concurrently.
+async fn computed<'a, M>(
+    req: &Request<'a>,
+    resolve: ComputedFn<M>,
+    field: &'a Positioned<Field>,
+    rows: &[M],
+) -> Vec<Result<Value, ServerError>> {
+    let ctx = req.ctx.with_field(field);
+    // Errors are kept relative to the field: render puts each at its row's path.
+    let mut depth: usize = 0;
+    let mut node = ctx.path_node.as_ref();
+    while let Some(n) = node {
+        depth += 1;
+        node = n.parent;
+    }
+    let mut values = join_all(rows.iter().map(|row| resolve(row, &ctx))).await;
+    for value in &mut values {
+        if let Err(err) = value {
+            err.path.drain(..depth.min(err.path.len()));
+        }
+    }
+    values
+}
+
+/// A key value, as the parent holds it and as SQL returns it.
+type Key = String;
+
+/// Reads the key column `alias` of `row`, typed like `like`.
+fn read_key(row: &sea_orm::QueryResult, alias: &str, like: &sea_orm::Value) -> Option<Key> {
+    use sea_orm::Value as V;
+    let value: V = match like {
+        V::TinyInt(_) | V::SmallInt(_) | V::Int(_) => {
+            row.try_get::<Option<i32>>("", alias).ok()?.into()
+        }
+        V::BigInt(_) | V::Unsigned(_) | V::TinyUnsigned(_) | V::SmallUnsigned(_) => {
+            row.try_get::<Option<i64>>("", alias).ok()?.into()
+        }
+        V::String(_) => row.try_get::<Option<String>>("", alias).ok()?.into(),
+        V::Uuid(_) => row.try_get::<Option<uuid::Uuid>>("", alias).ok()?.into(),
+        _ => return None,
+    };
+    key_text(&value)
+}
+
+fn column_value<E: EntityTrait>(model: &E::Model, column: E::Column) -> sea_orm::Value {
+    model.get(column)
+}
+
+const PARENT: &str = "__gqlgen_parent";
+const ROW: &str = "__gqlgen_row";
+const TOTAL: &str = "__gqlgen_total";
+
+impl<'a, P, C> Fetch<'a, P> for RelationPlan<'a, P, C>
+where
+    P: Fields,
+    C: Fields,
+{
+    fn fetch<'s>(&'s mut self, req: &'s Request<'a>, parents: &'s [P]) -> BoxFuture<'s, ()>
+    where
+        'a: 's,
+    {
+        Box::pin(async move {
+            if let Err(err) = self.load(req, parents).await {
+                self.error = Some(err.into_server_error(self.pos));
+                return;
+            }
+            let rows = &self.rows;
+            if rows.is_empty() {
+                return;
+            }
+            if let Some(node) = &mut self.node {
+                object(node, req, rows).await;
+            }
+            if let Some((_, connection)) = &mut self.page {
+                for node in &mut connection.nodes {
+                    object(node, req, rows).await;
+                }
+            }
+        })
+    }
+}
+
+impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
+    /// The related rows of every parent in one statement, and each parent's slot.
+    async fn load(&mut self, req: &Request<'a>, parents: &[P]) -> Result<(), async_graphql::Error> {
+        let mut keys = Vec::with_capacity(parents.len());
+        let mut values = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut sample = sea_orm::Value::Int(None);
+        for parent in parents {
+            let value = column_value::<P::Entity>(parent, self.parent_key);
+            let key = key_text(&value);
+            if let Some(key) = &key
+                && seen.insert(key.clone())
+            {
+                sample = value.clone();
+                values.push(value);
+            }
+            keys.push(key);
+        }
+        self.slots = vec![Slot::default(); parents.len()];
+        if values.is_empty() {
+            return Ok(());
+        }
+        let statement = self.statement(values)?;
+        let counts = self.counts();
+        let result = req.db.query_all(&statement).await;
+        let mut groups: HashMap<Key, Slot> = HashMap::new();
+        for row in result.map_err(|err| GqlError::from_db(err, "filter"))? {
+            let Some(parent) = read_key(&row, PARENT, &sample) else {
+                continue;
+            };
+            let number = row.try_get::<i64>("", ROW).map_err(GqlError::from)? as u64;
+            let total = if counts {
+                row.try_get::<i64>("", TOTAL).map_err(GqlError::from)? as u64
+            } else {
+                0
+            };
+            let model = C::from_query_result(&row, "").map_err(GqlError::from)?;
+            let index = self.rows.len();
+            self.rows.push(model);
+            // Rows come ordered by parent, so a parent's rows are one range.
+            let slot = groups.entry(parent).or_insert(Slot {
+                start: index,
+                len: 0,
+                first_row: Some(number),
+                total,
+            });
+            slot.len += 1;
+        }
+        for (slot, key) in self.slots.iter_mut().zip(keys) {
+            if let Some(group) = key.and_then(|key| groups.get(&key)) {
+                *slot = *group;
+            }
+        }
+        Ok(())
+    }
+
+    fn counts(&self) -> bool {
+        self.page.as_ref().is_some_and(|(window, connection)| {
+            connection.counts || window.last_of_total().is_some()
+        })
+    }
+
+    /// The statement loading the related rows of the parents whose keys are `values`.
+    fn statement(&self, values: Vec<sea_orm::Value>) -> Result<SelectStatement, GqlError> {
+        let spec = &self.spec;
+        // The column holding the parent's key on the far side: the related table's foreign
+        // key (or primary key, for belongs-to), or the junction's.
+        let key_table = spec.def.to_tbl.sea_orm_table().clone();
+        let far_column = key_column(&spec.def.to_col)?;
+        let key = Expr::col((key_table, far_column));
+
+        let (reads_all, columns): (bool, Vec<&str>) = match (&self.node, &self.page) {
+            (Some(node), _) => (node.reads_all, node.columns.clone()),
+            (None, Some((_, connection))) => (
+                connection.nodes.iter().any(|n| n.reads_all),
+                connection
+                    .nodes
+                    .iter()
+                    .flat_map(|n| n.columns.iter().copied())
+                    .collect(),
+            ),
+            (None, None) => (false, Vec::new()),
+        };
+        let mut select = prune::<C>(C::Entity::find(), reads_all, |field| {
+            columns.contains(&field)
+        });
+        if let Some(to) = &spec.via {
+            // From the related table back to the junction.
+            select = select.join(JoinType::InnerJoin, to.clone().rev());
+        }
+        select = select.filter(key.clone().is_in(values));
+        if let Some(condition) = &self.condition {
+            select = select.filter(condition.clone());
+        }
+        let mut inner: SelectStatement = select.into_query();
+        inner.expr_as(key.clone(), Alias::new(PARENT));
+        let mut ordering = WindowStatement::new();
+        ordering.add_partition_by(key.clone());
+        for (column, direction) in &self.keys.keys {
+            let (order, nulls) = order_of(*direction);
+            ordering.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
+        }
+        inner.expr_window_as(Expr::cust("ROW_NUMBER()"), ordering, Alias::new(ROW));
+        if self.counts() {
+            let mut partition = WindowStatement::new();
+            partition.add_partition_by(key);
+            inner.expr_window_as(Expr::cust("COUNT(*)"), partition, Alias::new(TOTAL));
+        }
+        let mut outer = Query::select();
+        outer
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new("related"));
+        if let Some((window, _)) = &self.page {
+            outer.and_where(Expr::col(Alias::new(ROW)).gt(window.row_after() as i64));
+            if let Some(upper) = window.row_upper() {
+                outer.and_where(Expr::col(Alias::new(ROW)).lte(upper as i64));
+            }
+            if let Some(n) = window.last_of_total() {
+                outer.and_where(
+                    Expr::col(Alias::new(ROW)).gt(Expr::col(Alias::new(TOTAL)).sub(n as i64)),
+                );
+            }
+        } else if self.shape == RelationShape::One {
+            // A belongs-to or has-one field shows one row per parent.
+            outer.and_where(Expr::col(Alias::new(ROW)).lte(1));
+        }
+        outer
+            .order_by(Alias::new(PARENT), Order::Asc)
+            .order_by(Alias::new(ROW), Order::Asc);
+        Ok(outer)
+    }
+}
