@@ -816,3 +816,155 @@ async fn production_serves_no_graphiql_no_introspection_and_masks_internal_error
         backend.cleanup().await;
     }
 }
+
+/// A JSON text as written: objects keep their keys in the order of the text.
+#[derive(Debug, PartialEq)]
+enum Written {
+    Object(Vec<(String, Written)>),
+    List(Vec<Written>),
+    Scalar,
+}
+
+impl<'de> serde::Deserialize<'de> for Written {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Written;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Written, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, Written>()? {
+                    entries.push((key, value));
+                }
+                Ok(Written::Object(entries))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Written, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Written::List(items))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Written, E> {
+                Ok(Written::Scalar)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Written, E> {
+                Ok(Written::Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Written, E> {
+                Ok(Written::Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Written, E> {
+                Ok(Written::Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Written, E> {
+                Ok(Written::Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Written, E> {
+                Ok(Written::Scalar)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl Written {
+    fn keys(&self) -> Vec<&str> {
+        match self {
+            Written::Object(entries) => entries.iter().map(|(k, _)| k.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn get(&self, key: &str) -> &Written {
+        match self {
+            Written::Object(entries) => entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("no `{key}`")),
+            _ => panic!("`{key}` of a non-object"),
+        }
+    }
+
+    fn items(&self) -> &[Written] {
+        match self {
+            Written::List(items) => items,
+            _ => panic!("not a list"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn response_keys_follow_the_selection_order() {
+    let servers = fixture_servers(Config::testing()).await;
+    // (response key, selection)
+    let fields = [
+        ("name", "name"),
+        ("id", "id"),
+        ("category", "category { name id }"),
+        ("tags", "tags { edges { node { name } } }"),
+        ("price", "... on Product { price }"),
+        ("renamed", "renamed: sku"),
+        (
+            "reviews",
+            "reviews(first: 2) { pageInfo { hasNextPage } totalCount edges { node { rating } cursor } }",
+        ),
+        ("__typename", "__typename"),
+    ];
+    let mut orders: Vec<Vec<usize>> = (0..fields.len())
+        .map(|shift| {
+            (0..fields.len())
+                .map(|i| (i + shift) % fields.len())
+                .collect()
+        })
+        .collect();
+    orders.push((0..fields.len()).rev().collect());
+    for (backend, server) in &servers {
+        for order in &orders {
+            let selection: Vec<&str> = order.iter().map(|&i| fields[i].1).collect();
+            let query = format!(
+                "{{ products(first: 4) {{ edges {{ node {{ {} }} }} totalCount }} }}",
+                selection.join(" ")
+            );
+            let first = server.graphql(&query, json!({})).await;
+            assert!(
+                first.body["errors"].is_null(),
+                "{}: {}",
+                backend.name,
+                first.text
+            );
+            let again = server.graphql(&query, json!({})).await;
+            assert_eq!(
+                first.text, again.text,
+                "{}: the same text every time",
+                backend.name
+            );
+            let written: Written = serde_json::from_str(&first.text).expect("JSON");
+            let products = written.get("data").get("products");
+            assert_eq!(products.keys(), ["edges", "totalCount"], "{}", backend.name);
+            let expected: Vec<&str> = order.iter().map(|&i| fields[i].0).collect();
+            let edges = products.get("edges").items();
+            assert_eq!(edges.len(), 4);
+            for edge in edges {
+                let node = edge.get("node");
+                assert_eq!(node.keys(), expected, "{}: {query}", backend.name);
+                assert_eq!(node.get("category").keys(), ["name", "id"]);
+                let reviews = node.get("reviews");
+                assert_eq!(reviews.keys(), ["pageInfo", "totalCount", "edges"]);
+                for review in reviews.get("edges").items() {
+                    assert_eq!(review.keys(), ["node", "cursor"]);
+                }
+            }
+        }
+    }
+    cleanup(servers).await;
+}

@@ -260,13 +260,18 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         }
         let statement = self.statement(values)?;
         let counts = self.counts();
+        let numbered = self.numbered();
         let result = req.db.query_all(&statement).await;
         let mut groups: HashMap<Key, Slot> = HashMap::new();
         for row in result.map_err(|err| GqlError::from_db(err, "filter"))? {
             let Some(parent) = read_key(&row, PARENT, &sample) else {
                 continue;
             };
-            let number = row.try_get::<i64>("", ROW).map_err(GqlError::from)? as u64;
+            let number = if numbered {
+                Some(row.try_get::<i64>("", ROW).map_err(GqlError::from)? as u64)
+            } else {
+                None
+            };
             let total = if counts {
                 row.try_get::<i64>("", TOTAL).map_err(GqlError::from)? as u64
             } else {
@@ -279,7 +284,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             let slot = groups.entry(parent).or_insert(Slot {
                 start: index,
                 len: 0,
-                first_row: Some(number),
+                first_row: number,
                 total,
             });
             slot.len += 1;
@@ -290,6 +295,13 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             }
         }
         Ok(())
+    }
+
+    /// Whether rows are numbered per parent: to cut a page, or to keep the first row of a
+    /// has-one. A belongs-to finds one row by its primary key and a list keeps every row, so
+    /// they need no window and no subquery.
+    fn numbered(&self) -> bool {
+        self.page.is_some() || (self.shape == RelationShape::One && !self.spec.parent_owns_key)
     }
 
     fn counts(&self) -> bool {
@@ -332,6 +344,14 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         }
         let mut inner: SelectStatement = select.into_query();
         inner.expr_as(key.clone(), Alias::new(PARENT));
+        if !self.numbered() {
+            inner.order_by_expr(key, Order::Asc);
+            for (column, direction) in &self.keys.keys {
+                let (order, nulls) = order_of(*direction);
+                inner.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
+            }
+            return Ok(inner);
+        }
         let mut ordering = WindowStatement::new();
         ordering.add_partition_by(key.clone());
         for (column, direction) in &self.keys.keys {
@@ -358,8 +378,8 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
                     Expr::col(Alias::new(ROW)).gt(Expr::col(Alias::new(TOTAL)).sub(n as i64)),
                 );
             }
-        } else if self.shape == RelationShape::One {
-            // A belongs-to or has-one field shows one row per parent.
+        } else {
+            // A has-one field shows one row per parent.
             outer.and_where(Expr::col(Alias::new(ROW)).lte(1));
         }
         outer
