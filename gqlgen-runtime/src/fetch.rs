@@ -29,7 +29,7 @@ use crate::plan::{
     ComputedFn, ConnectionPlan, Fetch, Fields, ObjectPlan, RelationPlan, RelationShape, Request,
     Slot, What,
 };
-use crate::relation::{key_column, key_text};
+use crate::relation::key_column;
 
 /// `select` reading only the columns a selection needs: those of its column fields (`selects`)
 /// and the keys, or all of them when `reads_all` (a computed field may read any). The other
@@ -178,24 +178,52 @@ async fn computed<'a, M>(
     values
 }
 
-/// A key value, as the parent holds it and as SQL returns it.
-type Key = String;
+/// A relation key, as the parent holds it and as SQL returns it: integers compare without
+/// text, and the integer widths a backend returns for one column agree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Int(i64),
+    Uuid(uuid::Uuid),
+    Text(String),
+}
 
-/// Reads the key column `alias` of `row`, typed like `like`.
-fn read_key(row: &sea_orm::QueryResult, alias: &str, like: &sea_orm::Value) -> Option<Key> {
-    use sea_orm::Value as V;
-    let value: V = match like {
-        V::TinyInt(_) | V::SmallInt(_) | V::Int(_) => {
-            row.try_get::<Option<i32>>("", alias).ok()?.into()
+impl Key {
+    fn of(value: &sea_orm::Value) -> Option<Key> {
+        use sea_orm::Value as V;
+        Some(match value {
+            V::TinyInt(Some(v)) => Key::Int(i64::from(*v)),
+            V::SmallInt(Some(v)) => Key::Int(i64::from(*v)),
+            V::Int(Some(v)) => Key::Int(i64::from(*v)),
+            V::BigInt(Some(v)) => Key::Int(*v),
+            V::TinyUnsigned(Some(v)) => Key::Int(i64::from(*v)),
+            V::SmallUnsigned(Some(v)) => Key::Int(i64::from(*v)),
+            V::Unsigned(Some(v)) => Key::Int(i64::from(*v)),
+            V::BigUnsigned(Some(v)) => Key::Int(i64::try_from(*v).ok()?),
+            V::Uuid(Some(v)) => Key::Uuid(*v),
+            V::String(Some(v)) => Key::Text(v.clone()),
+            _ => return None,
+        })
+    }
+
+    /// Reads the key column `alias` of `row`, typed like the parents' `like`.
+    fn read(row: &sea_orm::QueryResult, alias: &str, like: &sea_orm::Value) -> Option<Key> {
+        use sea_orm::Value as V;
+        match like {
+            V::TinyInt(_) | V::SmallInt(_) | V::Int(_) => Some(Key::Int(i64::from(
+                row.try_get::<Option<i32>>("", alias).ok()??,
+            ))),
+            V::BigInt(_)
+            | V::Unsigned(_)
+            | V::TinyUnsigned(_)
+            | V::SmallUnsigned(_)
+            | V::BigUnsigned(_) => Some(Key::Int(row.try_get::<Option<i64>>("", alias).ok()??)),
+            V::Uuid(_) => Some(Key::Uuid(
+                row.try_get::<Option<uuid::Uuid>>("", alias).ok()??,
+            )),
+            V::String(_) => Some(Key::Text(row.try_get::<Option<String>>("", alias).ok()??)),
+            _ => None,
         }
-        V::BigInt(_) | V::Unsigned(_) | V::TinyUnsigned(_) | V::SmallUnsigned(_) => {
-            row.try_get::<Option<i64>>("", alias).ok()?.into()
-        }
-        V::String(_) => row.try_get::<Option<String>>("", alias).ok()?.into(),
-        V::Uuid(_) => row.try_get::<Option<uuid::Uuid>>("", alias).ok()?.into(),
-        _ => return None,
-    };
-    key_text(&value)
+    }
 }
 
 fn column_value<E: EntityTrait>(model: &E::Model, column: E::Column) -> sea_orm::Value {
@@ -245,7 +273,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         let mut sample = sea_orm::Value::Int(None);
         for parent in parents {
             let value = column_value::<P::Entity>(parent, self.parent_key);
-            let key = key_text(&value);
+            let key = Key::of(&value);
             if let Some(key) = &key
                 && seen.insert(key.clone())
             {
@@ -264,7 +292,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         let result = req.db.query_all(&statement).await;
         let mut groups: HashMap<Key, Slot> = HashMap::new();
         for row in result.map_err(|err| GqlError::from_db(err, "filter"))? {
-            let Some(parent) = read_key(&row, PARENT, &sample) else {
+            let Some(parent) = Key::read(&row, PARENT, &sample) else {
                 continue;
             };
             let number = if numbered {
