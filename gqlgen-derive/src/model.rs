@@ -87,6 +87,8 @@ pub enum Placeholder {
     Never,
     Null,
     EmptyText,
+    /// A number, boolean, date or uuid: a zero of the column's SQL type.
+    Zero,
 }
 
 /// Any column of the table, exposed or not, for column pruning.
@@ -228,10 +230,18 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     }
 
     // Columns that relations join on: read even when no field asks for them.
-    let relation_keys: Vec<String> = fields
+    // So are the owner's column, which guarded fields and permissions read from rows.
+    let mut relation_keys: Vec<String> = fields
         .iter()
         .filter_map(|f| SeaOrmAttrs::from_attrs(&f.attrs).from)
         .collect();
+    relation_keys.extend(
+        parsed
+            .owner
+            .as_ref()
+            .and_then(|path| path.get_ident())
+            .map(ToString::to_string),
+    );
     let mut columns = Vec::new();
     let mut relations = Vec::new();
     let mut all_columns = Vec::new();
@@ -262,10 +272,17 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             Placeholder::Never
         } else if nullable {
             Placeholder::Null
-        } else if types::kind_of(&field.ty) == Kind::Text {
-            Placeholder::EmptyText
         } else {
-            Placeholder::Never
+            match types::kind_of(&field.ty) {
+                Kind::Text => Placeholder::EmptyText,
+                Kind::Int
+                | Kind::Float
+                | Kind::Decimal
+                | Kind::Bool
+                | Kind::Temporal
+                | Kind::Uuid => Placeholder::Zero,
+                Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
+            }
         };
         all_columns.push(ColumnMeta {
             variant: Ident::new(&names::pascal(&rust_name), Span::call_site()),

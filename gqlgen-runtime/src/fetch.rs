@@ -17,8 +17,8 @@ use sea_orm::sea_query::{
     WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, JoinType, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
+    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use crate::connection::{Connection, Window};
@@ -33,10 +33,11 @@ use crate::relation::key_column;
 
 /// `select` reading only the columns a selection needs: those of its column fields (`selects`)
 /// and the keys, or all of them when `reads_all` (a computed field may read any). The other
-/// columns are read as `NULL` or `''` stand-ins, so large values and hidden columns never
-/// leave the database.
+/// columns are read as stand-ins (`NULL`, `''`, a zero of the column's type), so large values
+/// and hidden columns never leave the database and rows cost little to read.
 pub fn prune<M: GraphQLModel>(
     select: Select<M::Entity>,
+    backend: DbBackend,
     reads_all: bool,
     selects: impl Fn(&str) -> bool,
 ) -> Select<M::Entity> {
@@ -45,18 +46,58 @@ pub fn prune<M: GraphQLModel>(
     }
     let mut select = select.select_only();
     for info in M::COLUMNS {
-        let read = info.placeholder == Placeholder::Never || info.field.is_some_and(&selects);
-        select = match (read, info.placeholder) {
-            (true, _) | (false, Placeholder::Never) => select.column(info.column),
-            (false, Placeholder::Null) => {
-                select.column_as(Expr::cust("NULL"), info.column.as_str())
-            }
-            (false, Placeholder::EmptyText) => {
-                select.column_as(Expr::cust("''"), info.column.as_str())
-            }
+        if info.field.is_some_and(&selects) {
+            select = select.column(info.column);
+            continue;
+        }
+        let stand_in = match info.placeholder {
+            Placeholder::Never => None,
+            Placeholder::Null => Some("NULL"),
+            Placeholder::EmptyText => Some("''"),
+            Placeholder::Zero => zero(backend, info.column.def().get_column_type()),
+        };
+        select = match stand_in {
+            Some(sql) => select.column_as(Expr::cust(sql), info.column.as_str()),
+            None => select.column(info.column),
         };
     }
     select
+}
+
+/// A constant of `column_type` that the column's Rust type decodes, on the backends where
+/// one is known to.
+fn zero(backend: DbBackend, column_type: &ColumnType) -> Option<&'static str> {
+    use ColumnType as T;
+    let (sqlite, postgres) = match backend {
+        DbBackend::Sqlite => (true, false),
+        DbBackend::Postgres => (false, true),
+        _ => return None,
+    };
+    let pick = |sqlite_sql: &'static str, postgres_sql: &'static str| {
+        if sqlite { sqlite_sql } else { postgres_sql }
+    };
+    Some(match column_type {
+        T::TinyInteger | T::SmallInteger | T::TinyUnsigned | T::SmallUnsigned => {
+            pick("0", "CAST(0 AS SMALLINT)")
+        }
+        T::Integer | T::Unsigned => pick("0", "CAST(0 AS INTEGER)"),
+        T::BigInteger | T::BigUnsigned => pick("0", "CAST(0 AS BIGINT)"),
+        T::Float => pick("0.0", "CAST(0 AS REAL)"),
+        T::Double => pick("0.0", "CAST(0 AS DOUBLE PRECISION)"),
+        T::Decimal(_) | T::Money(_) => pick("0.0", "CAST(0 AS NUMERIC)"),
+        T::Boolean => pick("0", "FALSE"),
+        T::TimestampWithTimeZone => pick(
+            "'1970-01-01 00:00:00+00:00'",
+            "CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ)",
+        ),
+        T::DateTime | T::Timestamp => pick(
+            "'1970-01-01 00:00:00'",
+            "CAST('1970-01-01 00:00:00' AS TIMESTAMP)",
+        ),
+        T::Date => pick("'1970-01-01'", "CAST('1970-01-01' AS DATE)"),
+        T::Uuid if postgres => "CAST('00000000-0000-0000-0000-000000000000' AS UUID)",
+        _ => return None,
+    })
 }
 
 fn order_of(direction: OrderDirection) -> (Order, NullOrdering) {
@@ -101,7 +142,8 @@ pub(crate) async fn root_page<M: Fields>(
         });
     }
     let (reads_all, selects) = plan.reads();
-    let mut select = prune::<M>(connection.select.clone(), reads_all, selects);
+    let backend = req.db.get_database_backend();
+    let mut select = prune::<M>(connection.select.clone(), backend, reads_all, selects);
     for (column, direction) in &connection.keys.keys {
         let (order, nulls) = order_of(*direction);
         select = select.order_by_with_nulls(*column, order, nulls);
@@ -286,7 +328,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         if values.is_empty() {
             return Ok(());
         }
-        let statement = self.statement(values)?;
+        let statement = self.statement(req.db.get_database_backend(), values)?;
         let counts = self.counts();
         let numbered = self.numbered();
         let result = req.db.query_all(&statement).await;
@@ -339,7 +381,11 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
     }
 
     /// The statement loading the related rows of the parents whose keys are `values`.
-    fn statement(&self, values: Vec<sea_orm::Value>) -> Result<SelectStatement, GqlError> {
+    fn statement(
+        &self,
+        backend: DbBackend,
+        values: Vec<sea_orm::Value>,
+    ) -> Result<SelectStatement, GqlError> {
         let spec = &self.spec;
         // The column holding the parent's key on the far side: the related table's foreign
         // key (or primary key, for belongs-to), or the junction's.
@@ -359,7 +405,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             ),
             (None, None) => (false, Vec::new()),
         };
-        let mut select = prune::<C>(C::Entity::find(), reads_all, |field| {
+        let mut select = prune::<C>(C::Entity::find(), backend, reads_all, |field| {
             columns.contains(&field)
         });
         if let Some(to) = &spec.via {

@@ -68,6 +68,9 @@ pub enum Placeholder {
     Null,
     /// A text column: `''`.
     EmptyText,
+    /// A non-null number, boolean, date-time or uuid: a zero of its SQL type, where the backend
+    /// has one ([`crate::fetch::prune`]); otherwise the column is read.
+    Zero,
 }
 
 /// A model with generated mutations: `createX`, `updateX`, `deleteX` and the bulk ones.

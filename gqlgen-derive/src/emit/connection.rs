@@ -30,6 +30,7 @@ pub fn emit(model: &Model) -> TokenStream {
             Placeholder::Never => quote!(Never),
             Placeholder::Null => quote!(Null),
             Placeholder::EmptyText => quote!(EmptyText),
+            Placeholder::Zero => quote!(Zero),
         };
         quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })
     });
