@@ -68,9 +68,9 @@ pub fn prune<M: GraphQLModel>(
 /// one is known to.
 fn zero(backend: DbBackend, column_type: &ColumnType) -> Option<&'static str> {
     use ColumnType as T;
-    let (sqlite, postgres) = match backend {
-        DbBackend::Sqlite => (true, false),
-        DbBackend::Postgres => (false, true),
+    let sqlite = match backend {
+        DbBackend::Sqlite => true,
+        DbBackend::Postgres => false,
         _ => return None,
     };
     let pick = |sqlite_sql: &'static str, postgres_sql: &'static str| {
@@ -86,16 +86,14 @@ fn zero(backend: DbBackend, column_type: &ColumnType) -> Option<&'static str> {
         T::Double => pick("0.0", "CAST(0 AS DOUBLE PRECISION)"),
         T::Decimal(_) | T::Money(_) => pick("0.0", "CAST(0 AS NUMERIC)"),
         T::Boolean => pick("0", "FALSE"),
-        T::TimestampWithTimeZone => pick(
-            "'1970-01-01 00:00:00+00:00'",
-            "CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ)",
-        ),
-        T::DateTime | T::Timestamp => pick(
-            "'1970-01-01 00:00:00'",
-            "CAST('1970-01-01 00:00:00' AS TIMESTAMP)",
-        ),
+        // SQLite decodes an integer as seconds since the epoch: cheaper than parsing text.
+        T::TimestampWithTimeZone => pick("0", "CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ)"),
+        T::DateTime | T::Timestamp => pick("0", "CAST('1970-01-01 00:00:00' AS TIMESTAMP)"),
         T::Date => pick("'1970-01-01'", "CAST('1970-01-01' AS DATE)"),
-        T::Uuid if postgres => "CAST('00000000-0000-0000-0000-000000000000' AS UUID)",
+        T::Uuid => pick(
+            "zeroblob(16)",
+            "CAST('00000000-0000-0000-0000-000000000000' AS UUID)",
+        ),
         _ => return None,
     })
 }
