@@ -149,6 +149,8 @@ const SHAPES: &[(&str, usize)] = &[
         "query($n: Int) { products(first: $n) { totalCount edges { node { id } } } }",
         2,
     ),
+    // Neither edges nor pageInfo: the page's rows are not read.
+    ("query($n: Int) { products(first: $n) { totalCount } }", 1),
     (
         "query($n: Int) { products(first: $n) { edges { node { category { name } } } } }",
         2,
