@@ -27,8 +27,9 @@ where
     let reads_all = M::COMPUTED.iter().any(|field| look.field(field).exists());
     let select = M::Entity::find_by_id(key);
     let backend = db.get_database_backend();
-    let mut select =
-        crate::fetch::prune::<M>(select, backend, reads_all, |field| look.field(field).exists());
+    let mut select = crate::fetch::prune::<M>(select, backend, reads_all, |field| {
+        look.field(field).exists()
+    });
     // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);
