@@ -4,9 +4,8 @@ use example_app::cli::{self, Command};
 use gqlgen_runtime::Config;
 
 fn main() {
-    // Two workers per core: sqlx hands each SQLite row from a connection thread to a worker, and
-    // with more workers one blocked on a hand-off is less often the one with work. Measured +18%
-    // requests/s at page 100 with 8 clients (docs/performance.md, "Pool and runtime settings").
+    // Two workers per core: measured up to ~20% more requests/s at page 1,000 with 8 clients, and
+    // within the noise at page 100 (docs/performance.md, "Pool and runtime settings").
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2 * cores)
