@@ -393,12 +393,7 @@ async fn check_page(
     let mut answers: Vec<Answer> = Vec::new();
     let mut statements = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|kind| kind.runs_on(backend)) {
-        let plans: &[JsonPlan] = if kind == Kind::RawJson {
-            &JsonPlan::ALL
-        } else {
-            &[JsonPlan::Lateral]
-        };
-        for &json_plan in plans {
+        for &json_plan in JsonPlan::to_check(kind) {
             let server_settings = ServerSettings {
                 json_plan,
                 ..ServerSettings::default()

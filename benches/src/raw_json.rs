@@ -46,6 +46,16 @@ impl JsonPlan {
     /// Every plan.
     pub const ALL: [JsonPlan; 2] = [JsonPlan::Lateral, JsonPlan::Grouped];
 
+    /// The plans a server of `kind` is checked with: every one for raw-json, which alone reads
+    /// the setting, and the default for the others.
+    pub fn to_check(kind: crate::Kind) -> &'static [JsonPlan] {
+        if kind == crate::Kind::RawJson {
+            &JsonPlan::ALL
+        } else {
+            &[JsonPlan::Lateral]
+        }
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {

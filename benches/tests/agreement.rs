@@ -17,12 +17,7 @@ async fn check_agreement_at_page_ten(backend: Backend, url: &str) {
     let query = relations_query(10);
     let mut answers = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|kind| kind.runs_on(backend)) {
-        let plans: &[JsonPlan] = if kind == Kind::RawJson {
-            &JsonPlan::ALL
-        } else {
-            &[JsonPlan::Lateral]
-        };
-        for &json_plan in plans {
+        for &json_plan in JsonPlan::to_check(kind) {
             let settings = ServerSettings {
                 json_plan,
                 ..ServerSettings::default()
