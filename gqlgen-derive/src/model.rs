@@ -93,6 +93,8 @@ pub enum Placeholder {
 
 /// Any column of the table, exposed or not, for column pruning.
 pub struct ColumnMeta {
+    /// The struct field.
+    pub ident: Ident,
     pub variant: Ident,
     pub field: Option<String>,
     pub placeholder: Placeholder,
@@ -136,6 +138,8 @@ pub struct Model {
     pub relations: Vec<Relation>,
     pub computed: Vec<Computed>,
     pub all_columns: Vec<ColumnMeta>,
+    /// The `#[sea_orm(ignore)]` fields: not columns, `Default` when a row is read.
+    pub ignored: Vec<Ident>,
     pub mutations: Mutations,
     pub validator: Option<syn::Path>,
     /// `permissions(...)`, as written; `None`: the runtime's default.
@@ -245,6 +249,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     let mut columns = Vec::new();
     let mut relations = Vec::new();
     let mut all_columns = Vec::new();
+    let mut ignored = Vec::new();
     for field in &fields {
         if let Some((kind, target)) = types::relation_of(&field.ty) {
             if let Some(relation) =
@@ -256,6 +261,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         }
         let sea = SeaOrmAttrs::from_attrs(&field.attrs);
         if sea.ignore {
+            ignored.extend(field.ident.clone());
             continue;
         }
         let column = build_column(
@@ -268,23 +274,20 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         let nullable = types::option_inner(&field.ty).is_some();
         let is_key =
             sea.primary_key || rust_name.ends_with("_id") || relation_keys.contains(&rust_name);
-        let placeholder = if is_key {
-            Placeholder::Never
-        } else if nullable {
-            Placeholder::Null
-        } else {
-            match types::kind_of(&field.ty) {
-                Kind::Text => Placeholder::EmptyText,
-                Kind::Int
-                | Kind::Float
-                | Kind::Decimal
-                | Kind::Bool
-                | Kind::Temporal
-                | Kind::Uuid => Placeholder::Zero,
-                Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
+        // A nullable column gets its type's stand-in too: decoding a `NULL` costs sea-orm an
+        // error value with a formatted message, a value decodes without one.
+        let placeholder = match types::kind_of(types::option_inner(&field.ty).unwrap_or(&field.ty))
+        {
+            _ if is_key => Placeholder::Never,
+            Kind::Text => Placeholder::EmptyText,
+            Kind::Int | Kind::Float | Kind::Decimal | Kind::Bool | Kind::Temporal | Kind::Uuid => {
+                Placeholder::Zero
             }
+            Kind::Id | Kind::Json | Kind::Other if nullable => Placeholder::Null,
+            Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
         };
         all_columns.push(ColumnMeta {
+            ident: field.ident.clone().expect("named"),
             variant: Ident::new(&names::pascal(&rust_name), Span::call_site()),
             field: column.as_ref().map(|c| c.gql_name.clone()),
             placeholder,
@@ -503,6 +506,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         relations,
         computed,
         all_columns,
+        ignored,
         mutations,
         validator: parsed.validator.clone(),
         permissions: parsed.permissions.as_ref().map(|l| l.0.clone()),

@@ -147,12 +147,19 @@ pub(crate) async fn root_page<M: Fields>(
         select = select.order_by_with_nulls(*column, order, nulls);
     }
     // One row past the window tells whether a next page exists, without a COUNT.
-    let rows = select
+    let query = select
         .offset(window.offset)
         .limit(window.limit + 1)
-        .all(req.db)
+        .into_query();
+    let rows = req
+        .db
+        .query_all(&query)
         .await
-        .map_err(|err| GqlError::from_db(err, "filter"))?;
+        .map_err(|err| GqlError::from_db(err, "filter"))?
+        .iter()
+        .map(M::from_row)
+        .collect::<Result<Vec<M>, _>>()
+        .map_err(GqlError::from)?;
     Ok(RootPage {
         rows,
         window,
@@ -245,22 +252,26 @@ impl Key {
         })
     }
 
-    /// Reads the key column `alias` of `row`, typed like the parents' `like`.
-    fn read(row: &sea_orm::QueryResult, alias: &str, like: &sea_orm::Value) -> Option<Key> {
+    /// Reads the key column at `index` of `row`, typed like the parents' `like`.
+    fn read(row: &sea_orm::QueryResult, index: usize, like: &sea_orm::Value) -> Option<Key> {
         use sea_orm::Value as V;
         match like {
             V::TinyInt(_) | V::SmallInt(_) | V::Int(_) => Some(Key::Int(i64::from(
-                row.try_get::<Option<i32>>("", alias).ok()??,
+                row.try_get_by_index::<Option<i32>>(index).ok()??,
             ))),
             V::BigInt(_)
             | V::Unsigned(_)
             | V::TinyUnsigned(_)
             | V::SmallUnsigned(_)
-            | V::BigUnsigned(_) => Some(Key::Int(row.try_get::<Option<i64>>("", alias).ok()??)),
+            | V::BigUnsigned(_) => {
+                Some(Key::Int(row.try_get_by_index::<Option<i64>>(index).ok()??))
+            }
             V::Uuid(_) => Some(Key::Uuid(
-                row.try_get::<Option<uuid::Uuid>>("", alias).ok()??,
+                row.try_get_by_index::<Option<uuid::Uuid>>(index).ok()??,
             )),
-            V::String(_) => Some(Key::Text(row.try_get::<Option<String>>("", alias).ok()??)),
+            V::String(_) => Some(Key::Text(
+                row.try_get_by_index::<Option<String>>(index).ok()??,
+            )),
             _ => None,
         }
     }
@@ -331,21 +342,27 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         let numbered = self.numbered();
         let result = req.db.query_all(&statement).await;
         let mut groups: HashMap<Key, Slot> = HashMap::new();
+        // The statement's columns: the related table's, then PARENT, ROW and TOTAL.
+        let parent_at = C::COLUMNS.len();
         for row in result.map_err(|err| GqlError::from_db(err, "filter"))? {
-            let Some(parent) = Key::read(&row, PARENT, &sample) else {
+            let Some(parent) = Key::read(&row, parent_at, &sample) else {
                 continue;
             };
             let number = if numbered {
-                Some(row.try_get::<i64>("", ROW).map_err(GqlError::from)? as u64)
+                Some(
+                    row.try_get_by_index::<i64>(parent_at + 1)
+                        .map_err(GqlError::from)? as u64,
+                )
             } else {
                 None
             };
             let total = if counts {
-                row.try_get::<i64>("", TOTAL).map_err(GqlError::from)? as u64
+                row.try_get_by_index::<i64>(parent_at + 2)
+                    .map_err(GqlError::from)? as u64
             } else {
                 0
             };
-            let model = C::from_query_result(&row, "").map_err(GqlError::from)?;
+            let model = C::from_row(&row).map_err(GqlError::from)?;
             let index = self.rows.len();
             self.rows.push(model);
             // Rows come ordered by parent, so a parent's rows are one range.

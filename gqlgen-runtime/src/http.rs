@@ -23,6 +23,7 @@ use tracing::Instrument;
 use crate::auth::{Auth, Caller};
 use crate::config::Config;
 use crate::error::{ErrorCode, GqlError};
+use crate::limits::DocumentCache;
 use crate::rate_limit::{Decision, RateLimiter};
 
 /// What the router uses besides the schema: token checking and the rate limiter.
@@ -34,11 +35,16 @@ pub struct Services {
     pub rate_limiter: Option<RateLimiter>,
 }
 
+/// The total length of the query texts whose parsed documents a router keeps: a few hundred
+/// typical queries.
+const DOCUMENT_CACHE_BYTES: u64 = 1 << 20;
+
 struct AppState<Q, M, S> {
     schema: Schema<Q, M, S>,
     config: Config,
     auth: Option<Auth>,
     rate_limiter: Option<RateLimiter>,
+    documents: DocumentCache,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -48,6 +54,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             config: self.config.clone(),
             auth: self.auth.clone(),
             rate_limiter: self.rate_limiter.clone(),
+            documents: self.documents.clone(),
         }
     }
 }
@@ -82,6 +89,7 @@ where
         config,
         auth: services.auth,
         rate_limiter,
+        documents: DocumentCache::new(DOCUMENT_CACHE_BYTES),
     };
     Router::new()
         .route(
@@ -289,6 +297,7 @@ where
             &config.limits,
             config.default_page_size,
             config.introspection,
+            Some(&state.documents),
         );
         if read_only && checked.is_ok() && is_mutation(&mut request) {
             return bad_request(

@@ -64,7 +64,9 @@ pub struct ColumnInfo<C> {
 pub enum Placeholder {
     /// Always read: keys, and types without a cheap stand-in.
     Never,
-    /// A nullable column: `NULL`.
+    /// A nullable column whose type has no cheaper stand-in (JSON, enums): `NULL`. Nullable
+    /// text and numbers get `''` and zeros like the others: they decode without sea-orm's
+    /// null-error path.
     Null,
     /// A text column: `''`.
     EmptyText,

@@ -29,6 +29,10 @@ use crate::relation::{RelationSpec, key_column};
 pub trait Fields: GraphQLModel {
     /// Every field of the object type, in declaration order.
     const FIELDS: &'static [FieldInfo<Self>];
+    /// Decodes a row whose first columns are the table's, in [`GraphQLModel::COLUMNS`] order
+    /// (as [`crate::fetch::prune`] and an unpruned `Entity::find()` select them), by position:
+    /// no lookup of each column by name.
+    fn from_row(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr>;
 }
 
 /// A field of a model's object type, as the planner sees it.
@@ -466,14 +470,16 @@ pub trait Fetch<'a, P>: Send + Sync {
 }
 
 /// Rendering a branch for the parent at `parent` (its index among the parents loaded), at the
-/// response path `at` (the field's own path).
+/// response path `at` (the field's own path), as JSON text appended to `out`. On an error that
+/// is the parent's to handle, what was appended is the caller's to drop.
 pub trait Render: Send + Sync {
     fn render(
         &self,
         parent: usize,
         at: &QueryPathNode<'_>,
         ctx: &ContextSelectionSet<'_>,
-    ) -> Result<Value, ServerError>;
+        out: &mut Vec<u8>,
+    ) -> Result<(), ServerError>;
 }
 
 /// A relation field, planned: everything its load and its rendering need, and then its rows.

@@ -2,9 +2,11 @@
 //! model row reached by async-graphql (a detail field, a mutation payload, a computed field's
 //! value) is planned ([`crate::plan`]), loaded ([`crate::fetch`]) and then written in one
 //! synchronous pass, keys in selection order: no future, `Context` or map lookup per field.
-//! Errors keep async-graphql's meaning: a field that may be `null` becomes `null` beside its
-//! error (a denied guarded column, a failed belongs-to), one that may not passes the error up to
-//! the nearest field that may.
+//! The pass writes JSON text, not a tree of async-graphql values: the subtree reaches
+//! async-graphql as one raw JSON value (its `raw_value` feature), which serialising the response
+//! copies as it is. Errors keep async-graphql's meaning: a field that may be `null` becomes
+//! `null` beside its error (a denied guarded column, a failed belongs-to), one that may not
+//! passes the error up to the nearest field that may, and what was written of it is dropped.
 
 use std::borrow::Cow;
 
@@ -64,7 +66,11 @@ async fn connection<M: Fields>(
         window.offset > 0,
     );
     let root = root_path(ctx, field);
-    connection_value(&plan, &page.rows, 0, bounds, page.total, &root, ctx)
+    let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
+    connection_value(
+        &plan, &page.rows, 0, bounds, page.total, &root, ctx, &mut out,
+    )?;
+    raw(out, field.pos)
 }
 
 /// A model row resolved by async-graphql: the generated `OutputType::resolve` of every model.
@@ -78,7 +84,53 @@ pub async fn object<M: Fields>(
     let rows = std::slice::from_ref(row);
     crate::fetch::object(&mut plan, &req, rows).await;
     let root = root_path(ctx, field);
-    object_value(&plan, row, 0, &root, ctx)
+    let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
+    object_value(&plan, row, 0, &root, ctx, &mut out)?;
+    raw(out, field.pos)
+}
+
+/// The key of a one-entry object that async-graphql serialises as the raw JSON text of its
+/// string (its `raw_value` feature; `async_graphql_value::RAW_VALUE_TOKEN`, which it does not
+/// re-export).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// What a rendered subtree's buffer starts with; it grows by doubling from there.
+const OUTPUT_CAPACITY: usize = 4096;
+
+/// A rendered subtree as the value async-graphql serialises verbatim.
+fn raw(out: Vec<u8>, pos: async_graphql::Pos) -> ServerResult<Value> {
+    // Everything written is ASCII punctuation, GraphQL names and serde_json's output.
+    let text = String::from_utf8(out)
+        .map_err(|_| ServerError::new("a rendered response is not UTF-8", Some(pos)))?;
+    let mut map = IndexMap::with_capacity(1);
+    map.insert(Name::new(RAW_VALUE_TOKEN), Value::String(text));
+    Ok(Value::Object(map))
+}
+
+/// Writes `"key":`, after a comma unless it is the object's first key. Keys are GraphQL names
+/// (`[_A-Za-z][_0-9A-Za-z]*`, as the parser checked them): nothing to escape.
+fn key(out: &mut Vec<u8>, first: bool, key: &str) {
+    if !first {
+        out.push(b',');
+    }
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn null(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"null");
+}
+
+fn string(out: &mut Vec<u8>, text: &str) {
+    // Writing to a `Vec` cannot fail, and a `str` always serialises.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// A response value: a column's scalar, a computed field's value (which may hold raw subtrees).
+fn value(out: &mut Vec<u8>, value: &Value) -> ServerResult<()> {
+    serde_json::to_writer(&mut *out, value)
+        .map_err(|err| ServerError::new(format!("cannot write a value: {err}"), None))
 }
 
 /// A column's value as the response value of its field: its type's own `OutputType`, whose
@@ -178,11 +230,13 @@ fn object_value<M: Fields>(
     index: usize,
     at: &QueryPathNode<'_>,
     ctx: &ContextSelectionSet<'_>,
-) -> ServerResult<Value> {
-    let mut map = IndexMap::with_capacity(plan.fields.len());
-    for field in &plan.fields {
-        let value = match &field.what {
-            What::Typename => Value::String(M::TYPE_NAME.to_owned()),
+    out: &mut Vec<u8>,
+) -> ServerResult<()> {
+    out.push(b'{');
+    for (i, field) in plan.fields.iter().enumerate() {
+        key(out, i == 0, &field.key);
+        match &field.what {
+            What::Typename => string(out, M::TYPE_NAME),
             What::Column {
                 guard: Some(guard), ..
             } if !allows(guard, row) => {
@@ -194,26 +248,26 @@ fn object_value<M: Fields>(
                     ),
                 );
                 ctx.add_error(field_error(at, &field.key, denied));
-                Value::Null
+                null(out);
             }
             What::Column {
                 read,
                 field: occurrence,
                 ..
             } => match read(row, ctx, occurrence) {
-                Ok(value) => value,
+                Ok(read) => value(out, &read)?,
                 Err(err) => {
                     ctx.add_error(ServerError {
                         path: path(at, [PathSegment::Field(field.key.to_string())]),
                         ..err
                     });
-                    Value::Null
+                    null(out);
                 }
             },
             What::Computed {
                 values, nullable, ..
             } => match values.get(index) {
-                Some(Ok(value)) => value.clone(),
+                Some(Ok(computed)) => value(out, computed)?,
                 Some(Err(err)) => {
                     let mut err = err.clone();
                     // Its path is relative to the field: rebase it on this row.
@@ -222,21 +276,22 @@ fn object_value<M: Fields>(
                     err.path.extend(tail);
                     if *nullable {
                         ctx.add_error(err);
-                        Value::Null
+                        null(out);
                     } else {
                         return Err(err);
                     }
                 }
-                None => Value::Null,
+                None => null(out),
             },
-            What::Relation(branch) => branch.render(index, &child(at, &field.key), ctx)?,
-        };
-        map.insert(field.key.clone(), value);
+            What::Relation(branch) => branch.render(index, &child(at, &field.key), ctx, out)?,
+        }
     }
-    Ok(Value::Object(map))
+    out.push(b'}');
+    Ok(())
 }
 
 /// A connection over `rows[start..start + page.len]`.
+#[allow(clippy::too_many_arguments)]
 fn connection_value<M: Fields>(
     plan: &ConnectionPlan<'_, M>,
     rows: &[M],
@@ -245,24 +300,41 @@ fn connection_value<M: Fields>(
     total: Option<u64>,
     at: &QueryPathNode<'_>,
     ctx: &ContextSelectionSet<'_>,
-) -> ServerResult<Value> {
-    let mut map = IndexMap::with_capacity(plan.fields.len());
-    for (key, field) in &plan.fields {
-        let value = match field {
-            ConnectionField::Typename => Value::String(format!("{}Connection", M::TYPE_NAME)),
-            ConnectionField::TotalCount => Value::from(total.unwrap_or(0)),
-            ConnectionField::PageInfo(fields) => page_info(plan, fields, page),
+    out: &mut Vec<u8>,
+) -> ServerResult<()> {
+    out.push(b'{');
+    for (i, (name, field)) in plan.fields.iter().enumerate() {
+        key(out, i == 0, name);
+        match field {
+            ConnectionField::Typename => {
+                string(out, M::TYPE_NAME);
+                // Within the string's quotes: `"ProductConnection"`.
+                out.pop();
+                out.extend_from_slice(b"Connection\"");
+            }
+            ConnectionField::TotalCount => {
+                let _ = serde_json::to_writer(&mut *out, &total.unwrap_or(0));
+            }
+            ConnectionField::PageInfo(fields) => page_info(plan, fields, page, out),
             ConnectionField::Edges(fields) => {
-                let at_edges = child(at, key);
-                let mut edges = Vec::with_capacity(page.len);
+                let at_edges = child(at, name);
+                out.push(b'[');
                 for i in 0..page.len {
+                    if i > 0 {
+                        out.push(b',');
+                    }
                     let at_edge = item(&at_edges, i);
-                    let mut edge = IndexMap::with_capacity(fields.len());
-                    for (edge_key, edge_field) in fields {
-                        let value = match edge_field {
-                            EdgeField::Typename => Value::String(format!("{}Edge", M::TYPE_NAME)),
+                    out.push(b'{');
+                    for (j, (edge_key, edge_field)) in fields.iter().enumerate() {
+                        key(out, j == 0, edge_key);
+                        match edge_field {
+                            EdgeField::Typename => {
+                                string(out, M::TYPE_NAME);
+                                out.pop();
+                                out.extend_from_slice(b"Edge\"");
+                            }
                             EdgeField::Cursor => {
-                                Value::String(plan.cursors.encode(page.offset + i as u64))
+                                string(out, &plan.cursors.encode(page.offset + i as u64))
                             }
                             EdgeField::Node(n) => object_value(
                                 &plan.nodes[*n],
@@ -270,43 +342,47 @@ fn connection_value<M: Fields>(
                                 start + i,
                                 &child(&at_edge, edge_key),
                                 ctx,
+                                out,
                             )?,
-                        };
-                        edge.insert(edge_key.clone(), value);
+                        }
                     }
-                    edges.push(Value::Object(edge));
+                    out.push(b'}');
                 }
-                Value::List(edges)
+                out.push(b']');
             }
-        };
-        map.insert(key.clone(), value);
+        }
     }
-    Ok(Value::Object(map))
+    out.push(b'}');
+    Ok(())
 }
 
 fn page_info<M>(
     plan: &ConnectionPlan<'_, M>,
     fields: &[(Name, PageInfoField)],
     page: Page,
-) -> Value {
-    let cursor = |offset: Option<u64>| match offset {
-        Some(offset) => Value::String(plan.cursors.encode(offset)),
-        None => Value::Null,
+    out: &mut Vec<u8>,
+) {
+    let cursor = |offset: Option<u64>, out: &mut Vec<u8>| match offset {
+        Some(offset) => string(out, &plan.cursors.encode(offset)),
+        None => null(out),
+    };
+    let boolean = |value: bool, out: &mut Vec<u8>| {
+        out.extend_from_slice(if value { b"true" } else { b"false" })
     };
     let last = (page.len > 0).then(|| page.offset + page.len as u64 - 1);
     let first = (page.len > 0).then_some(page.offset);
-    let mut map = IndexMap::with_capacity(fields.len());
-    for (key, field) in fields {
-        let value = match field {
-            PageInfoField::Typename => Value::String("PageInfo".to_owned()),
-            PageInfoField::HasNextPage => Value::Boolean(page.has_next_page),
-            PageInfoField::HasPreviousPage => Value::Boolean(page.has_previous_page),
-            PageInfoField::StartCursor => cursor(first),
-            PageInfoField::EndCursor => cursor(last),
-        };
-        map.insert(key.clone(), value);
+    out.push(b'{');
+    for (i, (name, field)) in fields.iter().enumerate() {
+        key(out, i == 0, name);
+        match field {
+            PageInfoField::Typename => string(out, "PageInfo"),
+            PageInfoField::HasNextPage => boolean(page.has_next_page, out),
+            PageInfoField::HasPreviousPage => boolean(page.has_previous_page, out),
+            PageInfoField::StartCursor => cursor(first, out),
+            PageInfoField::EndCursor => cursor(last, out),
+        }
     }
-    Value::Object(map)
+    out.push(b'}');
 }
 
 impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
@@ -315,7 +391,8 @@ impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
         parent: usize,
         at: &QueryPathNode<'_>,
         ctx: &ContextSelectionSet<'_>,
-    ) -> ServerResult<Value> {
+        out: &mut Vec<u8>,
+    ) -> ServerResult<()> {
         if let Some(err) = &self.error {
             let err = ServerError {
                 path: path(at, []),
@@ -324,7 +401,8 @@ impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
             return match self.shape {
                 RelationShape::One => {
                     ctx.add_error(err);
-                    Ok(Value::Null)
+                    null(out);
+                    Ok(())
                 }
                 RelationShape::List | RelationShape::Connection => Err(err),
             };
@@ -333,30 +411,32 @@ impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
         match (&self.node, &self.page) {
             (Some(node), _) if self.shape == RelationShape::One => {
                 if slot.len == 0 {
-                    return Ok(Value::Null);
+                    null(out);
+                    return Ok(());
                 }
-                // The field may be null: an error below it stops here.
-                match object_value(node, &self.rows[slot.start], slot.start, at, ctx) {
-                    Ok(value) => Ok(value),
-                    Err(err) => {
-                        ctx.add_error(err);
-                        Ok(Value::Null)
-                    }
+                // The field may be null: an error below it stops here, and what was written
+                // of the row goes.
+                let mark = out.len();
+                if let Err(err) =
+                    object_value(node, &self.rows[slot.start], slot.start, at, ctx, out)
+                {
+                    out.truncate(mark);
+                    ctx.add_error(err);
+                    null(out);
                 }
+                Ok(())
             }
             (Some(node), _) => {
-                let mut list = Vec::with_capacity(slot.len);
+                out.push(b'[');
                 for i in 0..slot.len {
+                    if i > 0 {
+                        out.push(b',');
+                    }
                     let index = slot.start + i;
-                    list.push(object_value(
-                        node,
-                        &self.rows[index],
-                        index,
-                        &item(at, i),
-                        ctx,
-                    )?);
+                    object_value(node, &self.rows[index], index, &item(at, i), ctx, out)?;
                 }
-                Ok(Value::List(list))
+                out.push(b']');
+                Ok(())
             }
             (None, Some((window, connection))) => {
                 let offset = slot.first_row.map_or(window.start, |n| n - 1);
@@ -375,9 +455,37 @@ impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
                     Some(slot.total),
                     at,
                     ctx,
+                    out,
                 )
             }
-            (None, None) => Ok(Value::Null),
+            (None, None) => {
+                null(out);
+                Ok(())
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rendered_subtree_is_serialised_verbatim() {
+        let mut out = Vec::new();
+        out.push(b'{');
+        key(&mut out, true, "name");
+        string(&mut out, "caf\u{e9} \"quoted\"\n");
+        key(&mut out, false, "list");
+        out.extend_from_slice(b"[1,2]");
+        out.push(b'}');
+        let rendered = raw(out, Default::default()).expect("UTF-8");
+        let mut outer = IndexMap::new();
+        outer.insert(Name::new("products"), rendered);
+        let text = serde_json::to_string(&Value::Object(outer)).expect("serialises");
+        assert_eq!(
+            text,
+            r#"{"products":{"name":"café \"quoted\"\n","list":[1,2]}}"#
+        );
     }
 }

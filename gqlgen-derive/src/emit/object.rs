@@ -199,9 +199,22 @@ fn field_table(model: &Model) -> TokenStream {
             }
         }
     });
+    // Rows are read by position: the columns in `COLUMNS` order, as `fetch::prune` selects them.
+    let read = model.all_columns.iter().enumerate().map(|(index, c)| {
+        let field = &c.ident;
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        quote!(#field: row.try_get_by_index(#index)?)
+    });
+    let ignored = &model.ignored;
     quote! {
         impl #p::Fields for #ident {
             const FIELDS: &'static [#p::FieldInfo<Self>] = &[#(#columns,)* #(#computed,)* #(#relations,)*];
+            fn from_row(row: &#p::sea_orm::QueryResult) -> ::std::result::Result<Self, #p::sea_orm::DbErr> {
+                ::std::result::Result::Ok(Self {
+                    #(#read,)*
+                    #(#ignored: ::std::default::Default::default(),)*
+                })
+            }
         }
     }
 }
