@@ -81,13 +81,13 @@ impl Column {
     }
 }
 
-/// What column pruning selects instead of a column the request does not read.
+/// What column pruning does with a column the request does not read.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Placeholder {
     Never,
-    Null,
-    EmptyText,
-    /// A number, boolean, date or uuid: a zero of the column's SQL type.
+    /// The type has a `Default`: not selected, decoded as the default.
+    Skip,
+    /// A date or time: a zero of the column's SQL type.
     Zero,
 }
 
@@ -274,16 +274,14 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         let nullable = types::option_inner(&field.ty).is_some();
         let is_key =
             sea.primary_key || rust_name.ends_with("_id") || relation_keys.contains(&rust_name);
-        // A nullable column gets its type's stand-in too: decoding a `NULL` costs sea-orm an
-        // error value with a formatted message, a value decodes without one.
-        let placeholder = match types::kind_of(types::option_inner(&field.ty).unwrap_or(&field.ty))
-        {
+        // Types with a `Default` are not selected when unread; the others need a value.
+        let placeholder = match types::kind_of(&field.ty) {
             _ if is_key => Placeholder::Never,
-            Kind::Text => Placeholder::EmptyText,
-            Kind::Int | Kind::Float | Kind::Decimal | Kind::Bool | Kind::Temporal | Kind::Uuid => {
-                Placeholder::Zero
+            _ if nullable => Placeholder::Skip,
+            Kind::Text | Kind::Int | Kind::Float | Kind::Decimal | Kind::Bool | Kind::Uuid => {
+                Placeholder::Skip
             }
-            Kind::Id | Kind::Json | Kind::Other if nullable => Placeholder::Null,
+            Kind::Temporal => Placeholder::Zero,
             Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
         };
         all_columns.push(ColumnMeta {

@@ -7,7 +7,7 @@
 //! needs (pruning), and rows are kept where they were read: a parent finds its related rows as
 //! a range of one vector.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::Field;
 use async_graphql::{Positioned, ServerError, Value};
@@ -23,7 +23,7 @@ use sea_orm::{
 
 use crate::connection::{Connection, Window};
 use crate::error::GqlError;
-use crate::model::{GraphQLModel, Placeholder};
+use crate::model::{GraphQLModel, Placeholder, SelectedColumns};
 use crate::order::OrderDirection;
 use crate::plan::{
     ComputedFn, ConnectionPlan, Fetch, Fields, ObjectPlan, RelationPlan, RelationShape, Request,
@@ -32,36 +32,35 @@ use crate::plan::{
 use crate::relation::key_column;
 
 /// `select` reading only the columns a selection needs: those of its column fields (`selects`)
-/// and the keys, or all of them when `reads_all` (a computed field may read any). The other
-/// columns are read as stand-ins (`NULL`, `''`, a zero of the column's type), so large values
-/// and hidden columns never leave the database and rows cost little to read.
+/// and the keys, or all of them when `reads_all` (a computed field may read any). Of the
+/// others, a column whose type has a default is left out and a date is read as a zero of its
+/// type, so large values and hidden columns never leave the database and rows cost little to
+/// read. The second value says which columns the statement selects, to decode its rows.
 pub fn prune<M: GraphQLModel>(
     select: Select<M::Entity>,
     backend: DbBackend,
     reads_all: bool,
     selects: impl Fn(&str) -> bool,
-) -> Select<M::Entity> {
+) -> (Select<M::Entity>, SelectedColumns) {
     if reads_all {
-        return select;
+        return (select, SelectedColumns::all(M::COLUMNS.len()));
     }
     let mut select = select.select_only();
+    let mut skipped = Vec::with_capacity(M::COLUMNS.len());
     for info in M::COLUMNS {
-        if info.field.is_some_and(&selects) {
-            select = select.column(info.column);
-            continue;
-        }
-        let stand_in = match info.placeholder {
-            Placeholder::Never => None,
-            Placeholder::Null => Some("NULL"),
-            Placeholder::EmptyText => Some("''"),
-            Placeholder::Zero => zero(backend, info.column.def().get_column_type()),
-        };
-        select = match stand_in {
-            Some(sql) => select.column_as(Expr::cust(sql), info.column.as_str()),
-            None => select.column(info.column),
+        let read = info.field.is_some_and(&selects);
+        skipped.push(!read && info.placeholder == Placeholder::Skip);
+        select = match info.placeholder {
+            _ if read => select.column(info.column),
+            Placeholder::Skip => select,
+            Placeholder::Never => select.column(info.column),
+            Placeholder::Zero => match zero(backend, info.column.def().get_column_type()) {
+                Some(sql) => select.column_as(Expr::cust(sql), info.column.as_str()),
+                None => select.column(info.column),
+            },
         };
     }
-    select
+    (select, SelectedColumns::new(skipped))
 }
 
 /// A constant of `column_type` that the column's Rust type decodes, on the backends where
@@ -141,7 +140,7 @@ pub(crate) async fn root_page<M: Fields>(
     }
     let (reads_all, selects) = plan.reads();
     let backend = req.db.get_database_backend();
-    let mut select = prune::<M>(connection.select.clone(), backend, reads_all, selects);
+    let (mut select, columns) = prune::<M>(connection.select.clone(), backend, reads_all, selects);
     for (column, direction) in &connection.keys.keys {
         let (order, nulls) = order_of(*direction);
         select = select.order_by_with_nulls(*column, order, nulls);
@@ -157,7 +156,7 @@ pub(crate) async fn root_page<M: Fields>(
         .await
         .map_err(|err| GqlError::from_db(err, "filter"))?
         .iter()
-        .map(M::from_row)
+        .map(|row| M::from_row(row, &columns))
         .collect::<Result<Vec<M>, _>>()
         .map_err(GqlError::from)?;
     Ok(RootPage {
@@ -281,6 +280,10 @@ fn column_value<E: EntityTrait>(model: &E::Model, column: E::Column) -> sea_orm:
     model.get(column)
 }
 
+/// The hasher of the maps keyed by relation keys: SipHash cost 3% of a request at page 100;
+/// foldhash is seeded per map too.
+type KeyHasher = foldhash::fast::RandomState;
+
 const PARENT: &str = "__gqlgen_parent";
 const ROW: &str = "__gqlgen_row";
 const TOTAL: &str = "__gqlgen_total";
@@ -320,7 +323,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
     async fn load(&mut self, req: &Request<'a>, parents: &[P]) -> Result<(), async_graphql::Error> {
         let mut keys = Vec::with_capacity(parents.len());
         let mut values = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: HashSet<Key, KeyHasher> = HashSet::default();
         let mut sample = sea_orm::Value::Int(None);
         for parent in parents {
             let value = column_value::<P::Entity>(parent, self.parent_key);
@@ -337,13 +340,13 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         if values.is_empty() {
             return Ok(());
         }
-        let statement = self.statement(req.db.get_database_backend(), values)?;
+        let (statement, columns) = self.statement(req.db.get_database_backend(), values)?;
         let counts = self.counts();
         let numbered = self.numbered();
         let result = req.db.query_all(&statement).await;
-        let mut groups: HashMap<Key, Slot> = HashMap::new();
+        let mut groups: HashMap<Key, Slot, KeyHasher> = HashMap::default();
         // The statement's columns: the related table's, then PARENT, ROW and TOTAL.
-        let parent_at = C::COLUMNS.len();
+        let parent_at = columns.width();
         for row in result.map_err(|err| GqlError::from_db(err, "filter"))? {
             let Some(parent) = Key::read(&row, parent_at, &sample) else {
                 continue;
@@ -362,7 +365,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             } else {
                 0
             };
-            let model = C::from_row(&row).map_err(GqlError::from)?;
+            let model = C::from_row(&row, &columns).map_err(GqlError::from)?;
             let index = self.rows.len();
             self.rows.push(model);
             // Rows come ordered by parent, so a parent's rows are one range.
@@ -400,7 +403,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         &self,
         backend: DbBackend,
         values: Vec<sea_orm::Value>,
-    ) -> Result<SelectStatement, GqlError> {
+    ) -> Result<(SelectStatement, SelectedColumns), GqlError> {
         let spec = &self.spec;
         // The column holding the parent's key on the far side: the related table's foreign
         // key (or primary key, for belongs-to), or the junction's.
@@ -420,7 +423,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             ),
             (None, None) => (false, Vec::new()),
         };
-        let mut select = prune::<C>(C::Entity::find(), backend, reads_all, |field| {
+        let (mut select, selected) = prune::<C>(C::Entity::find(), backend, reads_all, |field| {
             columns.contains(&field)
         });
         if let Some(to) = &spec.via {
@@ -439,7 +442,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
                 let (order, nulls) = order_of(*direction);
                 inner.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
             }
-            return Ok(inner);
+            return Ok((inner, selected));
         }
         let mut ordering = WindowStatement::new();
         ordering.add_partition_by(key.clone());
@@ -474,6 +477,6 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         outer
             .order_by(Alias::new(PARENT), Order::Asc)
             .order_by(Alias::new(ROW), Order::Asc);
-        Ok(outer)
+        Ok((outer, selected))
     }
 }

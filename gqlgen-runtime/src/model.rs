@@ -59,20 +59,70 @@ pub struct ColumnInfo<C> {
     pub placeholder: Placeholder,
 }
 
-/// What is selected instead of a column no field of the request reads.
+/// What happens to a column no field of the request reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placeholder {
     /// Always read: keys, and types without a cheap stand-in.
     Never,
-    /// A nullable column whose type has no cheaper stand-in (JSON, enums): `NULL`. Nullable
-    /// text and numbers get `''` and zeros like the others: they decode without sea-orm's
-    /// null-error path.
-    Null,
-    /// A text column: `''`.
-    EmptyText,
-    /// A non-null number, boolean, date-time or uuid: a zero of its SQL type, where the backend
+    /// A type with a `Default` (numbers, text, booleans, uuids, and any nullable column): not
+    /// selected at all; the row decoded holds the default.
+    Skip,
+    /// A non-null date or time: a zero of its SQL type is selected instead, where the backend
     /// has one ([`crate::fetch::prune`]); otherwise the column is read.
     Zero,
+}
+
+/// Which of a model's columns (in [`GraphQLModel::COLUMNS`] order) a pruned statement
+/// ([`crate::fetch::prune`]) selects.
+/// Generated `Fields::from_row` code reads a row through it.
+pub struct SelectedColumns {
+    /// Per column: left out of the statement.
+    skipped: Vec<bool>,
+    /// How many columns the statement selects.
+    width: usize,
+}
+
+impl SelectedColumns {
+    pub(crate) fn new(skipped: Vec<bool>) -> SelectedColumns {
+        let width = skipped.iter().filter(|skipped| !**skipped).count();
+        SelectedColumns { skipped, width }
+    }
+
+    /// Every column of a table of `count` columns.
+    pub fn all(count: usize) -> SelectedColumns {
+        SelectedColumns::new(vec![false; count])
+    }
+
+    /// How many columns the statement selects: the position of what it selects after them.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The column at `index`, if selected, at position `at` of the row; otherwise the default.
+    #[doc(hidden)]
+    pub fn read_or_default<T: sea_orm::TryGetable + Default>(
+        &self,
+        row: &sea_orm::QueryResult,
+        index: usize,
+        at: &mut usize,
+    ) -> Result<T, sea_orm::DbErr> {
+        if self.skipped.get(index).copied().unwrap_or(false) {
+            return Ok(T::default());
+        }
+        self.read(row, at)
+    }
+
+    /// The column at position `at` of the row, always selected.
+    #[doc(hidden)]
+    pub fn read<T: sea_orm::TryGetable>(
+        &self,
+        row: &sea_orm::QueryResult,
+        at: &mut usize,
+    ) -> Result<T, sea_orm::DbErr> {
+        let value = row.try_get_by_index(*at)?;
+        *at += 1;
+        Ok(value)
+    }
 }
 
 /// A model with generated mutations: `createX`, `updateX`, `deleteX` and the bulk ones.

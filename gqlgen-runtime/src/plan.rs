@@ -29,10 +29,12 @@ use crate::relation::{RelationSpec, key_column};
 pub trait Fields: GraphQLModel {
     /// Every field of the object type, in declaration order.
     const FIELDS: &'static [FieldInfo<Self>];
-    /// Decodes a row whose first columns are the table's, in [`GraphQLModel::COLUMNS`] order
-    /// (as [`crate::fetch::prune`] and an unpruned `Entity::find()` select them), by position:
-    /// no lookup of each column by name.
-    fn from_row(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr>;
+    /// Decodes a row whose first columns are the table's `columns`, as [`crate::fetch::prune`]
+    /// selected them, by position: no lookup of each column by name.
+    fn from_row(
+        row: &sea_orm::QueryResult,
+        columns: &crate::model::SelectedColumns,
+    ) -> Result<Self, sea_orm::DbErr>;
 }
 
 /// A field of a model's object type, as the planner sees it.

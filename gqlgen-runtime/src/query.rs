@@ -4,19 +4,19 @@
 use std::str::FromStr;
 
 use async_graphql::{Context, ID};
-use sea_orm::{EntityTrait, PrimaryKeyTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, QueryTrait};
 
 use crate::permission::Action;
 
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::parse_id;
-use crate::model::GraphQLModel;
+use crate::plan::Fields;
 
 /// The row whose primary key is `id`, or `null`.
 pub async fn find_by_id<M>(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<M>>
 where
-    M: GraphQLModel,
+    M: Fields,
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: FromStr,
 {
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
@@ -27,12 +27,19 @@ where
     let reads_all = M::COMPUTED.iter().any(|field| look.field(field).exists());
     let select = M::Entity::find_by_id(key);
     let backend = db.get_database_backend();
-    let mut select = crate::fetch::prune::<M>(select, backend, reads_all, |field| {
+    let (mut select, columns) = crate::fetch::prune::<M>(select, backend, reads_all, |field| {
         look.field(field).exists()
     });
     // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);
     }
-    Ok(select.one(db).await.map_err(GqlError::from)?)
+    let row = db
+        .query_one(&select.into_query())
+        .await
+        .map_err(GqlError::from)?;
+    Ok(row
+        .map(|row| M::from_row(&row, &columns))
+        .transpose()
+        .map_err(GqlError::from)?)
 }

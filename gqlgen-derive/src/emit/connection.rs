@@ -28,8 +28,7 @@ pub fn emit(model: &Model) -> TokenStream {
         };
         let placeholder = match c.placeholder {
             Placeholder::Never => quote!(Never),
-            Placeholder::Null => quote!(Null),
-            Placeholder::EmptyText => quote!(EmptyText),
+            Placeholder::Skip => quote!(Skip),
             Placeholder::Zero => quote!(Zero),
         };
         quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })

@@ -199,17 +199,25 @@ fn field_table(model: &Model) -> TokenStream {
             }
         }
     });
-    // Rows are read by position: the columns in `COLUMNS` order, as `fetch::prune` selects them.
+    // Rows are read by position, the columns in `COLUMNS` order as `fetch::prune` selects them;
+    // a column it leaves out is the field's default.
     let read = model.all_columns.iter().enumerate().map(|(index, c)| {
         let field = &c.ident;
-        let index = proc_macro2::Literal::usize_unsuffixed(index);
-        quote!(#field: row.try_get_by_index(#index)?)
+        if c.placeholder == crate::model::Placeholder::Skip {
+            quote!(#field: columns.read_or_default(row, #index, &mut at)?)
+        } else {
+            quote!(#field: columns.read(row, &mut at)?)
+        }
     });
     let ignored = &model.ignored;
     quote! {
         impl #p::Fields for #ident {
             const FIELDS: &'static [#p::FieldInfo<Self>] = &[#(#columns,)* #(#computed,)* #(#relations,)*];
-            fn from_row(row: &#p::sea_orm::QueryResult) -> ::std::result::Result<Self, #p::sea_orm::DbErr> {
+            fn from_row(
+                row: &#p::sea_orm::QueryResult,
+                columns: &#p::model::SelectedColumns,
+            ) -> ::std::result::Result<Self, #p::sea_orm::DbErr> {
+                let mut at = 0;
                 ::std::result::Result::Ok(Self {
                     #(#read,)*
                     #(#ignored: ::std::default::Default::default(),)*
