@@ -102,6 +102,13 @@ pub fn options(url: &str) -> ConnectOptions {
     options_with(url, &DatabaseSettings::default())
 }
 
+/// A pooled connection idle at least this long is pinged before it is handed out. sqlx pings on
+/// every acquire by default: a round trip before each statement, 6 of them for the benchmark's
+/// query. A connection used within the last half second is taken as alive, as HikariCP's
+/// `aliveBypassWindowMs` does; one that died in that window fails its statement, and the pool
+/// replaces it.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_millis(500);
+
 /// The connect options [`connect_with`] uses: the pool sized and timed by `settings`, except
 /// that an in-memory SQLite database keeps exactly one connection.
 pub fn options_with(url: &str, settings: &DatabaseSettings) -> ConnectOptions {
@@ -112,6 +119,7 @@ pub fn options_with(url: &str, settings: &DatabaseSettings) -> ConnectOptions {
         .max_connections(settings.max_connections)
         .min_connections(settings.min_connections)
         .acquire_timeout(settings.acquire_timeout)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         if url.contains(":memory:") {
@@ -332,6 +340,11 @@ mod tests {
         assert_eq!(options.get_max_connections(), Some(7));
         assert_eq!(options.get_min_connections(), Some(2));
         assert_eq!(options.get_acquire_timeout(), Some(Duration::from_secs(3)));
+        assert!(!options.get_test_before_acquire());
+        assert_eq!(
+            options.get_test_before_acquire_if_idle_for(),
+            Some(PING_IF_IDLE_FOR)
+        );
         let options = options_with("sqlite::memory:", &settings);
         assert_eq!(options.get_max_connections(), Some(1));
         assert_eq!(options.get_min_connections(), Some(1));

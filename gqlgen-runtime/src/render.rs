@@ -54,9 +54,6 @@ async fn connection<M: Fields>(
     let page = crate::fetch::root_page(&req, connection, &plan)
         .await
         .map_err(|err| req.error(err, field))?;
-    for node in &mut plan.nodes {
-        crate::fetch::object(node, &req, &page.rows).await;
-    }
     let window = page.window;
     let bounds = Page::new(
         page.rows.len(),
@@ -65,6 +62,11 @@ async fn connection<M: Fields>(
         window.before_given,
         window.offset > 0,
     );
+    // The row read past the window only tells whether a next page exists: no relations for it.
+    let shown = &page.rows[..bounds.len.min(page.rows.len())];
+    for node in &mut plan.nodes {
+        crate::fetch::object(node, &req, shown).await;
+    }
     let root = root_path(ctx, field);
     let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
     connection_value(
