@@ -9,9 +9,10 @@
 //! end.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{BatchRequest, BatchResponse, ObjectType, Schema, SubscriptionType};
+use async_graphql::{BatchRequest, ObjectType, Schema, SubscriptionType};
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -25,6 +26,7 @@ use crate::config::Config;
 use crate::error::{ErrorCode, GqlError};
 use crate::limits::DocumentCache;
 use crate::rate_limit::{Decision, RateLimiter};
+use crate::render::RenderedTexts;
 
 /// What the router uses besides the schema: token checking and the rate limiter.
 #[derive(Clone, Default)]
@@ -304,9 +306,10 @@ where
                 "mutations are not accepted over GET; send them with POST".to_owned(),
             );
         }
+        let texts = Arc::new(RenderedTexts::default());
         let mut response = match checked {
             Ok(()) => {
-                let request = request.data(caller.clone());
+                let request = request.data(caller.clone()).data(texts.clone());
                 state.schema.execute(request).await
             }
             Err(err) => {
@@ -315,14 +318,62 @@ where
             }
         };
         crate::error::finish_response(&mut response, config.debug);
-        responses.push(response);
+        responses.push((response, texts));
     }
-    let response = if batched {
-        BatchResponse::Batch(responses)
+    let mut body = Vec::with_capacity(4096);
+    let written = if batched {
+        body.push(b'[');
+        let written = responses
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, (response, texts))| {
+                if i > 0 {
+                    body.push(b',');
+                }
+                write_response(&mut body, response, texts)
+            });
+        body.push(b']');
+        written
     } else {
-        BatchResponse::Single(responses.pop().expect("one request"))
+        let (response, texts) = &responses[0];
+        write_response(&mut body, response, texts)
     };
-    axum::Json(response).into_response()
+    if let Err(err) = written {
+        tracing::error!(error = %err, "a response could not be serialised");
+        return refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            GqlError::internal("the response could not be serialised"),
+        );
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Serialises `response` as async-graphql does (`data`, then `extensions` and `errors` when not
+/// empty), copying the subtrees the read pipeline rendered for it instead of checking them again.
+fn write_response(
+    out: &mut Vec<u8>,
+    response: &async_graphql::Response,
+    texts: &RenderedTexts,
+) -> Result<(), serde_json::Error> {
+    out.extend_from_slice(b"{\"data\":");
+    crate::render::write_value(out, &response.data, Some(texts))?;
+    if !response.extensions.is_empty() {
+        out.extend_from_slice(b",\"extensions\":");
+        serde_json::to_writer(&mut *out, &response.extensions)?;
+    }
+    if !response.errors.is_empty() {
+        out.extend_from_slice(b",\"errors\":");
+        serde_json::to_writer(&mut *out, &response.errors)?;
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 async fn graphql_post<Q, M, S>(State(state): State<AppState<Q, M, S>>, request: Request) -> Response

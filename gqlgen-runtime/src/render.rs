@@ -72,7 +72,7 @@ async fn connection<M: Fields>(
     connection_value(
         &plan, &page.rows, 0, bounds, page.total, &root, ctx, &mut out,
     )?;
-    raw(out, field.pos)
+    raw(out, field.pos, ctx)
 }
 
 /// A model row resolved by async-graphql: the generated `OutputType::resolve` of every model.
@@ -88,25 +88,123 @@ pub async fn object<M: Fields>(
     let root = root_path(ctx, field);
     let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
     object_value(&plan, row, 0, &root, ctx, &mut out)?;
-    raw(out, field.pos)
+    raw(out, field.pos, ctx)
 }
 
-/// The key of a one-entry object that async-graphql serialises as the raw JSON text of its
-/// string (its `raw_value` feature; `async_graphql_value::RAW_VALUE_TOKEN`, which it does not
-/// re-export).
-const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+/// The key of the one-entry object that refers to a kept rendered subtree.
+const RENDERED: &str = "$gqlgen:rendered";
 
 /// What a rendered subtree's buffer starts with; it grows by doubling from there.
 const OUTPUT_CAPACITY: usize = 4096;
 
-/// A rendered subtree as the value async-graphql serialises verbatim.
-fn raw(out: Vec<u8>, pos: async_graphql::Pos) -> ServerResult<Value> {
+/// A rendered subtree as a response value. Through gqlgen's HTTP handler, which puts a
+/// [`RenderedTexts`] in the request, the text goes there and the value is a reference to it that
+/// the handler copies into the response. Elsewhere (a test calling `Schema::execute`, a
+/// subscription) the text is parsed back into a value.
+fn raw(
+    out: Vec<u8>,
+    pos: async_graphql::Pos,
+    ctx: &ContextSelectionSet<'_>,
+) -> ServerResult<Value> {
+    let Some(texts) = ctx.data_opt::<std::sync::Arc<RenderedTexts>>() else {
+        return serde_json::from_slice(&out)
+            .map_err(|err| ServerError::new(format!("a rendered value: {err}"), Some(pos)));
+    };
     // Everything written is ASCII punctuation, GraphQL names and serde_json's output.
     let text = String::from_utf8(out)
         .map_err(|_| ServerError::new("a rendered response is not UTF-8", Some(pos)))?;
     let mut map = IndexMap::with_capacity(1);
-    map.insert(Name::new(RAW_VALUE_TOKEN), Value::String(text));
+    map.insert(Name::new(RENDERED), Value::String(texts.keep(text)));
     Ok(Value::Object(map))
+}
+
+/// The subtrees rendered for one request, kept aside until its response is written, so that
+/// their text is copied once rather than turned into a tree of values and serialised again. A
+/// response value refers to one by an object whose one entry holds this process's secret and
+/// the text's index: data (a JSON column holding such an object) cannot name one without the
+/// secret, which never leaves the process, and is written out as any other value.
+#[derive(Default)]
+pub(crate) struct RenderedTexts {
+    texts: std::sync::Mutex<Vec<String>>,
+}
+
+/// A random secret, drawn once per process from the standard library's hash keys.
+fn secret() -> &'static str {
+    static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| {
+        use std::hash::BuildHasher;
+        let keys = std::collections::hash_map::RandomState::new();
+        format!(
+            "gqlgen:{:016x}{:016x}:",
+            keys.hash_one(1u8),
+            keys.hash_one(2u8)
+        )
+    })
+}
+
+impl RenderedTexts {
+    /// Keeps `text`; the reference to it.
+    fn keep(&self, text: String) -> String {
+        let mut texts = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+        texts.push(text);
+        format!("{}{}", secret(), texts.len() - 1)
+    }
+
+    /// Writes the text `reference` names, if it names one.
+    fn write(&self, reference: &str, out: &mut Vec<u8>) -> bool {
+        let Some(index) = reference.strip_prefix(secret()) else {
+            return false;
+        };
+        let texts = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+        match index.parse::<usize>().ok().and_then(|i| texts.get(i)) {
+            Some(text) => {
+                out.extend_from_slice(text.as_bytes());
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Writes `value` as JSON, copying the subtrees kept in `texts` that it refers to.
+pub(crate) fn write_value(
+    out: &mut Vec<u8>,
+    value: &Value,
+    texts: Option<&RenderedTexts>,
+) -> Result<(), serde_json::Error> {
+    match value {
+        Value::Object(map) => {
+            if let (Some(texts), true, Some(Value::String(reference))) =
+                (texts, map.len() == 1, map.get(RENDERED))
+                && texts.write(reference, out)
+            {
+                return Ok(());
+            }
+            out.push(b'{');
+            for (i, (name, field)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, name.as_str())?;
+                out.push(b':');
+                write_value(out, field, texts)?;
+            }
+            out.push(b'}');
+            Ok(())
+        }
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item, texts)?;
+            }
+            out.push(b']');
+            Ok(())
+        }
+        scalar => serde_json::to_writer(&mut *out, scalar),
+    }
 }
 
 /// Writes `"key":`, after a comma unless it is the object's first key. Keys are GraphQL names
@@ -129,9 +227,15 @@ fn string(out: &mut Vec<u8>, text: &str) {
     let _ = serde_json::to_writer(&mut *out, text);
 }
 
-/// A response value: a column's scalar, a computed field's value (which may hold raw subtrees).
-fn value(out: &mut Vec<u8>, value: &Value) -> ServerResult<()> {
-    serde_json::to_writer(&mut *out, value)
+/// A response value: a column's scalar, a computed field's value (which may hold rendered
+/// subtrees).
+fn value(out: &mut Vec<u8>, value: &Value, ctx: &ContextSelectionSet<'_>) -> ServerResult<()> {
+    // Only objects and lists can hold rendered subtrees: scalars skip the data lookup.
+    let texts = match value {
+        Value::Object(_) | Value::List(_) => ctx.data_opt::<std::sync::Arc<RenderedTexts>>(),
+        _ => None,
+    };
+    write_value(out, value, texts.map(|t| &**t))
         .map_err(|err| ServerError::new(format!("cannot write a value: {err}"), None))
 }
 
@@ -257,7 +361,7 @@ fn object_value<M: Fields>(
                 field: occurrence,
                 ..
             } => match read(row, ctx, occurrence) {
-                Ok(read) => value(out, &read)?,
+                Ok(read) => value(out, &read, ctx)?,
                 Err(err) => {
                     ctx.add_error(ServerError {
                         path: path(at, [PathSegment::Field(field.key.to_string())]),
@@ -269,7 +373,7 @@ fn object_value<M: Fields>(
             What::Computed {
                 values, nullable, ..
             } => match values.get(index) {
-                Some(Ok(computed)) => value(out, computed)?,
+                Some(Ok(computed)) => value(out, computed, ctx)?,
                 Some(Err(err)) => {
                     let mut err = err.clone();
                     // Its path is relative to the field: rebase it on this row.
@@ -472,8 +576,23 @@ impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
 mod tests {
     use super::*;
 
+    fn object(entries: Vec<(&str, Value)>) -> Value {
+        Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Name::new(k), v))
+                .collect(),
+        )
+    }
+
+    fn written(value: &Value, texts: Option<&RenderedTexts>) -> String {
+        let mut out = Vec::new();
+        write_value(&mut out, value, texts).expect("writes");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
     #[test]
-    fn a_rendered_subtree_is_serialised_verbatim() {
+    fn a_kept_subtree_is_copied_and_a_forged_reference_is_plain_data() {
         let mut out = Vec::new();
         out.push(b'{');
         key(&mut out, true, "name");
@@ -481,13 +600,29 @@ mod tests {
         key(&mut out, false, "list");
         out.extend_from_slice(b"[1,2]");
         out.push(b'}');
-        let rendered = raw(out, Default::default()).expect("UTF-8");
-        let mut outer = IndexMap::new();
-        outer.insert(Name::new("products"), rendered);
-        let text = serde_json::to_string(&Value::Object(outer)).expect("serialises");
+        let texts = RenderedTexts::default();
+        let reference = texts.keep(String::from_utf8(out).expect("UTF-8"));
+        let response = object(vec![
+            (
+                "products",
+                object(vec![(RENDERED, Value::String(reference))]),
+            ),
+            // What a JSON column could hold: no secret, so written as it is.
+            (
+                "data",
+                object(vec![(RENDERED, Value::String("gqlgen:0:0".to_owned()))]),
+            ),
+            ("n", Value::List(vec![Value::from(1), Value::Null])),
+        ]);
         assert_eq!(
-            text,
-            r#"{"products":{"name":"café \"quoted\"\n","list":[1,2]}}"#
+            written(&response, Some(&texts)),
+            r#"{"products":{"name":"café \"quoted\"\n","list":[1,2]},"data":{"$gqlgen:rendered":"gqlgen:0:0"},"n":[1,null]}"#
+        );
+        // Without the request's texts, the reference is plain data too.
+        let reference = written(&response, None);
+        assert!(
+            reference.starts_with(r#"{"products":{"$gqlgen:rendered":"gqlgen:"#),
+            "{reference}"
         );
     }
 }
