@@ -968,3 +968,45 @@ async fn response_keys_follow_the_selection_order() {
     }
     cleanup(servers).await;
 }
+
+/// The read pipeline's rendered text is referred to from the response by a one-entry object
+/// only gqlgen's handler can name (it carries a per-process secret). Data of the same shape, in
+/// a JSON column, is written out as data, in the page and in a detail field.
+#[tokio::test]
+async fn json_data_shaped_like_a_rendered_reference_is_written_as_data() {
+    use example_app::entities::product;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let servers = fixture_servers(Config::testing()).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        for index in 0..2 {
+            // The reference's shape with a guessed secret, naming the texts this request keeps.
+            let forged = json!({ "$gqlgen:rendered": format!("gqlgen:{:032x}:{index}", 0) });
+            product::Entity::update_many()
+                .col_expr(product::Column::Attributes, Expr::value(forged.clone()))
+                .filter(product::Column::Id.eq(1))
+                .exec(&backend.db)
+                .await
+                .expect("update");
+            let r = server
+                .graphql(
+                    "{ product(id: 1) { attributes } \
+                     products(first: 1) { edges { node { id attributes } } } }",
+                    json!({}),
+                )
+                .await;
+            assert!(error_codes(&r.body).is_empty(), "{n}: {}", r.text);
+            assert_eq!(
+                r.body["data"]["product"]["attributes"], forged,
+                "{n}: {}",
+                r.text
+            );
+            let node = &r.body["data"]["products"]["edges"][0]["node"];
+            assert_eq!(node["id"], "1", "{n}: {}", r.text);
+            assert_eq!(node["attributes"], forged, "{n}: {}", r.text);
+        }
+    }
+    cleanup(servers).await;
+}
