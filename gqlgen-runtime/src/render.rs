@@ -3,9 +3,10 @@
 //! value) is planned ([`crate::plan`]), loaded ([`crate::fetch`]) and then written in one
 //! synchronous pass, keys in selection order: no future, `Context` or map lookup per field.
 //! The pass writes JSON text, not a tree of async-graphql values: gqlgen's HTTP handler keeps
-//! the text aside (`RenderedTexts`) and copies it into the response it writes. Errors keep async-graphql's meaning: a field that may be `null` becomes
-//! `null` beside its error (a denied guarded column, a failed belongs-to), one that may not
-//! passes the error up to the nearest field that may, and what was written of it is dropped.
+//! the text aside (`RenderedTexts`) and copies it into the response it writes. Errors keep
+//! async-graphql's meaning: a field that may be `null` becomes `null` beside its error (a
+//! denied guarded column, a failed belongs-to), one that may not passes the error up to the
+//! nearest field that may, and what was written of it is dropped.
 
 use std::borrow::Cow;
 
