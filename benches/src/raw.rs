@@ -245,9 +245,19 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
 
 /// The body of a GraphQL POST; anything besides `query` (`variables`, ...) is ignored.
 #[derive(Deserialize)]
-pub(crate) struct GraphQLRequest<'a> {
+struct GraphQLRequest<'a> {
     #[serde(borrow)]
-    pub(crate) query: std::borrow::Cow<'a, str>,
+    query: std::borrow::Cow<'a, str>,
+}
+
+/// The page size of the benchmark's relations query in a POST `body`, or why `server` refuses
+/// it (with 400).
+pub(crate) fn requested_page_size(body: &[u8], server: &str) -> Result<u32, String> {
+    let Ok(request) = serde_json::from_slice::<GraphQLRequest>(body) else {
+        return Err("the body is not a GraphQL request".to_owned());
+    };
+    relations_page_size(&request.query)
+        .ok_or_else(|| format!("the {server} server answers only the benchmark's relations query"))
 }
 
 /// What the handler needs: the pool and the statement counter.
@@ -258,14 +268,9 @@ struct RawState {
 }
 
 async fn graphql(State(state): State<RawState>, body: Bytes) -> Response {
-    let Ok(request) = serde_json::from_slice::<GraphQLRequest>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is not a GraphQL request");
-    };
-    let Some(first) = relations_page_size(&request.query) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "the raw server answers only the benchmark's relations query",
-        );
+    let first = match requested_page_size(&body, "raw") {
+        Ok(first) => first,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     match load_page(&state.pool, &state.statements, first).await {
         Ok(page) => ([(CONTENT_TYPE, "application/json")], write_response(&page)).into_response(),

@@ -29,8 +29,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use crate::raw::{GraphQLRequest, error};
-use crate::{REVIEWS_PER_PRODUCT, StatementCounter, relations_page_size};
+use crate::raw::{error, requested_page_size};
+use crate::{REVIEWS_PER_PRODUCT, StatementCounter};
 
 /// Which single statement the server runs; see the module's documentation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -158,14 +158,9 @@ fn write_response(products: &str) -> Vec<u8> {
 }
 
 async fn graphql(State(state): State<JsonState>, body: Bytes) -> Response {
-    let Ok(request) = serde_json::from_slice::<GraphQLRequest>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is not a GraphQL request");
-    };
-    let Some(first) = relations_page_size(&request.query) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "the raw-json server answers only the benchmark's relations query",
-        );
+    let first = match requested_page_size(&body, "raw-json") {
+        Ok(first) => first,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     let products = sqlx::query_scalar::<_, String>(state.plan.sql())
         .bind(i64::from(first))

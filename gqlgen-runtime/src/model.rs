@@ -89,12 +89,12 @@ impl SelectedColumns {
     }
 
     /// Every column of a table of `count` columns.
-    pub fn all(count: usize) -> SelectedColumns {
+    pub(crate) fn all(count: usize) -> SelectedColumns {
         SelectedColumns::new(vec![false; count])
     }
 
     /// How many columns the statement selects: the position of what it selects after them.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.width
     }
 

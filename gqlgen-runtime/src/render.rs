@@ -222,6 +222,15 @@ fn null(out: &mut Vec<u8>) {
     out.extend_from_slice(b"null");
 }
 
+/// A type name followed by `suffix`, as one string (`"ProductEdge"`): the name is written by
+/// [`string`], the suffix (ASCII letters) inside its closing quote.
+fn suffixed_name(out: &mut Vec<u8>, name: &str, suffix: &str) {
+    string(out, name);
+    out.pop();
+    out.extend_from_slice(suffix.as_bytes());
+    out.push(b'"');
+}
+
 fn string(out: &mut Vec<u8>, text: &str) {
     // Writing to a `Vec` cannot fail, and a `str` always serialises.
     let _ = serde_json::to_writer(&mut *out, text);
@@ -412,12 +421,7 @@ fn connection_value<M: Fields>(
     for (i, (name, field)) in plan.fields.iter().enumerate() {
         key(out, i == 0, name);
         match field {
-            ConnectionField::Typename => {
-                string(out, M::TYPE_NAME);
-                // Within the string's quotes: `"ProductConnection"`.
-                out.pop();
-                out.extend_from_slice(b"Connection\"");
-            }
+            ConnectionField::Typename => suffixed_name(out, M::TYPE_NAME, "Connection"),
             ConnectionField::TotalCount => {
                 let _ = serde_json::to_writer(&mut *out, &total.unwrap_or(0));
             }
@@ -434,11 +438,7 @@ fn connection_value<M: Fields>(
                     for (j, (edge_key, edge_field)) in fields.iter().enumerate() {
                         key(out, j == 0, edge_key);
                         match edge_field {
-                            EdgeField::Typename => {
-                                string(out, M::TYPE_NAME);
-                                out.pop();
-                                out.extend_from_slice(b"Edge\"");
-                            }
+                            EdgeField::Typename => suffixed_name(out, M::TYPE_NAME, "Edge"),
                             EdgeField::Cursor => {
                                 string(out, &plan.cursors.encode(page.offset + i as u64))
                             }
