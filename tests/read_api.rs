@@ -1010,3 +1010,41 @@ async fn json_data_shaped_like_a_rendered_reference_is_written_as_data() {
     }
     cleanup(servers).await;
 }
+
+/// `__typename` at every level of a connection, written by the render stage.
+#[tokio::test]
+async fn typenames_name_the_connection_edge_node_and_page_info() {
+    let servers = fixture_servers(Config::testing()).await;
+    for (backend, server) in &servers {
+        let r = server
+            .graphql(
+                "{ products(first: 1) { __typename edges { __typename node { __typename } } \
+                 pageInfo { __typename } } }",
+                json!({}),
+            )
+            .await;
+        let products = &r.body["data"]["products"];
+        let n = backend.name;
+        assert_eq!(
+            products["__typename"], "ProductConnection",
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(
+            products["edges"][0]["__typename"], "ProductEdge",
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(
+            products["edges"][0]["node"]["__typename"], "Product",
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(
+            products["pageInfo"]["__typename"], "PageInfo",
+            "{n}: {}",
+            r.text
+        );
+    }
+    cleanup(servers).await;
+}
