@@ -13,21 +13,21 @@ use async_graphql::parser::types::Field;
 use async_graphql::{Positioned, ServerError, Value};
 use futures_util::future::{BoxFuture, join_all};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, NullOrdering, Order, OverStatement, Query, SelectStatement,
-    WindowStatement,
+    Alias, Asterisk, DynIden, Expr, ExprTrait, IntoIden, NullOrdering, Order, OverStatement, Query,
+    SelectStatement, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
-    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic,
+    JoinType, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use crate::connection::{Connection, Window};
 use crate::error::GqlError;
-use crate::model::{GraphQLModel, Placeholder, SelectedColumns};
+use crate::model::{ColumnInfo, GraphQLModel, Placeholder, SelectedColumns};
 use crate::order::OrderDirection;
 use crate::plan::{
-    ComputedFn, ConnectionPlan, Fetch, Fields, ObjectPlan, RelationPlan, RelationShape, Request,
-    Slot, What,
+    ComputedFn, ConnectionPlan, Fetch, Fields, Join, Joined, ObjectPlan, RelationPlan,
+    RelationShape, Request, Slot, What,
 };
 use crate::relation::key_column;
 
@@ -48,19 +48,43 @@ pub fn prune<M: GraphQLModel>(
     let mut select = select.select_only();
     let mut skipped = Vec::with_capacity(M::COLUMNS.len());
     for info in M::COLUMNS {
-        let read = info.field.is_some_and(&selects);
-        skipped.push(!read && info.placeholder == Placeholder::Skip);
-        select = match info.placeholder {
-            _ if read => select.column(info.column),
-            Placeholder::Skip => select,
-            Placeholder::Never => select.column(info.column),
-            Placeholder::Zero => match zero(backend, info.column.def().get_column_type()) {
-                Some(sql) => select.column_as(Expr::cust(sql), info.column.as_str()),
-                None => select.column(info.column),
-            },
+        let read = Read::of(info, backend, &selects);
+        skipped.push(read == Read::Skip);
+        select = match read {
+            Read::Column => select.column(info.column),
+            Read::Skip => select,
+            Read::Zero(sql) => select.column_as(Expr::cust(sql), info.column.as_str()),
         };
     }
     (select, SelectedColumns::new(skipped))
+}
+
+/// How a pruned statement reads a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Column,
+    Skip,
+    /// This constant of the column's type stands in for it.
+    Zero(&'static str),
+}
+
+impl Read {
+    fn of<C: ColumnTrait>(
+        info: &ColumnInfo<C>,
+        backend: DbBackend,
+        selects: impl Fn(&str) -> bool,
+    ) -> Read {
+        if info.field.is_some_and(selects) {
+            return Read::Column;
+        }
+        match info.placeholder {
+            Placeholder::Skip => Read::Skip,
+            Placeholder::Never => Read::Column,
+            Placeholder::Zero => {
+                zero(backend, info.column.def().get_column_type()).map_or(Read::Column, Read::Zero)
+            }
+        }
+    }
 }
 
 /// A constant of `column_type` that the column's Rust type decodes, on the backends where
@@ -111,11 +135,12 @@ pub(crate) struct RootPage<M> {
     pub(crate) total: Option<u64>,
 }
 
-/// Runs a root connection's statements for `plan`.
+/// Runs a root connection's statements for `plan`; the to-one relations it can join are read
+/// by the page's statement.
 pub(crate) async fn root_page<M: Fields>(
     req: &Request<'_>,
     connection: &Connection<M>,
-    plan: &ConnectionPlan<'_, M>,
+    plan: &mut ConnectionPlan<'_, M>,
 ) -> Result<RootPage<M>, GqlError> {
     let count = || async {
         PaginatorTrait::count(connection.select.clone(), req.db)
@@ -146,24 +171,64 @@ pub(crate) async fn root_page<M: Fields>(
         select = select.order_by_with_nulls(*column, order, nulls);
     }
     // One row past the window tells whether a next page exists, without a COUNT.
-    let query = select
+    let mut query = select
         .offset(window.offset)
         .limit(window.limit + 1)
         .into_query();
-    let rows = req
+    let mut join = Join {
+        statement: &mut query,
+        backend,
+        parent: M::Entity::default().into_iden(),
+        width: columns.width(),
+        joined: 0,
+    };
+    for node in &mut plan.nodes {
+        join_object(node, &mut join);
+    }
+    let result = req
         .db
         .query_all(&query)
         .await
-        .map_err(|err| GqlError::from_db(err, "filter"))?
-        .iter()
-        .map(|row| M::from_row(row, &columns))
-        .collect::<Result<Vec<M>, _>>()
-        .map_err(GqlError::from)?;
+        .map_err(|err| GqlError::from_db(err, "filter"))?;
+    let mut rows = Vec::with_capacity(result.len());
+    for (i, row) in result.iter().enumerate() {
+        let model = M::from_row(row, &columns)?;
+        // The row read past the window is not shown: nothing is joined for it.
+        if (i as u64) < window.limit {
+            for node in &mut plan.nodes {
+                decode_joined(node, &model, row)?;
+            }
+        }
+        rows.push(model);
+    }
     Ok(RootPage {
         rows,
         window,
         total,
     })
+}
+
+/// Joins the to-one relations of `plan` that can be into the statement reading its rows.
+fn join_object<M: Fields>(plan: &mut ObjectPlan<'_, M>, join: &mut Join<'_>) {
+    for field in &mut plan.fields {
+        if let What::Relation(branch) = &mut field.what {
+            branch.join(join);
+        }
+    }
+}
+
+/// Decodes the joined relations of `plan` for `parent`, from the row it was read from.
+fn decode_joined<M: Fields>(
+    plan: &mut ObjectPlan<'_, M>,
+    parent: &M,
+    row: &sea_orm::QueryResult,
+) -> Result<(), sea_orm::DbErr> {
+    for field in &mut plan.fields {
+        if let What::Relation(branch) = &mut field.what {
+            branch.decode_joined(parent, row)?;
+        }
+    }
+    Ok(())
 }
 
 /// Loads what `plan` needs beyond the columns of `rows`: each relation field's rows (and
@@ -298,7 +363,9 @@ where
         'a: 's,
     {
         Box::pin(async move {
-            if let Err(err) = self.load(req, parents).await {
+            if self.joined.is_none()
+                && let Err(err) = self.load(req, parents).await
+            {
                 self.error = Some(err.into_server_error(self.pos));
                 return;
             }
@@ -315,6 +382,101 @@ where
                 }
             }
         })
+    }
+
+    fn join(&mut self, join: &mut Join<'_>) {
+        let joinable = self.shape == RelationShape::One
+            && self.spec.parent_owns_key
+            && self.spec.via.is_none()
+            && self.condition.is_none();
+        let (Some(node), true) = (&mut self.node, joinable) else {
+            return;
+        };
+        let Ok(key) = key_column(&self.spec.def.to_col) else {
+            return;
+        };
+        join.joined += 1;
+        let alias = format!("__gqlgen_j{}", join.joined);
+        let table: DynIden = Alias::new(alias.as_str()).into_iden();
+        join.statement.join_as(
+            JoinType::LeftJoin,
+            C::Entity::default().table_ref(),
+            table.clone(),
+            Expr::col((table.clone(), key.clone()))
+                .equals((join.parent.clone(), self.parent_key.into_iden())),
+        );
+        let start = join.width;
+        // Named apart: MySQL refuses a subquery (a windowed page) whose columns share a name.
+        let mut named = |expr: Expr| {
+            let name = format!("{alias}_{}", join.width);
+            join.statement.expr_as(expr, Alias::new(name));
+            join.width += 1;
+        };
+        let mut skipped = Vec::with_capacity(C::COLUMNS.len());
+        let key_name = key.to_string();
+        let mut key_at = None;
+        let mut at = start;
+        for info in C::COLUMNS {
+            let read = if node.reads_all {
+                Read::Column
+            } else {
+                Read::of(info, join.backend, |field| node.selects(field))
+            };
+            skipped.push(read == Read::Skip);
+            match read {
+                Read::Column => {
+                    if info.column.as_str() == key_name {
+                        key_at = Some(at);
+                    }
+                    named(Expr::col((table.clone(), info.column)));
+                }
+                Read::Skip => continue,
+                Read::Zero(sql) => named(Expr::cust(sql)),
+            }
+            at += 1;
+        }
+        // The key is read with the columns (keys are never pruned); if not, after them.
+        let key_at = key_at.unwrap_or_else(|| {
+            named(Expr::col((table.clone(), key)));
+            at
+        });
+        self.joined = Some(Joined {
+            columns: SelectedColumns::new(skipped).starting_at(start),
+            key_at,
+        });
+        self.rows.clear();
+        self.slots.clear();
+        let parent = std::mem::replace(&mut join.parent, table);
+        join_object(node, join);
+        join.parent = parent;
+    }
+
+    fn decode_joined(
+        &mut self,
+        parent: &P,
+        row: &sea_orm::QueryResult,
+    ) -> Result<(), sea_orm::DbErr> {
+        let Some(joined) = &self.joined else {
+            return Ok(());
+        };
+        // No key in the parent, or a key no row matched (the LEFT JOIN's NULLs): no row.
+        let value = column_value::<P::Entity>(parent, self.parent_key);
+        if Key::of(&value).is_none() || Key::read(row, joined.key_at, &value).is_none() {
+            self.slots.push(Slot::default());
+            return Ok(());
+        }
+        let model = C::from_row(row, &joined.columns)?;
+        if let Some(node) = &mut self.node {
+            decode_joined(node, &model, row)?;
+        }
+        self.slots.push(Slot {
+            start: self.rows.len(),
+            len: 1,
+            first_row: None,
+            total: 0,
+        });
+        self.rows.push(model);
+        Ok(())
     }
 }
 
@@ -340,13 +502,12 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         if values.is_empty() {
             return Ok(());
         }
-        let (statement, columns) = self.statement(req.db.get_database_backend(), values)?;
+        let (statement, columns, parent_at) =
+            self.statement(req.db.get_database_backend(), values)?;
         let counts = self.counts();
         let numbered = self.numbered();
         let result = req.db.query_all(&statement).await;
         let mut groups: HashMap<Key, Slot, KeyHasher> = HashMap::default();
-        // The statement's columns: the related table's, then PARENT, ROW and TOTAL.
-        let parent_at = columns.width();
         for row in result.map_err(|err| GqlError::from_db(err, "filter"))? {
             let Some(parent) = Key::read(&row, parent_at, &sample) else {
                 continue;
@@ -366,6 +527,9 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
                 0
             };
             let model = C::from_row(&row, &columns).map_err(GqlError::from)?;
+            for node in self.nodes_mut() {
+                decode_joined(node, &model, &row).map_err(GqlError::from)?;
+            }
             let index = self.rows.len();
             self.rows.push(model);
             // Rows come ordered by parent, so a parent's rows are one range.
@@ -398,12 +562,23 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         })
     }
 
-    /// The statement loading the related rows of the parents whose keys are `values`.
+    /// The node selections of the related rows: the field's own, or its connection's.
+    fn nodes_mut(&mut self) -> impl Iterator<Item = &mut ObjectPlan<'a, C>> {
+        let connection = self
+            .page
+            .as_mut()
+            .map(|(_, connection)| &mut connection.nodes);
+        self.node.iter_mut().chain(connection.into_iter().flatten())
+    }
+
+    /// The statement loading the related rows of the parents whose keys are `values`, which
+    /// columns of the related table it reads, and the position of the parent's key after them
+    /// and the to-one relations joined in (then come the row number and the total).
     fn statement(
-        &self,
+        &mut self,
         backend: DbBackend,
         values: Vec<sea_orm::Value>,
-    ) -> Result<(SelectStatement, SelectedColumns), GqlError> {
+    ) -> Result<(SelectStatement, SelectedColumns, usize), GqlError> {
         let spec = &self.spec;
         // The column holding the parent's key on the far side: the related table's foreign
         // key (or primary key, for belongs-to), or the junction's.
@@ -435,6 +610,17 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             select = select.filter(condition.clone());
         }
         let mut inner: SelectStatement = select.into_query();
+        let mut join = Join {
+            statement: &mut inner,
+            backend,
+            parent: C::Entity::default().into_iden(),
+            width: selected.width(),
+            joined: 0,
+        };
+        for node in self.nodes_mut() {
+            join_object(node, &mut join);
+        }
+        let parent_at = join.width;
         inner.expr_as(key.clone(), Alias::new(PARENT));
         if !self.numbered() {
             inner.order_by_expr(key, Order::Asc);
@@ -442,7 +628,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
                 let (order, nulls) = order_of(*direction);
                 inner.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
             }
-            return Ok((inner, selected));
+            return Ok((inner, selected, parent_at));
         }
         let mut ordering = WindowStatement::new();
         ordering.add_partition_by(key.clone());
@@ -477,6 +663,6 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         outer
             .order_by(Alias::new(PARENT), Order::Asc)
             .order_by(Alias::new(ROW), Order::Asc);
-        Ok((outer, selected))
+        Ok((outer, selected, parent_at))
     }
 }

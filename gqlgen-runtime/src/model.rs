@@ -73,19 +73,37 @@ pub enum Placeholder {
 }
 
 /// Which of a model's columns (in [`GraphQLModel::COLUMNS`] order) a pruned statement
-/// ([`crate::fetch::prune`]) selects.
+/// ([`crate::fetch::prune`]) selects, and where in its rows they start: a relation joined into
+/// its parents' statement reads its columns after theirs.
 /// Generated `Fields::from_row` code reads a row through it.
 pub struct SelectedColumns {
     /// Per column: left out of the statement.
     skipped: Vec<bool>,
     /// How many columns the statement selects.
     width: usize,
+    /// The position of the first one in the row.
+    start: usize,
 }
 
 impl SelectedColumns {
     pub(crate) fn new(skipped: Vec<bool>) -> SelectedColumns {
         let width = skipped.iter().filter(|skipped| !**skipped).count();
-        SelectedColumns { skipped, width }
+        SelectedColumns {
+            skipped,
+            width,
+            start: 0,
+        }
+    }
+
+    /// The same columns, read from position `start` of the row.
+    pub(crate) fn starting_at(self, start: usize) -> SelectedColumns {
+        SelectedColumns { start, ..self }
+    }
+
+    /// The position of the first column in the row.
+    #[doc(hidden)]
+    pub fn start(&self) -> usize {
+        self.start
     }
 
     /// Every column of a table of `count` columns.
@@ -93,7 +111,7 @@ impl SelectedColumns {
         SelectedColumns::new(vec![false; count])
     }
 
-    /// How many columns the statement selects: the position of what it selects after them.
+    /// How many of the model's columns the statement selects.
     pub(crate) fn width(&self) -> usize {
         self.width
     }

@@ -469,6 +469,39 @@ pub trait Fetch<'a, P>: Send + Sync {
     fn fetch<'s>(&'s mut self, req: &'s Request<'a>, parents: &'s [P]) -> BoxFuture<'s, ()>
     where
         'a: 's;
+
+    /// Joins the branch into the statement reading its parents, when it is a belongs-to whose
+    /// rows no row scope narrows; its own joinable branches follow. Then `fetch` does not read
+    /// it again: [`Fetch::decode_joined`] takes each parent's row from that statement's rows.
+    fn join(&mut self, join: &mut Join<'_>);
+
+    /// The joined row of the next parent (each parent in turn, in the order they were read),
+    /// from the row of the parents' statement.
+    fn decode_joined(
+        &mut self,
+        parent: &P,
+        row: &sea_orm::QueryResult,
+    ) -> Result<(), sea_orm::DbErr>;
+}
+
+/// A statement being built for the rows of one table, into which to-one relations are joined
+/// ([`Fetch::join`]), each under an alias of its own, their columns after the ones before.
+pub struct Join<'s> {
+    pub(crate) statement: &'s mut sea_orm::sea_query::SelectStatement,
+    pub(crate) backend: sea_orm::DbBackend,
+    /// The table or alias the parents are read from.
+    pub(crate) parent: sea_orm::sea_query::DynIden,
+    /// How many columns the statement selects so far.
+    pub(crate) width: usize,
+    /// How many tables were joined so far, to name the next alias.
+    pub(crate) joined: usize,
+}
+
+/// Where a joined relation's columns are in its parents' statement.
+pub(crate) struct Joined {
+    pub(crate) columns: crate::model::SelectedColumns,
+    /// The position of the related row's key: `NULL` when there is no related row.
+    pub(crate) key_at: usize,
 }
 
 /// Rendering a branch for the parent at `parent` (its index among the parents loaded), at the
@@ -503,6 +536,8 @@ pub(crate) struct RelationPlan<'a, P: GraphQLModel, C: GraphQLModel> {
     pub(crate) rows: Vec<C>,
     pub(crate) slots: Vec<Slot>,
     pub(crate) error: Option<ServerError>,
+    /// Set when the rows come from the parents' statement instead of one of its own.
+    pub(crate) joined: Option<Joined>,
 }
 
 /// A parent's share of a relation's rows: `rows[start..start + len]`.
@@ -588,5 +623,6 @@ where
         rows: Vec::new(),
         slots: Vec::new(),
         error: None,
+        joined: None,
     }))
 }

@@ -51,7 +51,7 @@ async fn connection<M: Fields>(
 ) -> ServerResult<Value> {
     let req = Request::new(ctx)?;
     let mut plan = plan::connection::<M>(&req, &[ctx.item], connection.cursors.clone())?;
-    let page = crate::fetch::root_page(&req, connection, &plan)
+    let page = crate::fetch::root_page(&req, connection, &mut plan)
         .await
         .map_err(|err| req.error(err, field))?;
     let window = page.window;

@@ -217,7 +217,7 @@ fn field_table(model: &Model) -> TokenStream {
                 row: &#p::sea_orm::QueryResult,
                 columns: &#p::model::SelectedColumns,
             ) -> ::std::result::Result<Self, #p::sea_orm::DbErr> {
-                let mut at = 0;
+                let mut at = columns.start();
                 ::std::result::Result::Ok(Self {
                     #(#read,)*
                     #(#ignored: ::std::default::Default::default(),)*
