@@ -89,6 +89,8 @@ pub enum Placeholder {
     Skip,
     /// A date or time: a zero of the column's SQL type.
     Zero,
+    /// A key whose type has a `Default`: read when the request needs it, else as `Skip`.
+    Key,
 }
 
 /// Any column of the table, exposed or not, for column pruning.
@@ -276,13 +278,19 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
             sea.primary_key || rust_name.ends_with("_id") || relation_keys.contains(&rust_name);
         // Types with a `Default` are not selected when unread; the others need a value.
         let placeholder = match types::kind_of(&field.ty) {
-            _ if is_key => Placeholder::Never,
             _ if nullable => Placeholder::Skip,
             Kind::Text | Kind::Int | Kind::Float | Kind::Decimal | Kind::Bool | Kind::Uuid => {
                 Placeholder::Skip
             }
             Kind::Temporal => Placeholder::Zero,
             Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
+        };
+        // A key is read whenever a relation or an owner check needs it (the runtime knows
+        // when); it can be left out only if its type has a default.
+        let placeholder = match placeholder {
+            Placeholder::Skip if is_key => Placeholder::Key,
+            _ if is_key => Placeholder::Never,
+            other => other,
         };
         all_columns.push(ColumnMeta {
             ident: field.ident.clone().expect("named"),

@@ -13,12 +13,12 @@ use async_graphql::parser::types::Field;
 use async_graphql::{Positioned, ServerError, Value};
 use futures_util::future::{BoxFuture, join_all};
 use sea_orm::sea_query::{
-    Alias, Asterisk, DynIden, Expr, ExprTrait, IntoIden, NullOrdering, Order, OverStatement, Query,
-    SelectStatement, WindowStatement,
+    Alias, Asterisk, DynIden, Expr, ExprTrait, IntoIden, NullOrdering, Order, OrderedStatement,
+    OverStatement, Query, SelectStatement, WindowStatement,
 };
 use sea_orm::{
     ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic,
-    JoinType, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    JoinType, ModelTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
 };
 
 use crate::connection::{Connection, Window};
@@ -40,15 +40,19 @@ pub fn prune<M: GraphQLModel>(
     select: Select<M::Entity>,
     backend: DbBackend,
     reads_all: bool,
-    selects: impl Fn(&str) -> bool,
+    reads: impl Fn(&ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool,
 ) -> (Select<M::Entity>, SelectedColumns) {
     if reads_all {
         return (select, SelectedColumns::all(M::COLUMNS.len()));
     }
     let mut select = select.select_only();
     let mut skipped = Vec::with_capacity(M::COLUMNS.len());
-    for info in M::COLUMNS {
-        let read = Read::of(info, backend, &selects);
+    // A statement selects something even when only the number of rows matters (`pageInfo`).
+    let none_read = M::COLUMNS.iter().all(|info| {
+        !reads(info) && matches!(info.placeholder, Placeholder::Skip | Placeholder::Key)
+    });
+    for (index, info) in M::COLUMNS.iter().enumerate() {
+        let read = Read::of(info, backend, reads(info) || (none_read && index == 0));
         skipped.push(read == Read::Skip);
         select = match read {
             Read::Column => select.column(info.column),
@@ -69,16 +73,13 @@ enum Read {
 }
 
 impl Read {
-    fn of<C: ColumnTrait>(
-        info: &ColumnInfo<C>,
-        backend: DbBackend,
-        selects: impl Fn(&str) -> bool,
-    ) -> Read {
-        if info.field.is_some_and(selects) {
+    /// How to read `info`'s column, which the request reads (`needed`) or not.
+    fn of<C: ColumnTrait>(info: &ColumnInfo<C>, backend: DbBackend, needed: bool) -> Read {
+        if needed {
             return Read::Column;
         }
         match info.placeholder {
-            Placeholder::Skip => Read::Skip,
+            Placeholder::Skip | Placeholder::Key => Read::Skip,
             Placeholder::Never => Read::Column,
             Placeholder::Zero => {
                 zero(backend, info.column.def().get_column_type()).map_or(Read::Column, Read::Zero)
@@ -121,10 +122,22 @@ fn zero(backend: DbBackend, column_type: &ColumnType) -> Option<&'static str> {
     })
 }
 
-fn order_of(direction: OrderDirection) -> (Order, NullOrdering) {
-    match direction {
-        OrderDirection::Asc => (Order::Asc, NullOrdering::Last),
-        OrderDirection::Desc => (Order::Desc, NullOrdering::First),
+/// Orders `statement` by `keys`, nulls last ascending and first descending: PostgreSQL's
+/// default, which SQLite reverses. The `NULLS` clause is written only for a nullable column: on
+/// SQLite it keeps an index from giving the order, so a page in primary-key order would sort
+/// the whole table, joins and all, to keep its first rows.
+fn order_by<S: OrderedStatement, C: ColumnTrait>(statement: &mut S, keys: &[(C, OrderDirection)]) {
+    for (column, direction) in keys {
+        let (order, nulls) = match direction {
+            OrderDirection::Asc => (Order::Asc, NullOrdering::Last),
+            OrderDirection::Desc => (Order::Desc, NullOrdering::First),
+        };
+        let expr = Expr::col(column.as_column_ref());
+        if column.def().is_null() {
+            statement.order_by_expr_with_nulls(expr, order, nulls);
+        } else {
+            statement.order_by_expr(expr, order);
+        }
     }
 }
 
@@ -165,16 +178,13 @@ pub(crate) async fn root_page<M: Fields>(
     }
     let (reads_all, selects) = plan.reads();
     let backend = req.db.get_database_backend();
-    let (mut select, columns) = prune::<M>(connection.select.clone(), backend, reads_all, selects);
-    for (column, direction) in &connection.keys.keys {
-        let (order, nulls) = order_of(*direction);
-        select = select.order_by_with_nulls(*column, order, nulls);
-    }
+    let (select, columns) = prune::<M>(connection.select.clone(), backend, reads_all, selects);
     // One row past the window tells whether a next page exists, without a COUNT.
     let mut query = select
         .offset(window.offset)
         .limit(window.limit + 1)
         .into_query();
+    order_by(&mut query, &connection.keys.keys);
     let mut join = Join {
         statement: &mut query,
         backend,
@@ -384,6 +394,10 @@ where
         })
     }
 
+    fn parent_column(&self) -> &'static str {
+        self.parent_key.as_str()
+    }
+
     fn join(&mut self, join: &mut Join<'_>) {
         let joinable = self.shape == RelationShape::One
             && self.spec.parent_owns_key
@@ -417,11 +431,7 @@ where
         let mut key_at = None;
         let mut at = start;
         for info in C::COLUMNS {
-            let read = if node.reads_all {
-                Read::Column
-            } else {
-                Read::of(info, join.backend, |field| node.selects(field))
-            };
+            let read = Read::of(info, join.backend, node.reads_all || node.reads(info));
             skipped.push(read == Read::Skip);
             match read {
                 Read::Column => {
@@ -586,20 +596,18 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         let far_column = key_column(&spec.def.to_col)?;
         let key = Expr::col((key_table, far_column));
 
-        let (reads_all, columns): (bool, Vec<&str>) = match (&self.node, &self.page) {
-            (Some(node), _) => (node.reads_all, node.columns.clone()),
-            (None, Some((_, connection))) => (
-                connection.nodes.iter().any(|n| n.reads_all),
-                connection
-                    .nodes
+        let nodes: Vec<&ObjectPlan<'a, C>> = self
+            .node
+            .iter()
+            .chain(
+                self.page
                     .iter()
-                    .flat_map(|n| n.columns.iter().copied())
-                    .collect(),
-            ),
-            (None, None) => (false, Vec::new()),
-        };
-        let (mut select, selected) = prune::<C>(C::Entity::find(), backend, reads_all, |field| {
-            columns.contains(&field)
+                    .flat_map(|(_, connection)| &connection.nodes),
+            )
+            .collect();
+        let reads_all = nodes.iter().any(|node| node.reads_all);
+        let (mut select, selected) = prune::<C>(C::Entity::find(), backend, reads_all, |info| {
+            nodes.iter().any(|node| node.reads(info))
         });
         if let Some(to) = &spec.via {
             // From the related table back to the junction.
@@ -624,18 +632,12 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         inner.expr_as(key.clone(), Alias::new(PARENT));
         if !self.numbered() {
             inner.order_by_expr(key, Order::Asc);
-            for (column, direction) in &self.keys.keys {
-                let (order, nulls) = order_of(*direction);
-                inner.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
-            }
+            order_by(&mut inner, &self.keys.keys);
             return Ok((inner, selected, parent_at));
         }
         let mut ordering = WindowStatement::new();
         ordering.add_partition_by(key.clone());
-        for (column, direction) in &self.keys.keys {
-            let (order, nulls) = order_of(*direction);
-            ordering.order_by_expr_with_nulls(Expr::col(column.as_column_ref()), order, nulls);
-        }
+        order_by(&mut ordering, &self.keys.keys);
         inner.expr_window_as(Expr::cust("ROW_NUMBER()"), ordering, Alias::new(ROW));
         if self.counts() {
             let mut partition = WindowStatement::new();

@@ -62,7 +62,7 @@ pub struct ColumnInfo<C> {
 /// What happens to a column no field of the request reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placeholder {
-    /// Always read: keys, and types without a cheap stand-in.
+    /// Always read: keys whose type has no `Default`, and types without a cheap stand-in.
     Never,
     /// A type with a `Default` (numbers, text, booleans, uuids, and any nullable column): not
     /// selected at all; the row decoded holds the default.
@@ -70,6 +70,9 @@ pub enum Placeholder {
     /// A non-null date or time: a zero of its SQL type is selected instead, where the backend
     /// has one ([`crate::fetch::prune`]); otherwise the column is read.
     Zero,
+    /// A primary or foreign key with a `Default`: read when a relation of the selection matches
+    /// on it or a guarded field needs the row's owner, otherwise left out as with `Skip`.
+    Key,
 }
 
 /// Which of a model's columns (in [`GraphQLModel::COLUMNS`] order) a pruned statement

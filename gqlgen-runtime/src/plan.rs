@@ -15,13 +15,13 @@ use std::str::FromStr;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::{ContextSelectionSet, Name, Positioned, QueryPathNode, ServerError, Value};
 use futures_util::future::BoxFuture;
-use sea_orm::{Condition, DatabaseConnection, EntityTrait};
+use sea_orm::{Condition, DatabaseConnection, EntityTrait, IdenStatic};
 
 use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::{self, CursorCodec, PageArgs};
 use crate::error::GqlError;
-use crate::model::GraphQLModel;
+use crate::model::{ColumnInfo, GraphQLModel, Owner};
 use crate::order::OrderKeys;
 use crate::relation::{RelationSpec, key_column};
 
@@ -281,9 +281,23 @@ pub(crate) struct Guard {
 }
 
 impl<M: GraphQLModel> ObjectPlan<'_, M> {
-    /// Whether the column field `name` is read.
-    pub(crate) fn selects(&self, name: &str) -> bool {
-        self.columns.contains(&name)
+    /// Whether rows read for this selection need `info`'s column: a field shows it, a
+    /// relation matches on it, or it holds the owner a guarded field is checked against.
+    pub(crate) fn reads(&self, info: &ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool {
+        if info
+            .field
+            .is_some_and(|field| self.columns.contains(&field))
+        {
+            return true;
+        }
+        let name = info.column.as_str();
+        self.fields.iter().any(|field| match &field.what {
+            What::Relation(branch) => branch.parent_column() == name,
+            What::Column { guard: Some(_), .. } => {
+                matches!(M::owner(), Owner::Column(owner) if owner.as_str() == name)
+            }
+            _ => false,
+        })
     }
 }
 
@@ -446,11 +460,16 @@ pub(crate) fn connection<'a, M: Fields>(
 }
 
 impl<M: GraphQLModel> ConnectionPlan<'_, M> {
-    /// Whether any node reads the column field `name`, or any column at all.
-    pub(crate) fn reads(&self) -> (bool, impl Fn(&str) -> bool + '_) {
+    /// Whether any node reads every column, and which columns the nodes read.
+    pub(crate) fn reads(
+        &self,
+    ) -> (
+        bool,
+        impl Fn(&ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool + '_,
+    ) {
         let all = self.nodes.iter().any(|n| n.reads_all);
-        (all, move |name: &str| {
-            self.nodes.iter().any(|n| n.selects(name))
+        (all, move |info: &ColumnInfo<_>| {
+            self.nodes.iter().any(|n| n.reads(info))
         })
     }
 }
@@ -469,6 +488,9 @@ pub trait Fetch<'a, P>: Send + Sync {
     fn fetch<'s>(&'s mut self, req: &'s Request<'a>, parents: &'s [P]) -> BoxFuture<'s, ()>
     where
         'a: 's;
+
+    /// The parent's column whose value the related rows match: the parents must read it.
+    fn parent_column(&self) -> &'static str;
 
     /// Joins the branch into the statement reading its parents, when it is a belongs-to whose
     /// rows no row scope narrows; its own joinable branches follow. Then `fetch` does not read

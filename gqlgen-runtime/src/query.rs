@@ -4,13 +4,14 @@
 use std::str::FromStr;
 
 use async_graphql::{Context, ID};
-use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, QueryTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, IdenStatic, PrimaryKeyTrait, QueryFilter, QueryTrait};
 
 use crate::permission::Action;
 
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::parse_id;
+use crate::model::{Owner, Placeholder};
 use crate::plan::Fields;
 
 /// The row whose primary key is `id`, or `null`.
@@ -27,8 +28,12 @@ where
     let reads_all = M::COMPUTED.iter().any(|field| look.field(field).exists());
     let select = M::Entity::find_by_id(key);
     let backend = db.get_database_backend();
-    let (mut select, columns) = crate::fetch::prune::<M>(select, backend, reads_all, |field| {
-        look.field(field).exists()
+    // Keys are read whatever the selection: relation fields under the row match on them, and
+    // a guarded field checks the owner.
+    let (mut select, columns) = crate::fetch::prune::<M>(select, backend, reads_all, |info| {
+        info.placeholder == Placeholder::Key
+            || info.field.is_some_and(|field| look.field(field).exists())
+            || matches!(M::owner(), Owner::Column(owner) if owner.as_str() == info.column.as_str())
     });
     // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {

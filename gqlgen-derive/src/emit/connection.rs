@@ -30,6 +30,7 @@ pub fn emit(model: &Model) -> TokenStream {
             Placeholder::Never => quote!(Never),
             Placeholder::Skip => quote!(Skip),
             Placeholder::Zero => quote!(Zero),
+            Placeholder::Key => quote!(Key),
         };
         quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })
     });

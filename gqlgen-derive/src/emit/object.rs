@@ -203,7 +203,10 @@ fn field_table(model: &Model) -> TokenStream {
     // a column it leaves out is the field's default.
     let read = model.all_columns.iter().enumerate().map(|(index, c)| {
         let field = &c.ident;
-        if c.placeholder == crate::model::Placeholder::Skip {
+        if matches!(
+            c.placeholder,
+            crate::model::Placeholder::Skip | crate::model::Placeholder::Key
+        ) {
             quote!(#field: columns.read_or_default(row, #index, &mut at)?)
         } else {
             quote!(#field: columns.read(row, &mut at)?)
