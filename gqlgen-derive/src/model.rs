@@ -87,8 +87,6 @@ pub enum Placeholder {
     Never,
     /// The type has a `Default`: not selected, decoded as the default.
     Skip,
-    /// A date or time: a zero of the column's SQL type.
-    Zero,
     /// A key whose type has a `Default`: read when the request needs it, else as `Skip`.
     Key,
 }
@@ -279,10 +277,15 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         // Types with a `Default` are not selected when unread; the others need a value.
         let placeholder = match types::kind_of(&field.ty) {
             _ if nullable => Placeholder::Skip,
-            Kind::Text | Kind::Int | Kind::Float | Kind::Decimal | Kind::Bool | Kind::Uuid => {
-                Placeholder::Skip
-            }
-            Kind::Temporal => Placeholder::Zero,
+            // chrono's dates and times (the only ones sea-orm and async-graphql share here)
+            // default to the epoch.
+            Kind::Text
+            | Kind::Int
+            | Kind::Float
+            | Kind::Decimal
+            | Kind::Bool
+            | Kind::Uuid
+            | Kind::Temporal => Placeholder::Skip,
             Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
         };
         // A key is read whenever a relation or an owner check needs it (the runtime knows

@@ -17,8 +17,8 @@ use sea_orm::sea_query::{
     OverStatement, Query, SelectStatement, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic,
-    JoinType, ModelTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, IdenStatic, JoinType, ModelTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
 };
 
 use crate::connection::{Connection, Window};
@@ -31,14 +31,14 @@ use crate::plan::{
 };
 use crate::relation::key_column;
 
-/// `select` reading only the columns a selection needs: those of its column fields (`selects`)
-/// and the keys, or all of them when `reads_all` (a computed field may read any). Of the
-/// others, a column whose type has a default is left out and a date is read as a zero of its
-/// type, so large values and hidden columns never leave the database and rows cost little to
-/// read. The second value says which columns the statement selects, to decode its rows.
+/// `select` reading only the columns a selection needs (`reads`): those its fields show, the
+/// keys its relations match on and the owner its guarded fields check, or all of them when
+/// `reads_all` (a computed field may read any). The others are left out where their type has
+/// a default, which the decoded row then holds, so large values and hidden columns never
+/// leave the database and rows cost little to read. The second value says which columns the
+/// statement selects, to decode its rows.
 pub fn prune<M: GraphQLModel>(
     select: Select<M::Entity>,
-    backend: DbBackend,
     reads_all: bool,
     reads: impl Fn(&ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool,
 ) -> (Select<M::Entity>, SelectedColumns) {
@@ -48,78 +48,20 @@ pub fn prune<M: GraphQLModel>(
     let mut select = select.select_only();
     let mut skipped = Vec::with_capacity(M::COLUMNS.len());
     // A statement selects something even when only the number of rows matters (`pageInfo`).
-    let none_read = M::COLUMNS.iter().all(|info| {
-        !reads(info) && matches!(info.placeholder, Placeholder::Skip | Placeholder::Key)
-    });
+    let none_read = M::COLUMNS.iter().all(|info| !read(info, reads(info)));
     for (index, info) in M::COLUMNS.iter().enumerate() {
-        let read = Read::of(info, backend, reads(info) || (none_read && index == 0));
-        skipped.push(read == Read::Skip);
-        select = match read {
-            Read::Column => select.column(info.column),
-            Read::Skip => select,
-            Read::Zero(sql) => select.column_as(Expr::cust(sql), info.column.as_str()),
-        };
+        let read = read(info, reads(info) || (none_read && index == 0));
+        skipped.push(!read);
+        if read {
+            select = select.column(info.column);
+        }
     }
     (select, SelectedColumns::new(skipped))
 }
 
-/// How a pruned statement reads a column.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Read {
-    Column,
-    Skip,
-    /// This constant of the column's type stands in for it.
-    Zero(&'static str),
-}
-
-impl Read {
-    /// How to read `info`'s column, which the request reads (`needed`) or not.
-    fn of<C: ColumnTrait>(info: &ColumnInfo<C>, backend: DbBackend, needed: bool) -> Read {
-        if needed {
-            return Read::Column;
-        }
-        match info.placeholder {
-            Placeholder::Skip | Placeholder::Key => Read::Skip,
-            Placeholder::Never => Read::Column,
-            Placeholder::Zero => {
-                zero(backend, info.column.def().get_column_type()).map_or(Read::Column, Read::Zero)
-            }
-        }
-    }
-}
-
-/// A constant of `column_type` that the column's Rust type decodes, on the backends where
-/// one is known to.
-fn zero(backend: DbBackend, column_type: &ColumnType) -> Option<&'static str> {
-    use ColumnType as T;
-    let sqlite = match backend {
-        DbBackend::Sqlite => true,
-        DbBackend::Postgres => false,
-        _ => return None,
-    };
-    let pick = |sqlite_sql: &'static str, postgres_sql: &'static str| {
-        if sqlite { sqlite_sql } else { postgres_sql }
-    };
-    Some(match column_type {
-        T::TinyInteger | T::SmallInteger | T::TinyUnsigned | T::SmallUnsigned => {
-            pick("0", "CAST(0 AS SMALLINT)")
-        }
-        T::Integer | T::Unsigned => pick("0", "CAST(0 AS INTEGER)"),
-        T::BigInteger | T::BigUnsigned => pick("0", "CAST(0 AS BIGINT)"),
-        T::Float => pick("0.0", "CAST(0 AS REAL)"),
-        T::Double => pick("0.0", "CAST(0 AS DOUBLE PRECISION)"),
-        T::Decimal(_) | T::Money(_) => pick("0.0", "CAST(0 AS NUMERIC)"),
-        T::Boolean => pick("0", "FALSE"),
-        // SQLite decodes an integer as seconds since the epoch: cheaper than parsing text.
-        T::TimestampWithTimeZone => pick("0", "CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ)"),
-        T::DateTime | T::Timestamp => pick("0", "CAST('1970-01-01 00:00:00' AS TIMESTAMP)"),
-        T::Date => pick("'1970-01-01'", "CAST('1970-01-01' AS DATE)"),
-        T::Uuid => pick(
-            "zeroblob(16)",
-            "CAST('00000000-0000-0000-0000-000000000000' AS UUID)",
-        ),
-        _ => return None,
-    })
+/// Whether a statement reads `info`'s column, which the request needs or not.
+fn read<C>(info: &ColumnInfo<C>, needed: bool) -> bool {
+    needed || info.placeholder == Placeholder::Never
 }
 
 /// Orders `statement` by `keys`, nulls last ascending and first descending: PostgreSQL's
@@ -177,8 +119,7 @@ pub(crate) async fn root_page<M: Fields>(
         });
     }
     let (reads_all, selects) = plan.reads();
-    let backend = req.db.get_database_backend();
-    let (select, columns) = prune::<M>(connection.select.clone(), backend, reads_all, selects);
+    let (select, columns) = prune::<M>(connection.select.clone(), reads_all, selects);
     // One row past the window tells whether a next page exists, without a COUNT.
     let mut query = select
         .offset(window.offset)
@@ -187,7 +128,6 @@ pub(crate) async fn root_page<M: Fields>(
     order_by(&mut query, &connection.keys.keys);
     let mut join = Join {
         statement: &mut query,
-        backend,
         parent: M::Entity::default().into_iden(),
         width: columns.width(),
         joined: 0,
@@ -431,19 +371,15 @@ where
         let mut key_at = None;
         let mut at = start;
         for info in C::COLUMNS {
-            let read = Read::of(info, join.backend, node.reads_all || node.reads(info));
-            skipped.push(read == Read::Skip);
-            match read {
-                Read::Column => {
-                    if info.column.as_str() == key_name {
-                        key_at = Some(at);
-                    }
-                    named(Expr::col((table.clone(), info.column)));
+            let read = read(info, node.reads_all || node.reads(info));
+            skipped.push(!read);
+            if read {
+                if info.column.as_str() == key_name {
+                    key_at = Some(at);
                 }
-                Read::Skip => continue,
-                Read::Zero(sql) => named(Expr::cust(sql)),
+                named(Expr::col((table.clone(), info.column)));
+                at += 1;
             }
-            at += 1;
         }
         // The key is read with the columns (keys are never pruned); if not, after them.
         let key_at = key_at.unwrap_or_else(|| {
@@ -512,8 +448,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         if values.is_empty() {
             return Ok(());
         }
-        let (statement, columns, parent_at) =
-            self.statement(req.db.get_database_backend(), values)?;
+        let (statement, columns, parent_at) = self.statement(values)?;
         let counts = self.counts();
         let numbered = self.numbered();
         let result = req.db.query_all(&statement).await;
@@ -586,7 +521,6 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
     /// and the to-one relations joined in (then come the row number and the total).
     fn statement(
         &mut self,
-        backend: DbBackend,
         values: Vec<sea_orm::Value>,
     ) -> Result<(SelectStatement, SelectedColumns, usize), GqlError> {
         let spec = &self.spec;
@@ -606,7 +540,7 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             )
             .collect();
         let reads_all = nodes.iter().any(|node| node.reads_all);
-        let (mut select, selected) = prune::<C>(C::Entity::find(), backend, reads_all, |info| {
+        let (mut select, selected) = prune::<C>(C::Entity::find(), reads_all, |info| {
             nodes.iter().any(|node| node.reads(info))
         });
         if let Some(to) = &spec.via {
@@ -620,7 +554,6 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         let mut inner: SelectStatement = select.into_query();
         let mut join = Join {
             statement: &mut inner,
-            backend,
             parent: C::Entity::default().into_iden(),
             width: selected.width(),
             joined: 0,

@@ -64,12 +64,9 @@ pub struct ColumnInfo<C> {
 pub enum Placeholder {
     /// Always read: keys whose type has no `Default`, and types without a cheap stand-in.
     Never,
-    /// A type with a `Default` (numbers, text, booleans, uuids, and any nullable column): not
-    /// selected at all; the row decoded holds the default.
+    /// A type with a `Default` (numbers, text, booleans, uuids, dates and times, and any
+    /// nullable column): not selected at all; the row decoded holds the default.
     Skip,
-    /// A non-null date or time: a zero of its SQL type is selected instead, where the backend
-    /// has one ([`crate::fetch::prune`]); otherwise the column is read.
-    Zero,
     /// A primary or foreign key with a `Default`: read when a relation of the selection matches
     /// on it or a guarded field needs the row's owner, otherwise left out as with `Skip`.
     Key,

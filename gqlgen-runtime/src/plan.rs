@@ -510,7 +510,6 @@ pub trait Fetch<'a, P>: Send + Sync {
 /// ([`Fetch::join`]), each under an alias of its own, their columns after the ones before.
 pub struct Join<'s> {
     pub(crate) statement: &'s mut sea_orm::sea_query::SelectStatement,
-    pub(crate) backend: sea_orm::DbBackend,
     /// The table or alias the parents are read from.
     pub(crate) parent: sea_orm::sea_query::DynIden,
     /// How many columns the statement selects so far.

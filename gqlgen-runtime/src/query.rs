@@ -27,10 +27,9 @@ where
     let look = ctx.look_ahead();
     let reads_all = M::COMPUTED.iter().any(|field| look.field(field).exists());
     let select = M::Entity::find_by_id(key);
-    let backend = db.get_database_backend();
     // Keys are read whatever the selection: relation fields under the row match on them, and
     // a guarded field checks the owner.
-    let (mut select, columns) = crate::fetch::prune::<M>(select, backend, reads_all, |info| {
+    let (mut select, columns) = crate::fetch::prune::<M>(select, reads_all, |info| {
         info.placeholder == Placeholder::Key
             || info.field.is_some_and(|field| look.field(field).exists())
             || matches!(M::owner(), Owner::Column(owner) if owner.as_str() == info.column.as_str())

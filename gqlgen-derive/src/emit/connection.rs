@@ -29,7 +29,6 @@ pub fn emit(model: &Model) -> TokenStream {
         let placeholder = match c.placeholder {
             Placeholder::Never => quote!(Never),
             Placeholder::Skip => quote!(Skip),
-            Placeholder::Zero => quote!(Zero),
             Placeholder::Key => quote!(Key),
         };
         quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })
