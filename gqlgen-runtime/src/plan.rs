@@ -48,9 +48,9 @@ pub struct FieldInfo<M: 'static> {
 pub type ComputedFn<M> =
     for<'c> fn(&'c M, &'c async_graphql::Context<'c>) -> BoxFuture<'c, Result<Value, ServerError>>;
 
-/// Reads a column of a row as the response value of the field.
+/// Writes a column of a row as the JSON of the field's response value.
 pub type ColumnFn<M> =
-    fn(&M, &ContextSelectionSet<'_>, &Positioned<Field>) -> Result<Value, ServerError>;
+    fn(&M, &ContextSelectionSet<'_>, &Positioned<Field>, &mut Vec<u8>) -> Result<(), ServerError>;
 
 /// Plans a relation field under a parent `M`; generated code names [`relation`] for the
 /// related model.
@@ -63,7 +63,7 @@ pub type RelationFn<M> = for<'a> fn(
 
 /// What a field reads.
 pub enum FieldKind<M: 'static> {
-    /// A column: `read` turns the row's value into a response value (see
+    /// A column: `read` writes the row's value as the response value (see
     /// [`crate::render::column`]).
     Column {
         read: ColumnFn<M>,

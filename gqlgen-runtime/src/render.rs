@@ -222,6 +222,10 @@ fn null(out: &mut Vec<u8>) {
     out.extend_from_slice(b"null");
 }
 
+fn boolean(value: bool, out: &mut Vec<u8>) {
+    out.extend_from_slice(if value { b"true" } else { b"false" });
+}
+
 /// A type name followed by `suffix`, as one string (`"ProductEdge"`): the name is written by
 /// [`string`], the suffix (ASCII letters) inside its closing quote.
 fn suffixed_name(out: &mut Vec<u8>, name: &str, suffix: &str) {
@@ -248,22 +252,58 @@ fn value(out: &mut Vec<u8>, value: &Value, ctx: &ContextSelectionSet<'_>) -> Ser
         .map_err(|err| ServerError::new(format!("cannot write a value: {err}"), None))
 }
 
-/// A column's value as the response value of its field: its type's own `OutputType`, whose
-/// scalars answer at once, so the future is polled once instead of spawned.
-pub fn column<T: OutputType>(
-    value: &T,
+/// Writes a column's value as the response value of its field. Text, integers and booleans are
+/// written at once; other types through their own `OutputType`, whose scalars answer at once,
+/// so the future is polled once instead of spawned.
+pub fn column<T: OutputType + 'static>(
+    column: &T,
     ctx: &ContextSelectionSet<'_>,
     field: &Positioned<Field>,
-) -> ServerResult<Value> {
+    out: &mut Vec<u8>,
+) -> ServerResult<()> {
     use futures_util::FutureExt as _;
-    OutputType::resolve(value, ctx, field)
-        .now_or_never()
-        .unwrap_or_else(|| {
-            Err(ServerError::new(
-                "a column's value did not resolve at once",
-                Some(field.pos),
-            ))
-        })
+    // Each check is on a type known at compile time: all but one fold away.
+    let any: &dyn std::any::Any = column;
+    if let Some(text) = any.downcast_ref::<String>() {
+        string(out, text);
+    } else if let Some(text) = any.downcast_ref::<Option<String>>() {
+        match text {
+            Some(text) => string(out, text),
+            None => null(out),
+        }
+    } else if let Some(number) = any.downcast_ref::<i32>() {
+        let _ = serde_json::to_writer(&mut *out, number);
+    } else if let Some(number) = any.downcast_ref::<i64>() {
+        let _ = serde_json::to_writer(&mut *out, number);
+    } else if let Some(flag) = any.downcast_ref::<bool>() {
+        boolean(*flag, out);
+    } else {
+        let resolved = OutputType::resolve(column, ctx, field)
+            .now_or_never()
+            .unwrap_or_else(|| {
+                Err(ServerError::new(
+                    "a column's value did not resolve at once",
+                    Some(field.pos),
+                ))
+            })?;
+        value(out, &resolved, ctx)?;
+    }
+    Ok(())
+}
+
+/// Writes an id column's value (a number, a uuid or text) as an `ID`: a string.
+pub fn id<T: std::fmt::Display>(id: &T, out: &mut Vec<u8>) -> ServerResult<()> {
+    string(out, &id.to_string());
+    Ok(())
+}
+
+/// Writes a nullable id column's value as an `ID` or `null`.
+pub fn optional_id<T: std::fmt::Display>(id: &Option<T>, out: &mut Vec<u8>) -> ServerResult<()> {
+    match id {
+        Some(id) => string(out, &id.to_string()),
+        None => null(out),
+    }
+    Ok(())
 }
 
 /// A computed field's value (or its error) as a response value, for generated code.
@@ -369,16 +409,17 @@ fn object_value<M: Fields>(
                 read,
                 field: occurrence,
                 ..
-            } => match read(row, ctx, occurrence) {
-                Ok(read) => value(out, &read, ctx)?,
-                Err(err) => {
+            } => {
+                let mark = out.len();
+                if let Err(err) = read(row, ctx, occurrence, out) {
+                    out.truncate(mark);
                     ctx.add_error(ServerError {
                         path: path(at, [PathSegment::Field(field.key.to_string())]),
                         ..err
                     });
                     null(out);
                 }
-            },
+            }
             What::Computed {
                 values, nullable, ..
             } => match values.get(index) {
@@ -471,9 +512,6 @@ fn page_info<M>(
     let cursor = |offset: Option<u64>, out: &mut Vec<u8>| match offset {
         Some(offset) => string(out, &plan.cursors.encode(offset)),
         None => null(out),
-    };
-    let boolean = |value: bool, out: &mut Vec<u8>| {
-        out.extend_from_slice(if value { b"true" } else { b"false" })
     };
     let last = (page.len > 0).then(|| page.offset + page.len as u64 - 1);
     let first = (page.len > 0).then_some(page.offset);

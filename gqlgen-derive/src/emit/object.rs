@@ -133,22 +133,14 @@ fn relation_shape(relation: &Relation) -> TokenStream {
 fn field_table(model: &Model) -> TokenStream {
     let p = private();
     let ident = &model.ident;
-    let value = quote!(#p::async_graphql::Value);
     let columns = model.columns.iter().map(|c| {
         let field = &c.ident;
         let name = &c.gql_name;
         let ty = &c.ty;
         let read = match (c.kind, c.nullable) {
-            (Kind::Id, false) => {
-                quote!(::std::result::Result::Ok(#value::String(::std::string::ToString::to_string(&row.#field))))
-            }
-            (Kind::Id, true) => quote! {
-                ::std::result::Result::Ok(match &row.#field {
-                    ::std::option::Option::Some(v) => #value::String(::std::string::ToString::to_string(v)),
-                    ::std::option::Option::None => #value::Null,
-                })
-            },
-            _ => quote_spanned!(ty.span()=> #p::render::column::<#ty>(&row.#field, ctx, field)),
+            (Kind::Id, false) => quote!(#p::render::id(&row.#field, out)),
+            (Kind::Id, true) => quote!(#p::render::optional_id(&row.#field, out)),
+            _ => quote_spanned!(ty.span()=> #p::render::column::<#ty>(&row.#field, ctx, field, out)),
         };
         let permission = match &c.permission {
             Some(codename) => quote!(::std::option::Option::Some(#codename)),
@@ -157,7 +149,7 @@ fn field_table(model: &Model) -> TokenStream {
         quote! {
             #p::FieldInfo {
                 name: #name,
-                kind: #p::FieldKind::Column { read: |row: &#ident, ctx, field| #read, permission: #permission },
+                kind: #p::FieldKind::Column { read: |row: &#ident, ctx, field, out| #read, permission: #permission },
             }
         }
     });
