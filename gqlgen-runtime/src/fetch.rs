@@ -23,7 +23,7 @@ use sea_orm::{
 
 use crate::connection::{Connection, Window};
 use crate::error::GqlError;
-use crate::model::{ColumnInfo, GraphQLModel, Placeholder, SelectedColumns};
+use crate::model::{ColumnInfo, ColumnOf, GraphQLModel, Placeholder, SelectedColumns};
 use crate::order::OrderDirection;
 use crate::plan::{
     ComputedFn, ConnectionPlan, Fetch, Fields, Join, Joined, ObjectPlan, RelationPlan,
@@ -40,7 +40,7 @@ use crate::relation::key_column;
 pub fn prune<M: GraphQLModel>(
     select: Select<M::Entity>,
     reads_all: bool,
-    reads: impl Fn(&ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool,
+    reads: impl Fn(&ColumnOf<M>) -> bool,
 ) -> (Select<M::Entity>, SelectedColumns) {
     if reads_all {
         return (select, SelectedColumns::all(M::COLUMNS.len()));

@@ -59,6 +59,9 @@ pub struct ColumnInfo<C> {
     pub placeholder: Placeholder,
 }
 
+/// The [`ColumnInfo`] of a column of `M`'s table.
+pub(crate) type ColumnOf<M> = ColumnInfo<<<M as GraphQLModel>::Entity as EntityTrait>::Column>;
+
 /// What happens to a column no field of the request reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placeholder {

@@ -21,7 +21,7 @@ use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::{self, CursorCodec, PageArgs};
 use crate::error::GqlError;
-use crate::model::{ColumnInfo, GraphQLModel, Owner};
+use crate::model::{ColumnOf, GraphQLModel, Owner};
 use crate::order::OrderKeys;
 use crate::relation::{RelationSpec, key_column};
 
@@ -283,7 +283,7 @@ pub(crate) struct Guard {
 impl<M: GraphQLModel> ObjectPlan<'_, M> {
     /// Whether rows read for this selection need `info`'s column: a field shows it, a
     /// relation matches on it, or it holds the owner a guarded field is checked against.
-    pub(crate) fn reads(&self, info: &ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool {
+    pub(crate) fn reads(&self, info: &ColumnOf<M>) -> bool {
         if info
             .field
             .is_some_and(|field| self.columns.contains(&field))
@@ -461,14 +461,9 @@ pub(crate) fn connection<'a, M: Fields>(
 
 impl<M: GraphQLModel> ConnectionPlan<'_, M> {
     /// Whether any node reads every column, and which columns the nodes read.
-    pub(crate) fn reads(
-        &self,
-    ) -> (
-        bool,
-        impl Fn(&ColumnInfo<<M::Entity as EntityTrait>::Column>) -> bool + '_,
-    ) {
+    pub(crate) fn reads(&self) -> (bool, impl Fn(&ColumnOf<M>) -> bool + '_) {
         let all = self.nodes.iter().any(|n| n.reads_all);
-        (all, move |info: &ColumnInfo<_>| {
+        (all, move |info: &ColumnOf<M>| {
             self.nodes.iter().any(|n| n.reads(info))
         })
     }
