@@ -150,4 +150,7 @@ impl SelectedColumns {
 pub trait GraphQLMutations: GraphQLModel {
     /// The generated mutation fields, merged into the schema's mutation root.
     type Mutation: ObjectType + Default;
+    /// `validator = Type`, or [`crate::validate::NoValidator`]. Named once here, so a type
+    /// that does not implement the trait is one error, at the attribute.
+    type Validator: crate::validate::ModelValidator<<Self::Entity as EntityTrait>::ActiveModel>;
 }

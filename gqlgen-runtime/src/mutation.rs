@@ -16,10 +16,11 @@ use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::parse_id;
-use crate::model::GraphQLModel;
+use crate::model::{GraphQLModel, GraphQLMutations};
 use crate::permission::{Action, authorize};
 use crate::relation::{RelationSpec, key_column, key_text};
 use crate::validate::{FieldError, FieldErrors};
+pub use crate::validate::{ModelValidator, NoValidator};
 
 type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
 
@@ -49,11 +50,6 @@ pub trait MutationInput: Send + Sync {
     fn links(&self) -> Vec<Link>;
     /// `(column, input field)` of every column field, to name the field of a unique violation.
     fn fields() -> &'static [(&'static str, &'static str)];
-}
-
-/// Rules across the fields of a row: the container's `validator = Type`.
-pub trait ModelValidator<A> {
-    fn validate(model: &A, errors: &mut FieldErrors);
 }
 
 /// What a single-row mutation did.
@@ -365,18 +361,17 @@ fn check_list_lengths<I: MutationInput>(
 }
 
 /// `createX(input)`.
-pub async fn create<M, I, V>(ctx: &Context<'_>, input: &I) -> Result<Outcome<M>, GqlError>
+pub async fn create<M, I>(ctx: &Context<'_>, input: &I) -> Result<Outcome<M>, GqlError>
 where
-    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    M: GraphQLMutations + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
-    V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
     check_list_lengths(ctx, input, "input")?;
     let caller = crate::auth::Caller::of(ctx);
     authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
-    let outcome = settle(insert_one::<M, I, V>(caller, &txn, input, None).await)?;
+    let outcome = settle(insert_one::<M, I, M::Validator>(caller, &txn, input, None).await)?;
     if matches!(outcome, Outcome::Done(_)) {
         txn.commit().await?;
     }
@@ -384,14 +379,13 @@ where
 }
 
 /// `createXs(inputs)`: every row or none.
-pub async fn create_many<M, I, V>(
+pub async fn create_many<M, I>(
     ctx: &Context<'_>,
     inputs: &[I],
 ) -> Result<Result<Vec<M>, Vec<FieldError>>, GqlError>
 where
-    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    M: GraphQLMutations + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
-    V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
     let max = Config::of(ctx).max_batch_size;
@@ -411,7 +405,7 @@ where
     let mut errors = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         let prefix = format!("inputs.{index}");
-        let result = insert_one::<M, I, V>(caller, &txn, input, Some(&prefix)).await;
+        let result = insert_one::<M, I, M::Validator>(caller, &txn, input, Some(&prefix)).await;
         if !gather(result, &mut rows, &mut errors)? {
             break;
         }
@@ -495,11 +489,10 @@ where
 }
 
 /// `updateX(id, input)`: absent fields keep their values; a missing id is `NOT_FOUND`.
-pub async fn update<M, I, V>(ctx: &Context<'_>, id: &ID, input: &I) -> Result<Outcome<M>, GqlError>
+pub async fn update<M, I>(ctx: &Context<'_>, id: &ID, input: &I) -> Result<Outcome<M>, GqlError>
 where
-    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    M: GraphQLMutations + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
-    V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
     <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
 {
@@ -507,7 +500,7 @@ where
     check_list_lengths(ctx, input, "input")?;
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Update, &txn, id).await?;
-    let outcome = settle(update_row::<M, I, V>(caller, &txn, row, input, None).await)?;
+    let outcome = settle(update_row::<M, I, M::Validator>(caller, &txn, row, input, None).await)?;
     if matches!(outcome, Outcome::Done(_)) {
         txn.commit().await?;
     }
@@ -569,15 +562,14 @@ fn selective<M: GraphQLModel>(
 
 /// `updateXs(filter, input)`: the input applied to every row the filter selects, each row
 /// validated; all rows or none.
-pub async fn update_many<M, I, V>(
+pub async fn update_many<M, I>(
     ctx: &Context<'_>,
     filter: &M::Filter,
     input: &I,
 ) -> Result<BulkPayload, GqlError>
 where
-    M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
+    M: GraphQLMutations + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
-    V: ModelValidator<ActiveModelOf<M::Entity>>,
     ActiveModelOf<M::Entity>: Send,
 {
     let caller = crate::auth::Caller::of(ctx);
@@ -599,7 +591,7 @@ where
     let (mut updated, mut errors) = (Vec::new(), Vec::new());
     for row in rows {
         let label = format!("row {}", text_of(&key_of::<M::Entity>(&row)));
-        let result = update_row::<M, I, V>(caller, &txn, row, input, Some(&label)).await;
+        let result = update_row::<M, I, M::Validator>(caller, &txn, row, input, Some(&label)).await;
         if !gather(result, &mut updated, &mut errors)? {
             break;
         }
@@ -650,13 +642,6 @@ where
         count: result.rows_affected,
         errors: Vec::new(),
     })
-}
-
-/// The `ModelValidator` of a model without `validator = ...`.
-pub struct NoValidator;
-
-impl<A> ModelValidator<A> for NoValidator {
-    fn validate(_: &A, _: &mut FieldErrors) {}
 }
 
 /// The current time in a column's type, for `created_at` / `updated_at`.

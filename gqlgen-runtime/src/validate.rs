@@ -180,6 +180,18 @@ pub fn sanitize_html(value: &str) -> String {
     ammonia::clean(value)
 }
 
+/// Rules across the fields of a row: the container's `validator = Type`.
+pub trait ModelValidator<A> {
+    fn validate(model: &A, errors: &mut FieldErrors);
+}
+
+/// The `ModelValidator` of a model without `validator = ...`.
+pub struct NoValidator;
+
+impl<A> ModelValidator<A> for NoValidator {
+    fn validate(_: &A, _: &mut FieldErrors) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,8 @@
 //! `XMutation` object whose fields forward to `gqlgen_runtime::mutation`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{ASYNC_GRAPHQL, private};
 use crate::model::{Column, InputRole, Model, Validator};
@@ -268,9 +269,10 @@ pub fn emit(model: &Model) -> TokenStream {
     let update_input = format_ident!("{}UpdateInput", name);
     let mutation = format_ident!("{}Mutation", name);
     let mutation_name = mutation.to_string();
-    let validator = match &model.validator {
-        Some(path) => quote!(#path),
-        None => quote!(#p::mutation::NoValidator),
+    // Spanned at the user's type: if it is not a validator, the error points there.
+    let validator_type = match &model.validator {
+        Some(path) => quote_spanned!(path.span()=> type Validator = #path;),
+        None => quote!(type Validator = #p::mutation::NoValidator;),
     };
     let payload = |kind: &str| {
         let payload = format_ident!("{}{}Payload", kind, name);
@@ -330,13 +332,13 @@ pub fn emit(model: &Model) -> TokenStream {
         fields.push(quote! {
             #[graphql(name = #create_name)]
             async fn __gqlgen_create(&self, ctx: &#p::async_graphql::Context<'_>, input: #create_input) -> #p::async_graphql::Result<#create_payload> {
-                let outcome = #p::mutation::create::<#ident, _, #validator>(ctx, &input).await?;
+                let outcome = #p::mutation::create::<#ident, _>(ctx, &input).await?;
                 #done
             }
 
             #[graphql(name = #create_many_name)]
             async fn __gqlgen_create_many(&self, ctx: &#p::async_graphql::Context<'_>, inputs: ::std::vec::Vec<#create_input>) -> #p::async_graphql::Result<#many_payload> {
-                ::std::result::Result::Ok(match #p::mutation::create_many::<#ident, _, #validator>(ctx, &inputs).await? {
+                ::std::result::Result::Ok(match #p::mutation::create_many::<#ident, _>(ctx, &inputs).await? {
                     ::std::result::Result::Ok(nodes) => #many_payload { success: true, nodes, errors: ::std::vec::Vec::new() },
                     ::std::result::Result::Err(errors) => #many_payload { success: false, nodes: ::std::vec::Vec::new(), errors },
                 })
@@ -353,13 +355,13 @@ pub fn emit(model: &Model) -> TokenStream {
         fields.push(quote! {
             #[graphql(name = #update_name)]
             async fn __gqlgen_update(&self, ctx: &#p::async_graphql::Context<'_>, id: #p::async_graphql::ID, input: #update_input) -> #p::async_graphql::Result<#update_payload> {
-                let outcome = #p::mutation::update::<#ident, _, #validator>(ctx, &id, &input).await?;
+                let outcome = #p::mutation::update::<#ident, _>(ctx, &id, &input).await?;
                 #done
             }
 
             #[graphql(name = #update_many_name)]
             async fn __gqlgen_update_many(&self, ctx: &#p::async_graphql::Context<'_>, filter: #filter, input: #update_input) -> #p::async_graphql::Result<#p::mutation::BulkPayload> {
-                ::std::result::Result::Ok(#p::mutation::update_many::<#ident, _, #validator>(ctx, &filter, &input).await?)
+                ::std::result::Result::Ok(#p::mutation::update_many::<#ident, _>(ctx, &filter, &input).await?)
             }
         });
     }
@@ -411,6 +413,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
             impl #p::GraphQLMutations for #ident {
                 type Mutation = #mutation;
+                #validator_type
             }
         };
     }
