@@ -39,6 +39,9 @@ pub struct ContainerAttrs {
     pub permissions: Option<SpannedValue<PermissionList>>,
     /// `owner = user_id`: the column holding the owning user's id.
     pub owner: Option<syn::Path>,
+    /// `crate = "path"`: where the runtime is, when the dependency is renamed.
+    #[darling(rename = "crate")]
+    pub krate: Option<syn::Path>,
 }
 
 /// `#[graphql(...)]` on a field.
@@ -125,6 +128,9 @@ pub struct EnumAttrs {
     pub attrs: Vec<Attribute>,
     pub name: Option<SpannedValue<NameValue>>,
     pub description: Option<String>,
+    /// `crate = "path"`: where the runtime is, when the dependency is renamed.
+    #[darling(rename = "crate")]
+    pub krate: Option<syn::Path>,
 }
 
 /// `#[graphql(...)]` on a variant of a `GraphQLEnum`.

@@ -146,6 +146,8 @@ pub struct Model {
     pub permissions: Option<Vec<syn::Expr>>,
     /// `owner = ...`: who owns a row.
     pub owner: Option<Owner>,
+    /// `crate = "path"`: the runtime's path; `None` for `::gqlgen_runtime`.
+    pub runtime: Option<syn::Path>,
 }
 
 /// What `owner = ...` names.
@@ -518,6 +520,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
         ignored,
         mutations,
         validator: parsed.validator.clone(),
+        runtime: parsed.krate.clone(),
         permissions: parsed.permissions.as_ref().map(|l| l.0.clone()),
         owner,
     })))

@@ -36,9 +36,14 @@ pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 #[macro_export]
 macro_rules! query_root {
     ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
+        // async-graphql takes its path as a string, which cannot hold `$crate`: an alias can,
+        // so a renamed runtime dependency works too.
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use $crate::__private::async_graphql as __gqlgen_query_root_async_graphql;
         /// The query root: the root fields of every model.
         #[derive(::std::default::Default, $crate::__private::async_graphql::MergedObject)]
-        #[graphql(crate = "::gqlgen_runtime::__private::async_graphql", name = "Query")]
+        #[graphql(crate = "__gqlgen_query_root_async_graphql", name = "Query")]
         $vis struct $name($(pub <$model as $crate::GraphQLModel>::Query),+);
     };
 }
@@ -48,9 +53,12 @@ macro_rules! query_root {
 #[macro_export]
 macro_rules! mutation_root {
     ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use $crate::__private::async_graphql as __gqlgen_mutation_root_async_graphql;
         /// The mutation root: the mutations of every model.
         #[derive(::std::default::Default, $crate::__private::async_graphql::MergedObject)]
-        #[graphql(crate = "::gqlgen_runtime::__private::async_graphql", name = "Mutation")]
+        #[graphql(crate = "__gqlgen_mutation_root_async_graphql", name = "Mutation")]
         $vis struct $name(
             $(pub <$model as $crate::GraphQLMutations>::Mutation,)+
             pub $crate::auth::AuthMutation,

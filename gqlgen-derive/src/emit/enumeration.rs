@@ -35,6 +35,7 @@ fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
         }
     }
     errors.finish()?;
+    let _runtime = super::RuntimePath::set(parsed.krate.clone());
     let p = private();
     let ident = &parsed.ident;
     let name = parsed

@@ -2,7 +2,9 @@
 //! them together, or emits the collected errors instead.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use std::cell::RefCell;
+
+use quote::{ToTokens, quote};
 use syn::DeriveInput;
 
 use crate::model::{self, Pass};
@@ -16,13 +18,48 @@ mod order;
 
 pub use enumeration::graphql_enum;
 
-/// The runtime path generated code goes through.
-pub fn private() -> TokenStream {
-    quote!(::gqlgen_runtime::__private)
+thread_local! {
+    /// The runtime's path for the expansion under way (`crate = "..."`); `None`: the default,
+    /// `::gqlgen_runtime`. Set by [`RuntimePath`] for one expansion, so that every emitter
+    /// reaches it through [`private`] without passing it down.
+    static RUNTIME: RefCell<Option<syn::Path>> = const { RefCell::new(None) };
 }
 
-/// The `crate = "..."` argument of async-graphql's macros.
-pub const ASYNC_GRAPHQL: &str = "::gqlgen_runtime::__private::async_graphql";
+/// Sets the runtime's path for one expansion; the previous one is back when it drops.
+pub struct RuntimePath(Option<syn::Path>);
+
+impl RuntimePath {
+    pub fn set(path: Option<syn::Path>) -> RuntimePath {
+        RuntimePath(RUNTIME.replace(path))
+    }
+}
+
+impl Drop for RuntimePath {
+    fn drop(&mut self) {
+        RUNTIME.set(self.0.take());
+    }
+}
+
+/// The runtime path generated code goes through.
+pub fn private() -> TokenStream {
+    RUNTIME.with_borrow(|path| match path {
+        Some(path) => quote!(#path::__private),
+        None => quote!(::gqlgen_runtime::__private),
+    })
+}
+
+/// The `crate = "..."` argument of async-graphql's macros: a string literal of the runtime's
+/// re-export, written when quoted.
+pub struct AsyncGraphqlCrate;
+
+pub const ASYNC_GRAPHQL: AsyncGraphqlCrate = AsyncGraphqlCrate;
+
+impl ToTokens for AsyncGraphqlCrate {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let path = format!("{}::async_graphql", private()).replace(' ', "");
+        tokens.extend(quote!(#path));
+    }
+}
 
 /// `#[doc = "..."]` for an optional description.
 pub fn doc(description: &Option<String>) -> TokenStream {
@@ -52,6 +89,7 @@ pub fn graphql_model(input: &DeriveInput) -> TokenStream {
         Ok(Pass::Skip) => return TokenStream::new(),
         Err(errors) => return errors.write_errors(),
     };
+    let _runtime = RuntimePath::set(model.runtime.clone());
     let object = object::emit(&model);
     let filter = filter::emit(&model);
     let order = order::emit(&model);
