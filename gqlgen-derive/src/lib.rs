@@ -1,7 +1,8 @@
 //! The derive of gqlgen. Each entry point parses with darling receivers ([`attr`]), builds a
 //! checked model of the entity ([`model`], [`check`]: every error collected at once, each at the
 //! user's span) and emits one artifact per module of [`emit`]. Generated code is declarations
-//! plus calls into `gqlgen_runtime`, which it reaches only through `::gqlgen_runtime::__private`.
+//! plus calls into `gqlgen_runtime`, which it reaches only through `::gqlgen_runtime::__private`
+//! (or the path `#[graphql(crate = "...")]` gives).
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};

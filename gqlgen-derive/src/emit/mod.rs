@@ -109,3 +109,92 @@ pub fn graphql_model(input: &DeriveInput) -> TokenStream {
         };
     }
 }
+
+/// How much code the derive emits for the example app's entities: emitted size is the user's
+/// build time. The budget catches growth; docs/performance.md records the numbers.
+#[cfg(test)]
+mod size {
+    use proc_macro2::{TokenStream, TokenTree};
+
+    /// Tokens, counting each token inside groups.
+    fn count(tokens: TokenStream) -> usize {
+        tokens
+            .into_iter()
+            .map(|token| match token {
+                TokenTree::Group(group) => 2 + count(group.stream()),
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// Every `#[derive(..., GraphQLModel)]` struct of the example entities, as written.
+    fn example_models() -> Vec<(String, syn::DeriveInput)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../example-app/src/entities");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("the example entities")
+            .map(|entry| entry.expect("an entry").path())
+            .collect();
+        files.sort();
+        let mut models = Vec::new();
+        for path in files {
+            let file = syn::parse_file(&std::fs::read_to_string(&path).expect("readable"))
+                .expect("an entity file parses");
+            for item in file.items {
+                let syn::Item::Struct(item) = item else {
+                    continue;
+                };
+                let derives_model = item.attrs.iter().any(|attr| {
+                    attr.path().is_ident("derive")
+                        && attr
+                            .meta
+                            .to_token_stream()
+                            .to_string()
+                            .contains("GraphQLModel")
+                });
+                if derives_model {
+                    let name = path
+                        .file_stem()
+                        .expect("a name")
+                        .to_string_lossy()
+                        .into_owned();
+                    models.push((name, syn::DeriveInput::from(item)));
+                }
+            }
+        }
+        models
+    }
+
+    use quote::ToTokens;
+
+    #[test]
+    fn emitted_tokens_per_example_model_stay_within_budget() {
+        let models = example_models();
+        assert!(models.len() >= 7, "found {} models", models.len());
+        let mut total = 0;
+        for (name, input) in &models {
+            let emitted = super::graphql_model(input);
+            let text = emitted.to_string();
+            assert!(!text.contains("compile_error"), "{name}: {text}");
+            let tokens = count(emitted);
+            let Ok(crate::model::Pass::Model(model)) = crate::model::build(input) else {
+                panic!("{name}: not a model");
+            };
+            println!(
+                "{name}: {tokens} tokens (object {}, filter {}, order {}, connection {}, mutation {})",
+                count(super::object::emit(&model)),
+                count(super::filter::emit(&model)),
+                count(super::order::emit(&model)),
+                count(super::connection::emit(&model)),
+                count(super::mutation::emit(&model)),
+            );
+            total += tokens;
+        }
+        println!("total: {total} tokens for {} models", models.len());
+        // The count measured when this test was written, plus 10%.
+        const BUDGET: usize = 63_750;
+        assert!(
+            total <= BUDGET,
+            "{total} tokens emitted, over the budget of {BUDGET}"
+        );
+    }
+}
