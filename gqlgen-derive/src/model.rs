@@ -168,6 +168,36 @@ pub enum Pass {
     Skip,
 }
 
+/// The type rows load into: the `ModelEx` run of the dense format emits for `Model`.
+pub fn model_ident(ident: &Ident) -> Ident {
+    match ident.to_string().strip_suffix("Ex") {
+        Some(model) if !model.is_empty() => Ident::new(model, ident.span()),
+        _ => ident.clone(),
+    }
+}
+
+/// `crate = "path"` of the container attribute, read leniently: for the stand-ins of a model
+/// whose attributes did not parse.
+pub fn runtime_path(input: &DeriveInput) -> Option<syn::Path> {
+    let mut path = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("graphql")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let text: syn::LitStr = meta.value()?.parse()?;
+                path = text.parse().ok();
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let _: proc_macro2::TokenStream = content.parse()?;
+            }
+            Ok(())
+        });
+    }
+    path
+}
+
 /// Parses and checks `input`, with every error of the input in one `darling::Error`.
 pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     // Decided before parsing, so that an attribute error is reported once, not once per pass.
@@ -501,11 +531,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
 
     errors.finish()?;
     Ok(Pass::Model(Box::new(Model {
-        // The `ModelEx` run emits for `Model`, the type rows load into.
-        ident: match parsed.ident.to_string().strip_suffix("Ex") {
-            Some(model) if !model.is_empty() => Ident::new(model, parsed.ident.span()),
-            _ => parsed.ident.clone(),
-        },
+        ident: model_ident(&parsed.ident),
         gql_name,
         list_name,
         detail_name,

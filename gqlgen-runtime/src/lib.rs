@@ -53,6 +53,7 @@ pub mod rate_limit;
 pub mod relation;
 pub mod render;
 pub mod schema;
+mod stub;
 pub mod testing;
 pub mod validate;
 
@@ -75,6 +76,7 @@ pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
 /// pinned to this crate's exact version.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__stub_model as stub_model;
     pub use crate::auth::Caller;
     pub use crate::connection::{self, Connection, PageArgs};
     pub use crate::enumeration;
@@ -88,6 +90,7 @@ pub mod __private {
     pub use crate::query;
     pub use crate::relation::RelationSpec;
     pub use crate::render;
+    pub use crate::stub::Unavailable;
     pub use crate::validate::{self, FieldError, FieldErrors};
     pub use async_graphql;
     pub use sea_orm;

@@ -82,12 +82,25 @@ pub fn relation_spec(relation: &crate::model::Relation) -> TokenStream {
     }
 }
 
+/// The errors of a model the derive refused, and stand-ins for its traits (thiserror's
+/// fallback), so that the roots and other models naming it add no errors of their own.
+fn refused(input: &DeriveInput, errors: darling::Error) -> TokenStream {
+    let _runtime = RuntimePath::set(model::runtime_path(input));
+    let p = private();
+    let ident = model::model_ident(&input.ident);
+    let errors = errors.write_errors();
+    quote! {
+        #errors
+        #p::stub_model!(#ident);
+    }
+}
+
 /// Expands `#[derive(GraphQLModel)]`.
 pub fn graphql_model(input: &DeriveInput) -> TokenStream {
     let model = match model::build(input) {
         Ok(Pass::Model(model)) => model,
         Ok(Pass::Skip) => return TokenStream::new(),
-        Err(errors) => return errors.write_errors(),
+        Err(errors) => return refused(input, errors),
     };
     let _runtime = RuntimePath::set(model.runtime.clone());
     let object = object::emit(&model);
