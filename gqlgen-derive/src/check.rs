@@ -7,7 +7,7 @@ use syn::Ident;
 
 use crate::attr::{LookupList, NameValue};
 use crate::names;
-use crate::types::{Kind, LOOKUPS};
+use crate::types::{Kind, Lookup};
 
 /// Error at `span` with `message`.
 pub fn error(span: Span, message: impl std::fmt::Display) -> darling::Error {
@@ -60,11 +60,15 @@ pub fn lookups(
     kind: Kind,
     nullable: bool,
     errors: &mut darling::error::Accumulator,
-) -> Vec<&'static str> {
-    let mut allowed: Vec<&'static str> = kind.lookups().to_vec();
+) -> Vec<Lookup> {
+    let mut allowed: Vec<Lookup> = kind.lookups().to_vec();
     if nullable {
-        allowed.push("isnull");
+        allowed.push(Lookup::Isnull);
     }
+    let names = |lookups: &[Lookup]| -> String {
+        let names: Vec<&str> = lookups.iter().map(|l| l.name()).collect();
+        names.join(", ")
+    };
     match &**list {
         LookupList::All => {
             if allowed.is_empty() {
@@ -79,18 +83,19 @@ pub fn lookups(
             allowed
         }
         LookupList::Some(idents) => {
-            let mut chosen: Vec<&'static str> = Vec::new();
+            let mut chosen: Vec<Lookup> = Vec::new();
             for ident in idents {
                 let name = ident.to_string();
-                let Some(lookup) = LOOKUPS.iter().copied().find(|l| *l == name) else {
-                    let all: Vec<String> = LOOKUPS.iter().map(|l| l.to_string()).collect();
+                let Some(lookup) = Lookup::from_name(&name) else {
+                    let all: Vec<String> =
+                        Lookup::ALL.iter().map(|l| l.name().to_owned()).collect();
                     let hint = names::hint(&name, &all);
                     let separator = if hint.is_empty() { ";" } else { "" };
                     errors.push(error(
                         ident.span(),
                         format!(
                             "unknown lookup `{name}`{hint}{separator} the lookups are: {}",
-                            LOOKUPS.join(", ")
+                            names(&Lookup::ALL)
                         ),
                     ));
                     continue;
@@ -102,7 +107,7 @@ pub fn lookups(
                     ));
                     continue;
                 }
-                if lookup == "isnull" && !nullable {
+                if lookup == Lookup::Isnull && !nullable {
                     errors.push(error(
                         ident.span(),
                         format!("`isnull` needs a nullable column, and `{field}` is not an `Option<_>`; remove `isnull`"),
@@ -118,7 +123,7 @@ pub fn lookups(
                             if allowed.is_empty() {
                                 "none".to_owned()
                             } else {
-                                allowed.join(", ")
+                                names(&allowed)
                             }
                         ),
                     ));

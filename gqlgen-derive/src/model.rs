@@ -10,7 +10,7 @@ use syn::{DeriveInput, Ident, Type};
 use crate::attr::{self, ContainerAttrs, FieldAttrs, LookupList, SeaOrmAttrs};
 use crate::check;
 use crate::names;
-use crate::types::{self, Kind, RelationKind};
+use crate::types::{self, Kind, Lookup, RelationKind};
 
 /// One exposed column.
 pub struct Column {
@@ -25,7 +25,7 @@ pub struct Column {
     /// Prefix of its filter fields: the GraphQL name, or `category` for `category_id`.
     pub filter_name: String,
     pub description: Option<String>,
-    pub lookups: Vec<&'static str>,
+    pub lookups: Vec<Lookup>,
     pub order: bool,
     /// `Column::CategoryId`.
     pub variant: Ident,
@@ -72,11 +72,11 @@ pub struct Mutations {
 
 impl Column {
     /// The GraphQL name of one of its filter fields: `name`, `name_Icontains`.
-    pub fn filter_field(&self, lookup: &str) -> String {
-        if lookup == "exact" {
+    pub fn filter_field(&self, lookup: Lookup) -> String {
+        if lookup == Lookup::Exact {
             self.filter_name.clone()
         } else {
-            format!("{}_{}", self.filter_name, names::pascal(lookup))
+            format!("{}_{}", self.filter_name, lookup.variant())
         }
     }
 }
@@ -442,7 +442,7 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     // and so would a column named `and`, `or` or `not`.
     let mut filter_fields: HashMap<String, &Ident> = HashMap::new();
     for column in &columns {
-        for lookup in &column.lookups {
+        for &lookup in &column.lookups {
             let name = column.filter_field(lookup);
             let problem = if ["and", "or", "not"].contains(&name.as_str()) {
                 Some(format!("clashes with the combinator `{name}`"))
@@ -830,7 +830,7 @@ fn build_column(
     };
     // The primary key is always filterable by `id` and `id_In`.
     if sea.primary_key {
-        for lookup in ["exact", "in"] {
+        for lookup in [Lookup::Exact, Lookup::In] {
             if !lookups.contains(&lookup) {
                 lookups.push(lookup);
             }

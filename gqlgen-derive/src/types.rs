@@ -19,34 +19,104 @@ pub enum Kind {
     Other,
 }
 
-/// The lookups of DESIGN.md, in their order there.
-pub const LOOKUPS: &[&str] = &[
-    "exact",
-    "iexact",
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "in",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "range",
-    "isnull",
-];
+/// A lookup of DESIGN.md; the runtime's `filter::Lookup` has the same variants, so generated
+/// code names them by [`Lookup::variant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Exact,
+    Iexact,
+    Contains,
+    Icontains,
+    Startswith,
+    Istartswith,
+    Endswith,
+    Iendswith,
+    In,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Range,
+    Isnull,
+}
+
+impl Lookup {
+    /// Every lookup, in DESIGN.md's order.
+    pub const ALL: [Lookup; 15] = [
+        Lookup::Exact,
+        Lookup::Iexact,
+        Lookup::Contains,
+        Lookup::Icontains,
+        Lookup::Startswith,
+        Lookup::Istartswith,
+        Lookup::Endswith,
+        Lookup::Iendswith,
+        Lookup::In,
+        Lookup::Gt,
+        Lookup::Gte,
+        Lookup::Lt,
+        Lookup::Lte,
+        Lookup::Range,
+        Lookup::Isnull,
+    ];
+
+    /// The name in attributes: `icontains`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lookup::Exact => "exact",
+            Lookup::Iexact => "iexact",
+            Lookup::Contains => "contains",
+            Lookup::Icontains => "icontains",
+            Lookup::Startswith => "startswith",
+            Lookup::Istartswith => "istartswith",
+            Lookup::Endswith => "endswith",
+            Lookup::Iendswith => "iendswith",
+            Lookup::In => "in",
+            Lookup::Gt => "gt",
+            Lookup::Gte => "gte",
+            Lookup::Lt => "lt",
+            Lookup::Lte => "lte",
+            Lookup::Range => "range",
+            Lookup::Isnull => "isnull",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Lookup> {
+        Lookup::ALL.into_iter().find(|lookup| lookup.name() == name)
+    }
+
+    /// The variant's name, for the runtime's enum and the filter field's suffix: `Icontains`.
+    pub fn variant(self) -> String {
+        crate::names::pascal(self.name())
+    }
+}
 
 impl Kind {
     /// The lookups a column of this kind supports, `isnull` aside (it depends on `Option`).
-    pub fn lookups(self) -> &'static [&'static str] {
-        const ORDERED: &[&str] = &["exact", "in", "gt", "gte", "lt", "lte", "range"];
+    pub fn lookups(self) -> &'static [Lookup] {
+        use Lookup as L;
         match self {
-            Kind::Text => &LOOKUPS[..14],
-            Kind::Int | Kind::Float | Kind::Decimal | Kind::Temporal => ORDERED,
-            Kind::Id | Kind::Uuid | Kind::Other => &["exact", "in"],
-            Kind::Bool => &["exact"],
+            Kind::Text => &[
+                L::Exact,
+                L::Iexact,
+                L::Contains,
+                L::Icontains,
+                L::Startswith,
+                L::Istartswith,
+                L::Endswith,
+                L::Iendswith,
+                L::In,
+                L::Gt,
+                L::Gte,
+                L::Lt,
+                L::Lte,
+                L::Range,
+            ],
+            Kind::Int | Kind::Float | Kind::Decimal | Kind::Temporal => {
+                &[L::Exact, L::In, L::Gt, L::Gte, L::Lt, L::Lte, L::Range]
+            }
+            Kind::Id | Kind::Uuid | Kind::Other => &[L::Exact, L::In],
+            Kind::Bool => &[L::Exact],
             Kind::Json => &[],
         }
     }

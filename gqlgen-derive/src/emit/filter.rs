@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use super::{ASYNC_GRAPHQL, private};
 use crate::model::Model;
 use crate::names;
-use crate::types::Kind;
+use crate::types::{Kind, Lookup};
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
@@ -23,31 +23,33 @@ pub fn emit(model: &Model) -> TokenStream {
     for column in &model.columns {
         let variant = &column.variant;
         let key_type = &column.key_type;
-        for lookup in &column.lookups {
-            let rust = format_ident!("{}_{}", column.ident, lookup);
+        for &lookup in &column.lookups {
+            let rust = format_ident!("{}_{}", column.ident, lookup.name());
             let name = column.filter_field(lookup);
-            let lookup_variant = format_ident!("{}", names::pascal(lookup));
-            let value = match (column.kind, *lookup) {
-                (_, "isnull") => quote!(bool),
+            let lookup_variant = format_ident!("{}", lookup.variant());
+            let value = match (column.kind, lookup) {
+                (_, Lookup::Isnull) => quote!(bool),
                 (Kind::Id, _) => quote!(#p::async_graphql::ID),
                 (Kind::Text, _) => quote!(::std::string::String),
                 _ => quote!(#key_type),
             };
-            let ty = match *lookup {
-                "in" | "range" => quote!(::std::option::Option<::std::vec::Vec<#value>>),
+            let ty = match lookup {
+                Lookup::In | Lookup::Range => {
+                    quote!(::std::option::Option<::std::vec::Vec<#value>>)
+                }
                 _ => quote!(::std::option::Option<#value>),
             };
-            let call = match (column.kind, *lookup) {
-                (_, "isnull") => quote!(w.isnull(Column::#variant, #name, &self.#rust)),
-                (Kind::Id, "exact") => {
+            let call = match (column.kind, lookup) {
+                (_, Lookup::Isnull) => quote!(w.isnull(Column::#variant, #name, &self.#rust)),
+                (Kind::Id, Lookup::Exact) => {
                     quote!(w.id::<_, #key_type>(Column::#variant, #name, &self.#rust))
                 }
-                (Kind::Id, "in") => {
+                (Kind::Id, Lookup::In) => {
                     quote!(w.id_in::<_, #key_type>(Column::#variant, #name, &self.#rust))
                 }
-                (_, "in") => quote!(w.one_of(Column::#variant, #name, &self.#rust)),
-                (_, "range") => quote!(w.range(Column::#variant, #name, &self.#rust)),
-                (_, "exact" | "gt" | "gte" | "lt" | "lte") => {
+                (_, Lookup::In) => quote!(w.one_of(Column::#variant, #name, &self.#rust)),
+                (_, Lookup::Range) => quote!(w.range(Column::#variant, #name, &self.#rust)),
+                (_, Lookup::Exact | Lookup::Gt | Lookup::Gte | Lookup::Lt | Lookup::Lte) => {
                     quote!(w.compare(Column::#variant, #name, #p::Lookup::#lookup_variant, &self.#rust))
                 }
                 _ => {
