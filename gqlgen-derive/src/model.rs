@@ -887,3 +887,67 @@ fn build_column(
         }),
     })
 }
+
+/// A `#[derive(GraphQLEnum)]` enum: its GraphQL name, description and values.
+pub struct EnumModel {
+    pub ident: Ident,
+    pub gql_name: String,
+    pub description: Option<String>,
+    pub values: Vec<EnumValue>,
+    /// `crate = "path"`: the runtime's path; `None` for `::gqlgen_runtime`.
+    pub runtime: Option<syn::Path>,
+}
+
+/// A value of a `GraphQLEnum`.
+pub struct EnumValue {
+    pub variant: Ident,
+    /// `name = "..."`, or the variant in SCREAMING_CASE.
+    pub gql_name: String,
+    pub description: Option<String>,
+}
+
+/// Parses and checks a `GraphQLEnum`, with every error at once.
+pub fn build_enum(input: &DeriveInput) -> darling::Result<EnumModel> {
+    let parsed = attr::EnumAttrs::from_derive_input(input)?;
+    let mut errors = darling::Error::accumulator();
+    if let Some(name) = &parsed.name {
+        errors.handle(check::graphql_name(name, "enum"));
+    }
+    let variants = parsed
+        .data
+        .as_ref()
+        .take_enum()
+        .expect("darling checks enum_unit");
+    for variant in &variants {
+        if let Some(name) = &variant.name {
+            errors.handle(check::graphql_name(name, "enum value"));
+        }
+    }
+    errors.finish()?;
+    let values = variants
+        .iter()
+        .map(|variant| EnumValue {
+            variant: variant.ident.clone(),
+            gql_name: variant
+                .name
+                .as_ref()
+                .map(|n| n.0.clone())
+                .unwrap_or_else(|| names::screaming(&variant.ident.to_string())),
+            description: attr::doc_string(&variant.attrs),
+        })
+        .collect();
+    Ok(EnumModel {
+        ident: parsed.ident.clone(),
+        gql_name: parsed
+            .name
+            .as_ref()
+            .map(|n| n.0.clone())
+            .unwrap_or_else(|| parsed.ident.to_string()),
+        description: parsed
+            .description
+            .clone()
+            .or_else(|| attr::doc_string(&parsed.attrs)),
+        values,
+        runtime: parsed.krate.clone(),
+    })
+}

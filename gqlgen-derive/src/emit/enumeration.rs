@@ -1,70 +1,41 @@
 //! `#[derive(GraphQLEnum)]`: a sea-orm active enum as a GraphQL enum, variants in
 //! SCREAMING_CASE. The impls forward to `gqlgen_runtime::enumeration`.
 
-use darling::FromDeriveInput;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
 use super::private;
-use crate::attr::{EnumAttrs, doc_string};
-use crate::check;
-use crate::names;
+use crate::model::{self, EnumModel};
 
 pub fn graphql_enum(input: &DeriveInput) -> TokenStream {
-    match expand(input) {
-        Ok(tokens) => tokens,
+    match model::build_enum(input) {
+        Ok(model) => emit(&model),
         Err(errors) => errors.write_errors(),
     }
 }
 
-fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
-    let parsed = EnumAttrs::from_derive_input(input)?;
-    let mut errors = darling::Error::accumulator();
-    if let Some(name) = &parsed.name {
-        errors.handle(check::graphql_name(name, "enum"));
-    }
-    let variants = parsed
-        .data
-        .as_ref()
-        .take_enum()
-        .expect("darling checks enum_unit");
-    for v in &variants {
-        if let Some(name) = &v.name {
-            errors.handle(check::graphql_name(name, "enum value"));
-        }
-    }
-    errors.finish()?;
-    let _runtime = super::RuntimePath::set(parsed.krate.clone());
+fn emit(model: &EnumModel) -> TokenStream {
+    let _runtime = super::RuntimePath::set(model.runtime.clone());
     let p = private();
-    let ident = &parsed.ident;
-    let name = parsed
-        .name
-        .as_ref()
-        .map(|n| n.0.clone())
-        .unwrap_or_else(|| ident.to_string());
-    let description = match parsed
-        .description
-        .clone()
-        .or_else(|| doc_string(&parsed.attrs))
-    {
-        Some(d) => quote!(::std::option::Option::Some(#d)),
+    let ident = &model.ident;
+    let name = &model.gql_name;
+    let optional = |text: &Option<String>| match text {
+        Some(text) => quote!(::std::option::Option::Some(#text)),
         None => quote!(::std::option::Option::None),
     };
-    let items = variants.iter().map(|v| {
-        let variant = &v.ident;
-        let value = v.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| names::screaming(&variant.to_string()));
-        let desc = match doc_string(&v.attrs) {
-            Some(d) => quote!(::std::option::Option::Some(#d)),
-            None => quote!(::std::option::Option::None),
-        };
+    let description = optional(&model.description);
+    let items = model.values.iter().map(|v| {
+        let variant = &v.variant;
+        let value = &v.gql_name;
+        let desc = optional(&v.description);
         (
             quote!(#p::async_graphql::resolver_utils::EnumItem { name: #value, value: #ident::#variant }),
             quote!(#p::enumeration::VariantInfo { name: #value, description: #desc }),
         )
     });
     let (items, infos): (Vec<_>, Vec<_>) = items.unzip();
-    Ok(quote! {
+    quote! {
         #[doc(hidden)]
         const _: () = {
             use #p::async_graphql as __ag;
@@ -107,5 +78,5 @@ fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
                 }
             }
         };
-    })
+    }
 }
