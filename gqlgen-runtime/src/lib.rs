@@ -31,13 +31,31 @@
 //! assert!(schema.sdl().contains("name_Icontains: String"));
 //! # }
 //! ```
+//!
+//! ## Where to look
+//!
+//! - Serving: [`schema`] builds the schema from the roots of [`query_root!`] and
+//!   [`mutation_root!`]; [`http`] serves it with axum (JWT, limits, errors, shutdown); [`db`]
+//!   opens the pool; [`config`] holds every setting and its profile defaults.
+//! - Who may do what: [`auth`] (tokens, the caller), [`permission`] and [`policy`] (the
+//!   `permissions(...)` of a model), [`rate_limit`] and [`limits`] (what one request or client
+//!   may cost).
+//! - Models: [`GraphQLModel`] and [`GraphQLMutations`] are what the derive implements;
+//!   [`validate`] and [`mutation::ModelValidator`] check inputs; [`error`] gives every error its
+//!   code.
+//! - Tests: [`testing`] starts the router on a port and counts SQL statements.
+//!
+//! The read pipeline (`plan` → `fetch` → `render`), the filters and the other modules that
+//! only generated code calls are hidden from these pages; docs/performance.md describes them.
 
 pub mod auth;
 pub mod config;
 pub mod connection;
 pub mod db;
+#[doc(hidden)]
 pub mod enumeration;
 pub mod error;
+#[doc(hidden)]
 pub mod fetch;
 pub mod filter;
 pub mod http;
@@ -46,11 +64,15 @@ pub mod model;
 pub mod mutation;
 pub mod order;
 pub mod permission;
+#[doc(hidden)]
 pub mod plan;
 pub mod policy;
+#[doc(hidden)]
 pub mod query;
 pub mod rate_limit;
+#[doc(hidden)]
 pub mod relation;
+#[doc(hidden)]
 pub mod render;
 pub mod schema;
 mod stub;
