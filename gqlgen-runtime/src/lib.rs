@@ -98,6 +98,7 @@ pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
 /// pinned to this crate's exact version.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__stub_enum as stub_enum;
     pub use crate::__stub_model as stub_model;
     pub use crate::auth::Caller;
     pub use crate::connection::{self, Connection, PageArgs};

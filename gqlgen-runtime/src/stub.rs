@@ -1,8 +1,9 @@
-//! Stand-ins for a model the derive refused. On an error the derive emits the error and
-//! [`stub_model!`](crate::__stub_model), which implements the model's traits with
-//! [`Unavailable`] types, so that `query_root!`, `mutation_root!` and the relation fields of
-//! other models that name the model still type-check: one mistake is one message, at the
-//! attribute, not also a trait error at every use. Nothing here runs: the build fails.
+//! Stand-ins for a model or an enum the derive refused. On an error the derive emits the error
+//! and [`__stub_model!`](crate::__stub_model) (or [`__stub_enum!`](crate::__stub_enum)), which
+//! implements the type's traits with [`Unavailable`] types, so that `query_root!`,
+//! `mutation_root!`, the relation fields of other models and the columns of an enum's type
+//! still type-check: one mistake is one message, at the attribute, not also a trait error at
+//! every use. Nothing here runs: the build fails.
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -153,6 +154,59 @@ macro_rules! __stub_model {
                     _: &__p::async_graphql::Positioned<__p::async_graphql::parser::types::Field>,
                 ) -> __p::async_graphql::ServerResult<__p::async_graphql::Value> {
                     ::std::result::Result::Ok(__p::async_graphql::Value::Null)
+                }
+            }
+        };
+    };
+}
+
+/// Implements the GraphQL traits of an enum the derive refused (`GraphQLEnum`), so that the
+/// models with a column of it add no errors. Emitted by the derive beside its errors.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stub_enum {
+    ($enum:ident) => {
+        const _: () = {
+            use __p::async_graphql as __ag;
+            use $crate::__private as __p;
+            type __Unavailable = __p::Unavailable<()>;
+
+            impl __ag::InputType for $enum {
+                type RawValueType = Self;
+                fn type_name() -> ::std::borrow::Cow<'static, str> {
+                    <__Unavailable as __ag::InputType>::type_name()
+                }
+                fn create_type_info(
+                    registry: &mut __ag::registry::Registry,
+                ) -> ::std::string::String {
+                    <__Unavailable as __ag::InputType>::create_type_info(registry)
+                }
+                fn parse(_: ::std::option::Option<__ag::Value>) -> __ag::InputValueResult<Self> {
+                    ::std::result::Result::Err(__ag::InputValueError::custom(""))
+                }
+                fn to_value(&self) -> __ag::Value {
+                    __ag::Value::Null
+                }
+                fn as_raw_value(&self) -> ::std::option::Option<&Self> {
+                    ::std::option::Option::Some(self)
+                }
+            }
+
+            impl __ag::OutputType for $enum {
+                fn type_name() -> ::std::borrow::Cow<'static, str> {
+                    <__Unavailable as __ag::OutputType>::type_name()
+                }
+                fn create_type_info(
+                    registry: &mut __ag::registry::Registry,
+                ) -> ::std::string::String {
+                    <__Unavailable as __ag::OutputType>::create_type_info(registry)
+                }
+                async fn resolve(
+                    &self,
+                    _: &__ag::ContextSelectionSet<'_>,
+                    _: &__ag::Positioned<__ag::parser::types::Field>,
+                ) -> __ag::ServerResult<__ag::Value> {
+                    ::std::result::Result::Ok(__ag::Value::Null)
                 }
             }
         };

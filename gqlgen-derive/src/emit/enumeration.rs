@@ -11,7 +11,17 @@ use crate::model::{self, EnumModel};
 pub fn graphql_enum(input: &DeriveInput) -> TokenStream {
     match model::build_enum(input) {
         Ok(model) => emit(&model),
-        Err(errors) => errors.write_errors(),
+        // As for a model: the errors, and stand-ins so the models using the enum add none.
+        Err(errors) => {
+            let _runtime = super::RuntimePath::set(model::runtime_path(input));
+            let p = private();
+            let ident = &input.ident;
+            let errors = errors.write_errors();
+            quote! {
+                #errors
+                #p::stub_enum!(#ident);
+            }
+        }
     }
 }
 
