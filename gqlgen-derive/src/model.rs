@@ -951,3 +951,133 @@ pub fn build_enum(input: &DeriveInput) -> darling::Result<EnumModel> {
         runtime: parsed.krate.clone(),
     })
 }
+
+/// The model built from `parse_quote!` input, as darling tests its receivers: what the IR holds
+/// for a valid model, and how many errors a broken one collects.
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::*;
+
+    fn build_model(input: DeriveInput) -> Model {
+        match build(&input) {
+            Ok(Pass::Model(model)) => *model,
+            Ok(Pass::Skip) => panic!("skipped"),
+            Err(errors) => panic!("errors: {errors}"),
+        }
+    }
+
+    fn error_count(input: DeriveInput) -> usize {
+        match build(&input) {
+            Err(errors) => errors.len(),
+            Ok(_) => 0,
+        }
+    }
+
+    #[test]
+    fn a_model_holds_its_names_lookups_and_pruning() {
+        let model = build_model(parse_quote! {
+            #[sea_orm(table_name = "order_item")]
+            #[graphql(plural = "lines")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                /// How many.
+                #[graphql(filter(gte, lte), order)]
+                pub quantity: i32,
+                #[graphql(filter)]
+                pub note: Option<String>,
+                pub product_id: i32,
+                pub created_at: DateTimeUtc,
+                #[graphql(skip)]
+                pub secret: String,
+            }
+        });
+        assert_eq!(model.gql_name, "OrderItem");
+        assert_eq!(model.list_name, "lines");
+        let column = |name: &str| {
+            model
+                .columns
+                .iter()
+                .find(|c| c.ident == name)
+                .unwrap_or_else(|| panic!("no column {name}"))
+        };
+        assert_eq!(column("quantity").lookups, [Lookup::Gte, Lookup::Lte]);
+        assert_eq!(column("quantity").description.as_deref(), Some("How many."));
+        assert!(column("quantity").order);
+        assert!(column("note").lookups.contains(&Lookup::Isnull));
+        assert!(column("note").lookups.contains(&Lookup::Icontains));
+        assert_eq!(column("id").lookups, [Lookup::Exact, Lookup::In]);
+        assert_eq!(column("product_id").kind, Kind::Id);
+        assert_eq!(column("product_id").filter_name, "product");
+        assert!(model.columns.iter().all(|c| c.ident != "secret"));
+        let placeholder = |name: &str| {
+            model
+                .all_columns
+                .iter()
+                .find(|c| c.ident == name)
+                .map(|c| c.placeholder)
+                .unwrap_or_else(|| panic!("no column {name}"))
+        };
+        assert!(placeholder("id") == Placeholder::Key);
+        assert!(placeholder("product_id") == Placeholder::Key);
+        assert!(placeholder("created_at") == Placeholder::Skip);
+        assert!(placeholder("secret") == Placeholder::Skip);
+    }
+
+    #[test]
+    fn every_mistake_of_a_model_is_collected() {
+        // An unknown exclude, a misspelt lookup, a lookup the type refuses: three errors.
+        let count = error_count(parse_quote! {
+            #[sea_orm(table_name = "product")]
+            #[graphql(exclude(nmae))]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[graphql(filter(icontain))]
+                pub name: String,
+                #[graphql(filter(istartswith))]
+                pub stock: i32,
+            }
+        });
+        assert_eq!(count, 3);
+        // One mistake, one error.
+        let count = error_count(parse_quote! {
+            #[sea_orm(table_name = "product")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[graphql(filter(isnull))]
+                pub name: String,
+            }
+        });
+        assert_eq!(count, 1);
+    }
+
+    #[test]
+    fn an_enum_holds_its_values_in_screaming_case() {
+        let model = build_enum(&parse_quote! {
+            #[graphql(name = "OrderStatus")]
+            pub enum Status {
+                /// Waiting.
+                OnHold,
+                #[graphql(name = "DONE")]
+                Shipped,
+            }
+        })
+        .expect("a valid enum");
+        assert_eq!(model.gql_name, "OrderStatus");
+        let names: Vec<&str> = model.values.iter().map(|v| v.gql_name.as_str()).collect();
+        assert_eq!(names, ["ON_HOLD", "DONE"]);
+        assert_eq!(model.values[0].description.as_deref(), Some("Waiting."));
+        let broken = build_enum(&parse_quote! {
+            #[graphql(name = "Order Status")]
+            pub enum Status {
+                #[graphql(name = "on-hold")]
+                OnHold,
+            }
+        });
+        assert_eq!(broken.err().map(|e| e.len()), Some(2));
+    }
+}
