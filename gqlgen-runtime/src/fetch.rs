@@ -167,6 +167,48 @@ fn join_object<M: Fields>(plan: &mut ObjectPlan<'_, M>, join: &mut Join<'_>) {
     }
 }
 
+/// Selects the columns `node` reads of the table joined as `table` (aliased `alias`), after the
+/// statement's others, and where its key `key` is: read with them when the selection needs it,
+/// else after them, to tell a row from the `NULL`s of no row.
+fn joined_columns<C: Fields>(
+    node: &ObjectPlan<'_, C>,
+    join: &mut Join<'_>,
+    alias: &str,
+    table: &DynIden,
+    key: DynIden,
+) -> Joined {
+    let start = join.width;
+    // Named apart: MySQL refuses a subquery (a windowed page) whose columns share a name.
+    let mut named = |expr: Expr| {
+        let name = format!("{alias}_{}", join.width);
+        join.statement.expr_as(expr, Alias::new(name));
+        join.width += 1;
+    };
+    let key_name = key.to_string();
+    let mut skipped = Vec::with_capacity(C::COLUMNS.len());
+    let mut key_at = None;
+    let mut at = start;
+    for info in C::COLUMNS {
+        let read = read(info, node.reads_all || node.reads(info));
+        skipped.push(!read);
+        if read {
+            if info.column.as_str() == key_name {
+                key_at = Some(at);
+            }
+            named(Expr::col((table.clone(), info.column)));
+            at += 1;
+        }
+    }
+    let key_at = key_at.unwrap_or_else(|| {
+        named(Expr::col((table.clone(), key)));
+        at
+    });
+    Joined {
+        columns: SelectedColumns::new(skipped).starting_at(start),
+        key_at,
+    }
+}
+
 /// Decodes the joined relations of `plan` for `parent`, from the row it was read from.
 fn decode_joined<M: Fields>(
     plan: &mut ObjectPlan<'_, M>,
@@ -359,37 +401,7 @@ where
             Expr::col((table.clone(), key.clone()))
                 .equals((join.parent.clone(), self.parent_key.into_iden())),
         );
-        let start = join.width;
-        // Named apart: MySQL refuses a subquery (a windowed page) whose columns share a name.
-        let mut named = |expr: Expr| {
-            let name = format!("{alias}_{}", join.width);
-            join.statement.expr_as(expr, Alias::new(name));
-            join.width += 1;
-        };
-        let mut skipped = Vec::with_capacity(C::COLUMNS.len());
-        let key_name = key.to_string();
-        let mut key_at = None;
-        let mut at = start;
-        for info in C::COLUMNS {
-            let read = read(info, node.reads_all || node.reads(info));
-            skipped.push(!read);
-            if read {
-                if info.column.as_str() == key_name {
-                    key_at = Some(at);
-                }
-                named(Expr::col((table.clone(), info.column)));
-                at += 1;
-            }
-        }
-        // The key is read with the columns (keys are never pruned); if not, after them.
-        let key_at = key_at.unwrap_or_else(|| {
-            named(Expr::col((table.clone(), key)));
-            at
-        });
-        self.joined = Some(Joined {
-            columns: SelectedColumns::new(skipped).starting_at(start),
-            key_at,
-        });
+        self.joined = Some(joined_columns(node, join, &alias, &table, key));
         self.rows.clear();
         self.slots.clear();
         let parent = std::mem::replace(&mut join.parent, table);
