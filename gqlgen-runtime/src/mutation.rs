@@ -19,7 +19,7 @@ use crate::filter::parse_id;
 use crate::model::{GraphQLModel, GraphQLMutations};
 use crate::permission::{Action, authorize};
 use crate::relation::{RelationSpec, key_column, key_text};
-use crate::validate::{FieldError, FieldErrors};
+use crate::validate::{FieldCode, FieldError, FieldErrors};
 pub use crate::validate::{ModelValidator, NoValidator};
 
 type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
@@ -179,7 +179,7 @@ async fn check_references<I: MutationInput>(
         {
             errors.add(
                 reference.field,
-                "NOT_FOUND",
+                FieldCode::NotFound,
                 format!("no row with id {}", text_of(&value)),
             );
         }
@@ -194,7 +194,7 @@ async fn check_references<I: MutationInput>(
             if !found.iter().any(|f| f == id.as_str()) {
                 errors.add(
                     link.field,
-                    "NOT_FOUND",
+                    FieldCode::NotFound,
                     format!("no row with id {}", id.as_str()),
                 );
             }
@@ -246,8 +246,8 @@ fn constraint_error<I: MutationInput>(
     prefix: Option<&str>,
 ) -> Result<Vec<FieldError>, GqlError> {
     let (code, message) = match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(message)) => ("UNIQUE", message),
-        Some(SqlErr::ForeignKeyConstraintViolation(message)) => ("NOT_FOUND", message),
+        Some(SqlErr::UniqueConstraintViolation(message)) => (FieldCode::Unique, message),
+        Some(SqlErr::ForeignKeyConstraintViolation(message)) => (FieldCode::NotFound, message),
         _ => return Err(GqlError::from_db(err, "input")),
     };
     tracing::info!(%message, "constraint violation");
@@ -258,7 +258,7 @@ fn constraint_error<I: MutationInput>(
             || message.contains(&format!("({column})"))
     });
     let text = match code {
-        "UNIQUE" => "is already taken".to_owned(),
+        FieldCode::Unique => "is already taken".to_owned(),
         _ => "refers to a row that does not exist, or is still referenced".to_owned(),
     };
     let mut errors = FieldErrors::default();
@@ -267,7 +267,7 @@ fn constraint_error<I: MutationInput>(
         None => errors.0.push(FieldError {
             field: None,
             message: text,
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
         }),
     }
     Ok(match prefix {
@@ -529,7 +529,7 @@ fn referenced<T>(err: DbErr) -> Result<Result<T, Vec<FieldError>>, GqlError> {
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => Ok(Err(vec![FieldError {
             field: None,
             message: "other rows still refer to this one".to_owned(),
-            code: "REFERENCED".to_owned(),
+            code: FieldCode::Referenced.as_str().to_owned(),
         }])),
         _ => Err(GqlError::from(err)),
     }
@@ -679,7 +679,7 @@ pub fn id_field<T: std::str::FromStr>(errors: &mut FieldErrors, field: &str, id:
         Err(_) => {
             errors.add(
                 field,
-                "INVALID",
+                FieldCode::Invalid,
                 format!("`{}` is not a valid id", id.as_str()),
             );
             None

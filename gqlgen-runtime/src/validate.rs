@@ -22,17 +22,63 @@ pub struct FieldError {
     pub code: String,
 }
 
+/// The codes gqlgen gives a [`FieldError`]; a container validator may use these or its own text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldCode {
+    /// Text outside `validate(length(...))`.
+    Length,
+    /// A number outside `validate(range(...))`.
+    Range,
+    Email,
+    Url,
+    Regex,
+    /// Empty or missing where `validate(required)` or a non-null column needs a value.
+    Required,
+    /// A custom validator refused it, or an id is malformed.
+    Invalid,
+    /// Another row has the value of a unique column.
+    Unique,
+    /// A referenced row does not exist.
+    NotFound,
+    /// Other rows still refer to the row being deleted.
+    Referenced,
+}
+
+impl FieldCode {
+    /// The code as the API writes it: `NOT_FOUND`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldCode::Length => "LENGTH",
+            FieldCode::Range => "RANGE",
+            FieldCode::Email => "EMAIL",
+            FieldCode::Url => "URL",
+            FieldCode::Regex => "REGEX",
+            FieldCode::Required => "REQUIRED",
+            FieldCode::Invalid => "INVALID",
+            FieldCode::Unique => "UNIQUE",
+            FieldCode::NotFound => "NOT_FOUND",
+            FieldCode::Referenced => "REFERENCED",
+        }
+    }
+}
+
+impl AsRef<str> for FieldCode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 /// The problems found in one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    /// Adds a problem with `field`.
-    pub fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
+    /// Adds a problem with `field`: `code` is a [`FieldCode`] or a container validator's own.
+    pub fn add(&mut self, field: &str, code: impl AsRef<str>, message: impl Into<String>) {
         self.0.push(FieldError {
             field: Some(field.to_owned()),
             message: message.into(),
-            code: code.to_owned(),
+            code: code.as_ref().to_owned(),
         });
     }
 
@@ -73,7 +119,7 @@ pub fn length(
         };
         errors.add(
             field,
-            "LENGTH",
+            FieldCode::Length,
             format!("must be {bounds} characters long, is {n}"),
         );
     }
@@ -88,7 +134,7 @@ pub fn range(errors: &mut FieldErrors, field: &str, v: f64, min: Option<f64>, ma
             (None, Some(b)) => format!("at most {b}"),
             (None, None) => unreachable!("the derive requires a bound"),
         };
-        errors.add(field, "RANGE", format!("must be {bounds}, is {v}"));
+        errors.add(field, FieldCode::Range, format!("must be {bounds}, is {v}"));
     }
 }
 
@@ -118,7 +164,7 @@ pub fn email(errors: &mut FieldErrors, field: &str, value: &str) {
         None => false,
     };
     if !valid {
-        errors.add(field, "EMAIL", "must be an email address");
+        errors.add(field, FieldCode::Email, "must be an email address");
     }
 }
 
@@ -127,7 +173,7 @@ pub fn url(errors: &mut FieldErrors, field: &str, value: &str) {
     let valid = url::Url::parse(value)
         .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
     if !valid {
-        errors.add(field, "URL", "must be an http or https URL");
+        errors.add(field, FieldCode::Url, "must be an http or https URL");
     }
 }
 
@@ -149,28 +195,28 @@ fn compiled(pattern: &'static str) -> Option<regex::Regex> {
 /// the whole value.
 pub fn regex(errors: &mut FieldErrors, field: &str, value: &str, pattern: &'static str) {
     if !compiled(pattern).is_some_and(|re| re.is_match(value)) {
-        errors.add(field, "REGEX", format!("must match {pattern}"));
+        errors.add(field, FieldCode::Regex, format!("must match {pattern}"));
     }
 }
 
 /// A custom validator's verdict: `Err(message)` is an `INVALID` field error.
 pub fn custom(errors: &mut FieldErrors, field: &str, verdict: Result<(), String>) {
     if let Err(message) = verdict {
-        errors.add(field, "INVALID", message);
+        errors.add(field, FieldCode::Invalid, message);
     }
 }
 
 /// `required` on text: not empty once trimmed.
 pub fn required_text(errors: &mut FieldErrors, field: &str, value: &str) {
     if value.trim().is_empty() {
-        errors.add(field, "REQUIRED", "must not be empty");
+        errors.add(field, FieldCode::Required, "must not be empty");
     }
 }
 
 /// `required` on a nullable column: a value must be given.
 pub fn required<T>(errors: &mut FieldErrors, field: &str, value: &Option<T>) {
     if value.is_none() {
-        errors.add(field, "REQUIRED", "is required");
+        errors.add(field, FieldCode::Required, "is required");
     }
 }
 

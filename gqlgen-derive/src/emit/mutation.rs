@@ -95,7 +95,7 @@ fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
         }
     };
     let null_given = if required(column) {
-        quote!(errors.add(#name, "REQUIRED", "is required");)
+        quote!(errors.add(#name, #p::validate::FieldCode::Required, "is required");)
     } else {
         set(quote!(::std::option::Option::None))
     };
