@@ -1,11 +1,12 @@
 //! The second stage of a read: the SQL of a plan. A root connection is one `SELECT` for its page
 //! (one row past it tells whether a next page exists) and a `COUNT` only when `totalCount` is
-//! selected or `last` counts from the end. Each relation of the plan is then one statement for
-//! all the parents at its position, whatever their number: has-many pages are cut per parent
-//! inside it with `ROW_NUMBER() OVER (PARTITION BY ...)`. Sibling relations and the computed
-//! fields of a level run concurrently. Every statement reads only the columns the selection
-//! needs (pruning), and rows are kept where they were read: a parent finds its related rows as
-//! a range of one vector.
+//! selected or `last` counts from the end. A belongs-to relation without a row scope is a
+//! `LEFT JOIN` of the statement that reads its parents; each other relation of the plan is one
+//! statement for all the parents at its position, whatever their number: has-many pages are
+//! cut per parent inside it with `ROW_NUMBER() OVER (PARTITION BY ...)`. Sibling relations and
+//! the computed fields of a level run concurrently. Every statement reads only the columns the
+//! selection needs (pruning), and rows are kept where they were read: a parent finds its
+//! related rows as a range of one vector.
 
 use std::collections::{HashMap, HashSet};
 

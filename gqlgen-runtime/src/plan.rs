@@ -3,8 +3,9 @@
 //! order (`@skip`/`@include` were applied by async-graphql before execution), and everything
 //! that is per field rather than per row is computed here, once: the relation's join, its
 //! filter condition and row scope, its order keys and cursor codec, its page window, which
-//! columns to read and who may read guarded fields. [`crate::fetch`] then runs one statement
-//! per relation of the tree and [`crate::render`] writes the response from it.
+//! columns to read and who may read guarded fields. [`crate::fetch`] then runs the statements
+//! of the tree (a belongs-to joined into its parents', one for each other relation) and
+//! [`crate::render`] writes the response from it.
 //!
 //! Models are types of their own, and a relation leads from one to another, so the tree is
 //! typed per level and erased at relations: a [`Branch`] is a relation field under a parent
