@@ -85,6 +85,10 @@ pub fn relation_spec(relation: &crate::model::Relation) -> TokenStream {
 /// The errors of a model the derive refused, and stand-ins for its traits (thiserror's
 /// fallback), so that the roots and other models naming it add no errors of their own.
 fn refused(input: &DeriveInput, errors: darling::Error) -> TokenStream {
+    // Not a struct, so not a sea-orm model: there is no `Entity` to stand in for.
+    if !matches!(input.data, syn::Data::Struct(_)) {
+        return errors.write_errors();
+    }
     let _runtime = RuntimePath::set(model::runtime_path(input));
     let p = private();
     let ident = model::model_ident(&input.ident);
