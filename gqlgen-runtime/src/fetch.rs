@@ -47,21 +47,23 @@ pub fn prune<M: GraphQLModel>(
         return (select, SelectedColumns::all(M::COLUMNS.len()));
     }
     let mut select = select.select_only();
-    let mut skipped = Vec::with_capacity(M::COLUMNS.len());
+    let mut selected: Vec<bool> = M::COLUMNS
+        .iter()
+        .map(|info| is_read(info, reads(info)))
+        .collect();
     // A statement selects something even when only the number of rows matters (`pageInfo`).
-    let none_read = M::COLUMNS.iter().all(|info| !read(info, reads(info)));
-    for (index, info) in M::COLUMNS.iter().enumerate() {
-        let read = read(info, reads(info) || (none_read && index == 0));
-        skipped.push(!read);
-        if read {
-            select = select.column(info.column);
-        }
+    if let (false, Some(first)) = (selected.contains(&true), selected.first_mut()) {
+        *first = true;
     }
+    for (info, _) in M::COLUMNS.iter().zip(&selected).filter(|(_, read)| **read) {
+        select = select.column(info.column);
+    }
+    let skipped = selected.into_iter().map(|read| !read).collect();
     (select, SelectedColumns::new(skipped))
 }
 
 /// Whether a statement reads `info`'s column, which the request needs or not.
-fn read<C>(info: &ColumnInfo<C>, needed: bool) -> bool {
+fn is_read<C>(info: &ColumnInfo<C>, needed: bool) -> bool {
     needed || info.placeholder == Placeholder::Never
 }
 
@@ -190,7 +192,7 @@ fn joined_columns<C: Fields>(
     let mut key_at = None;
     let mut at = start;
     for info in C::COLUMNS {
-        let read = read(info, node.reads_all || node.reads(info));
+        let read = is_read(info, node.reads_all || node.reads(info));
         skipped.push(!read);
         if read {
             if info.column.as_str() == key_name {
@@ -521,6 +523,12 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
     }
 
     /// The node selections of the related rows: the field's own, or its connection's.
+    fn nodes(&self) -> impl Iterator<Item = &ObjectPlan<'a, C>> {
+        let connection = self.page.as_ref().map(|(_, connection)| &connection.nodes);
+        self.node.iter().chain(connection.into_iter().flatten())
+    }
+
+    /// [`Self::nodes`], to change.
     fn nodes_mut(&mut self) -> impl Iterator<Item = &mut ObjectPlan<'a, C>> {
         let connection = self
             .page
@@ -543,18 +551,9 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         let far_column = key_column(&spec.def.to_col)?;
         let key = Expr::col((key_table, far_column));
 
-        let nodes: Vec<&ObjectPlan<'a, C>> = self
-            .node
-            .iter()
-            .chain(
-                self.page
-                    .iter()
-                    .flat_map(|(_, connection)| &connection.nodes),
-            )
-            .collect();
-        let reads_all = nodes.iter().any(|node| node.reads_all);
+        let reads_all = self.nodes().any(|node| node.reads_all);
         let (mut select, selected) = prune::<C>(C::Entity::find(), reads_all, |info| {
-            nodes.iter().any(|node| node.reads(info))
+            self.nodes().any(|node| node.reads(info))
         });
         if let Some(to) = &spec.via {
             // From the related table back to the junction.

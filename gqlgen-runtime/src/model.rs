@@ -51,6 +51,13 @@ pub enum Owner<E: EntityTrait> {
     },
 }
 
+impl<E: EntityTrait> Owner<E> {
+    /// Whether `column` is the one holding the owner's user id (`owner = user_id`).
+    pub(crate) fn is_column(&self, column: &str) -> bool {
+        matches!(self, Owner::Column(owner) if sea_orm::IdenStatic::as_str(owner) == column)
+    }
+}
+
 /// A column as column pruning sees it.
 pub struct ColumnInfo<C> {
     pub column: C,

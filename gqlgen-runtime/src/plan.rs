@@ -22,7 +22,7 @@ use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::{self, CursorCodec, PageArgs};
 use crate::error::GqlError;
-use crate::model::{ColumnOf, GraphQLModel, Owner};
+use crate::model::{ColumnOf, GraphQLModel};
 use crate::order::OrderKeys;
 use crate::relation::{RelationSpec, key_column};
 
@@ -294,9 +294,7 @@ impl<M: GraphQLModel> ObjectPlan<'_, M> {
         let name = info.column.as_str();
         self.fields.iter().any(|field| match &field.what {
             What::Relation(branch) => branch.parent_column() == name,
-            What::Column { guard: Some(_), .. } => {
-                matches!(M::owner(), Owner::Column(owner) if owner.as_str() == name)
-            }
+            What::Column { guard: Some(_), .. } => M::owner().is_column(name),
             _ => false,
         })
     }

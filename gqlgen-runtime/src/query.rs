@@ -11,7 +11,7 @@ use crate::permission::Action;
 use crate::connection::database;
 use crate::error::GqlError;
 use crate::filter::parse_id;
-use crate::model::{Owner, Placeholder};
+use crate::model::Placeholder;
 use crate::plan::Fields;
 
 /// The row whose primary key is `id`, or `null`.
@@ -32,7 +32,7 @@ where
     let (mut select, columns) = crate::fetch::prune::<M>(select, reads_all, |info| {
         info.placeholder == Placeholder::Key
             || info.field.is_some_and(|field| look.field(field).exists())
-            || matches!(M::owner(), Owner::Column(owner) if owner.as_str() == info.column.as_str())
+            || M::owner().is_column(info.column.as_str())
     });
     // A row outside the caller's scope is `null`, like a missing one: no hint that it exists.
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
