@@ -12,16 +12,7 @@ pub fn graphql_enum(input: &DeriveInput) -> TokenStream {
     match model::build_enum(input) {
         Ok(model) => emit(&model),
         // As for a model: the errors, and stand-ins so the models using the enum add none.
-        Err(errors) => {
-            let _runtime = super::RuntimePath::set(model::runtime_path(input));
-            let p = private();
-            let ident = &input.ident;
-            let errors = errors.write_errors();
-            quote! {
-                #errors
-                #p::stub_enum!(#ident);
-            }
-        }
+        Err(errors) => super::with_stand_ins(input, errors, "stub_enum", &input.ident),
     }
 }
 

@@ -89,13 +89,28 @@ fn refused(input: &DeriveInput, errors: darling::Error) -> TokenStream {
     if !matches!(input.data, syn::Data::Struct(_)) {
         return errors.write_errors();
     }
+    with_stand_ins(
+        input,
+        errors,
+        "stub_model",
+        &model::model_ident(&input.ident),
+    )
+}
+
+/// `errors`, then the runtime's stand-in macro `stub` (`stub_model`, `stub_enum`) for `ident`.
+pub fn with_stand_ins(
+    input: &DeriveInput,
+    errors: darling::Error,
+    stub: &str,
+    ident: &syn::Ident,
+) -> TokenStream {
     let _runtime = RuntimePath::set(model::runtime_path(input));
     let p = private();
-    let ident = model::model_ident(&input.ident);
+    let stub = syn::Ident::new(stub, proc_macro2::Span::call_site());
     let errors = errors.write_errors();
     quote! {
         #errors
-        #p::stub_model!(#ident);
+        #p::#stub!(#ident);
     }
 }
 
