@@ -120,4 +120,21 @@ mod every_error_at_once {
     }
 }
 
+mod crate_not_a_path {
+    use gqlgen_runtime::GraphQLModel;
+    mod product {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "product")]
+        #[graphql(crate = "not a path")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+        }
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
 fn main() {}
