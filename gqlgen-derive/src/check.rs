@@ -1,38 +1,23 @@
-//! Rules over several attributes at once. Each returns errors at the user's span and never stops
-//! at the first: `model::build` collects them all, so one build shows every mistake.
+//! The rules a model must follow, as serde_derive's `check.rs`: [`model`] runs one function per
+//! rule on the built [`Model`], each documented with the rule and an example of what it refuses.
+//! Every rule reports at the user's span and none stops the others, so one build shows every
+//! mistake. The helpers at the top check single values, for `model` and for these rules.
 
+use std::collections::HashMap;
+
+use darling::error::Accumulator;
 use darling::util::SpannedValue;
 use proc_macro2::Span;
 use syn::Ident;
 
-use crate::attr::{LookupList, NameValue};
+use crate::attr::{self, LookupList, NameValue};
+use crate::model::{EnumModel, HiddenBy, Model};
 use crate::names;
-use crate::types::{Kind, Lookup};
+use crate::types::{Kind, Lookup, RelationKind};
 
 /// Error at `span` with `message`.
 pub fn error(span: Span, message: impl std::fmt::Display) -> darling::Error {
     darling::Error::custom(message).with_span(&span)
-}
-
-/// A field named in an attribute must be a column of the model.
-///
-/// `#[graphql(fields(id, nmae))]` → "unknown field `nmae` in `fields(...)`; did you mean `name`?"
-pub fn known_field(
-    ident: &Ident,
-    attribute: &str,
-    columns: &[String],
-) -> Result<(), darling::Error> {
-    let name = ident.to_string();
-    if columns.contains(&name) {
-        return Ok(());
-    }
-    Err(error(
-        ident.span(),
-        format!(
-            "unknown field `{name}` in `{attribute}(...)`{}",
-            names::hint(&name, columns)
-        ),
-    ))
 }
 
 /// A GraphQL name set by `name = "..."` must be one: `name = "my field"` is refused.
@@ -175,4 +160,587 @@ pub fn owner_needed(expr: &syn::Expr) -> Result<(), darling::Error> {
         ));
     }
     Ok(())
+}
+
+/// Runs every rule on a built model, each error at the user's span.
+pub fn model(model: &Model, errors: &mut Accumulator) {
+    fields_or_exclude(model, errors);
+    listed_fields_exist(model, errors);
+    filter_names_a_field_once(model, errors);
+    lookups_in_one_place(model, errors);
+    hidden_fields_take_no_options(model, errors);
+    names_are_graphql_names(model, errors);
+    relation_options_fit(model, errors);
+    no_self_referencing_many_to_many(model, errors);
+    order_fits_the_column(model, errors);
+    sanitize_html_on_text(model, errors);
+    validators_fit_the_column(model, errors);
+    permissions_are_codenames(model, errors);
+    validator_needs_an_input_mutation(model, errors);
+    list_and_detail_names_differ(model, errors);
+    graphql_field_names_are_unique(model, errors);
+    filter_field_names_are_unique(model, errors);
+    one_exposed_primary_key(model, errors);
+    owner_is_a_column_or_belongs_to(model, errors);
+    owner_permissions_have_an_owner(model, errors);
+}
+
+/// `fields(...)` and `exclude(...)` are alternatives: one lists what is shown, the other what is
+/// not.
+///
+/// `#[graphql(fields(id, name), exclude(price))]` → "`exclude(...)` conflicts with `fields(...)`"
+fn fields_or_exclude(model: &Model, errors: &mut Accumulator) {
+    if let (Some(_), Some(exclude)) = (&model.attrs.fields, &model.attrs.exclude) {
+        errors.push(error(
+            exclude.span(),
+            "`exclude(...)` conflicts with `fields(...)`; keep one: `fields` lists what is exposed, `exclude` what is not",
+        ));
+    }
+}
+
+/// Every field named in `fields(...)`, `exclude(...)` and the struct's `filter(...)` is a field
+/// of the struct (not `#[sea_orm(ignore)]`).
+///
+/// `#[graphql(fields(id, nmae))]` → "unknown field `nmae` in `fields(...)`; did you mean `name`?"
+fn listed_fields_exist(model: &Model, errors: &mut Accumulator) {
+    let attrs = &model.attrs;
+    let listed = [(&attrs.fields, "fields"), (&attrs.exclude, "exclude")]
+        .into_iter()
+        .flat_map(|(list, attribute)| {
+            list.iter()
+                .flat_map(move |l| l.0.iter().map(move |i| (i, attribute)))
+        })
+        .chain(
+            attrs
+                .filter
+                .iter()
+                .flat_map(|f| f.0.iter().map(|(i, _)| (i, "filter"))),
+        );
+    for (ident, attribute) in listed {
+        let name = ident.to_string();
+        if !model.field_names.contains(&name) {
+            errors.push(error(
+                ident.span(),
+                format!(
+                    "unknown field `{name}` in `{attribute}(...)`{}",
+                    names::hint(&name, &model.field_names)
+                ),
+            ));
+        }
+    }
+}
+
+/// The struct's `filter(...)` names a field once.
+///
+/// `#[graphql(filter(name(exact), name(icontains)))]` → "`name` appears twice in `filter(...)`"
+fn filter_names_a_field_once(model: &Model, errors: &mut Accumulator) {
+    let mut seen = Vec::new();
+    for (ident, _) in model.attrs.filter.iter().flat_map(|f| f.0.iter()) {
+        if !model.field_names.contains(&ident.to_string()) {
+            continue;
+        }
+        if seen.contains(&ident) {
+            errors.push(error(
+                ident.span(),
+                format!("`{ident}` appears twice in `filter(...)`; merge its lookups"),
+            ));
+        }
+        seen.push(ident);
+    }
+}
+
+/// A column's lookups are given in one place: its own `filter(...)` or the struct's.
+///
+/// `#[graphql(filter(name(exact)))]` on the struct and `#[graphql(filter(icontains))] name` →
+/// "`name` has lookups in the field's `filter(...)` and in the struct's `filter(...)`"
+fn lookups_in_one_place(model: &Model, errors: &mut Accumulator) {
+    let named_by_container = |name: &str| {
+        model
+            .attrs
+            .filter
+            .iter()
+            .flat_map(|f| f.0.iter())
+            .any(|(i, _)| i == name)
+    };
+    for column in &model.columns {
+        if let Some(own) = &column.field.attrs.filter
+            && named_by_container(&column.field.name())
+        {
+            errors.push(error(
+                own.span(),
+                format!(
+                    "`{}` has lookups in the field's `filter(...)` and in the struct's `filter(...)`; keep one",
+                    column.ident
+                ),
+            ));
+        }
+    }
+}
+
+/// A field the schema does not show (`skip`, `#[sea_orm(ignore)]`, left out by `fields`/`exclude`)
+/// takes no option that only a shown field has.
+///
+/// `#[graphql(skip, filter)] secret` → "`filter` on `secret`, which `skip` hides from the
+/// schema"
+fn hidden_fields_take_no_options(model: &Model, errors: &mut Accumulator) {
+    for hidden in &model.hidden {
+        let attrs = &hidden.field.attrs;
+        let name = hidden.field.name();
+        let container_filter = model
+            .attrs
+            .filter
+            .iter()
+            .flat_map(|f| f.0.iter())
+            .find(|(i, _)| *i == name)
+            .map(|(_, lookups)| lookups.span());
+        let options = [
+            (attrs.name.as_ref().map(|n| n.span()), "name"),
+            (attrs.description.as_ref().map(|d| d.span()), "description"),
+            (attrs.validate.as_ref().map(|v| v.span()), "validate"),
+            (
+                attrs
+                    .sanitize_html
+                    .is_present()
+                    .then(|| attrs.sanitize_html.span()),
+                "sanitize_html",
+            ),
+            (
+                attrs.filter.as_ref().map(|f| f.span()).or(container_filter),
+                "filter",
+            ),
+            (attrs.permission.as_ref().map(|p| p.span()), "permission"),
+            (
+                attrs.order.is_present().then(|| attrs.order.span()),
+                "order",
+            ),
+            (attrs.list.is_present().then(|| attrs.list.span()), "list"),
+        ];
+        let reason = match hidden.by {
+            HiddenBy::Skip => "`skip`",
+            HiddenBy::SeaOrmIgnore => "`#[sea_orm(ignore)]`",
+            HiddenBy::Container => "the struct's `fields(...)`/`exclude(...)`",
+        };
+        for (span, option) in options {
+            if let Some(span) = span {
+                errors.push(error(
+                    span,
+                    format!("`{option}` on `{name}`, which {reason} hides from the schema; a hidden field cannot be named, filtered or ordered"),
+                ));
+            }
+        }
+    }
+}
+
+/// Names given with `name = "..."` and `plural = "..."` are GraphQL names.
+///
+/// `#[graphql(name = "my field")]` → "`my field` is not a valid GraphQL field name"
+fn names_are_graphql_names(model: &Model, errors: &mut Accumulator) {
+    if let Some(name) = &model.attrs.name {
+        errors.handle(graphql_name(name, "type"));
+    }
+    if let Some(plural) = &model.attrs.plural {
+        errors.handle(graphql_name(plural, "field"));
+    }
+    let fields = model
+        .columns
+        .iter()
+        .map(|c| &c.field)
+        .chain(model.relations.iter().map(|r| &r.field));
+    for field in fields {
+        if let Some(name) = &field.attrs.name {
+            errors.handle(graphql_name(name, "field"));
+        }
+    }
+}
+
+/// On a relation, `filter` is a bare word on a belongs-to relation, `list` is for has-many ones,
+/// and `order` does not apply; on a column, `list` does not apply.
+///
+/// `#[graphql(order)] category: HasOne<...>` → "`order` does not apply to the relation
+/// `category`"
+fn relation_options_fit(model: &Model, errors: &mut Accumulator) {
+    for relation in &model.relations {
+        let (attrs, rust_name) = (&relation.field.attrs, relation.ident.to_string());
+        if let Some(filter) = &attrs.filter {
+            let problem = match (relation.kind, &**filter) {
+                (RelationKind::BelongsTo, LookupList::All) => None,
+                (RelationKind::BelongsTo, LookupList::Some(_)) => Some(format!(
+                    "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
+                    names::camel(&rust_name)
+                )),
+                _ => Some(format!(
+                    "`filter` applies to belongs-to relations; filter `{rust_name}` with its own `filter` argument"
+                )),
+            };
+            if let Some(problem) = problem {
+                errors.push(error(filter.span(), problem));
+            }
+        }
+        if attrs.order.is_present() {
+            errors.push(error(
+                attrs.order.span(),
+                format!("`order` does not apply to the relation `{rust_name}`; order by the related type's fields in its `orderBy` argument"),
+            ));
+        }
+        if attrs.list.is_present() && relation.kind != RelationKind::HasMany {
+            errors.push(error(
+                attrs.list.span(),
+                format!("`list` applies to has-many relations; `{rust_name}` is a single row"),
+            ));
+        }
+    }
+    for column in &model.columns {
+        let list = &column.field.attrs.list;
+        if list.is_present() {
+            errors.push(error(
+                list.span(),
+                format!(
+                    "`list` applies to has-many relations; `{}` is a column",
+                    column.ident
+                ),
+            ));
+        }
+    }
+}
+
+/// A many-to-many relation of an entity with itself is not supported yet.
+///
+/// `#[sea_orm(self_ref, via = "follow")] followers: HasMany<Entity>` → "self-referencing
+/// many-to-many relations are not supported yet"
+fn no_self_referencing_many_to_many(model: &Model, errors: &mut Accumulator) {
+    for relation in &model.relations {
+        if relation.field.sea.self_ref && relation.via {
+            errors.push(error(
+                relation.ident.span(),
+                format!("`{}`: self-referencing many-to-many relations are not supported yet; `#[graphql(skip)]` it", relation.ident),
+            ));
+        }
+    }
+}
+
+/// `order` applies to columns with an order: not to JSON.
+///
+/// `#[graphql(order)] pub data: Json` → "`order` does not apply to a JSON column"
+fn order_fits_the_column(model: &Model, errors: &mut Accumulator) {
+    for column in &model.columns {
+        let order = &column.field.attrs.order;
+        if order.is_present() && column.kind == Kind::Json {
+            errors.push(error(
+                order.span(),
+                format!(
+                    "`order` does not apply to a JSON column (`{}`); remove it",
+                    column.ident
+                ),
+            ));
+        }
+    }
+}
+
+/// `sanitize_html` cleans text: it applies to text columns.
+///
+/// `#[graphql(sanitize_html)] pub stock: i32` → "`sanitize_html` applies to text columns"
+fn sanitize_html_on_text(model: &Model, errors: &mut Accumulator) {
+    for column in &model.columns {
+        let flag = &column.field.attrs.sanitize_html;
+        if flag.is_present() && column.base_kind != Kind::Text {
+            errors.push(error(
+                flag.span(),
+                format!(
+                    "`sanitize_html` applies to text columns; `{}` is {}",
+                    column.ident,
+                    column.base_kind.describe()
+                ),
+            ));
+        }
+    }
+}
+
+/// Each check of `validate(...)` fits the column's type and has sound arguments: `length`,
+/// `email`, `url` and `regex` are for text, `range` for numbers, `required` for text and
+/// `Option`; bounds are given and ordered; a regex compiles.
+///
+/// `#[graphql(validate(length(min = 1)))] pub stock: i32` → "`length` applies to text columns"
+fn validators_fit_the_column(model: &Model, errors: &mut Accumulator) {
+    for column in &model.columns {
+        let Some(validate) = &column.field.attrs.validate else {
+            continue;
+        };
+        let (rust_name, kind) = (column.ident.to_string(), column.base_kind);
+        let mut text_only = |what: &str, span: Span| {
+            if kind != Kind::Text {
+                errors.push(error(
+                    span,
+                    format!(
+                        "`{what}` applies to text columns; `{rust_name}` is {}",
+                        kind.describe()
+                    ),
+                ));
+            }
+        };
+        if let Some(length) = &validate.length {
+            text_only("length", length.span());
+        }
+        if validate.email.is_present() {
+            text_only("email", validate.email.span());
+        }
+        if validate.url.is_present() {
+            text_only("url", validate.url.span());
+        }
+        if let Some(pattern) = &validate.regex {
+            text_only("regex", pattern.span());
+        }
+        if let Some(length) = &validate.length {
+            bounds("length", length, errors);
+            let whole =
+                |n: Option<attr::Number>| n.is_none_or(|n| n.0 >= 0.0 && n.0.fract() == 0.0);
+            if !whole(length.min) || !whole(length.max) {
+                errors.push(error(
+                    length.span(),
+                    "`length` bounds are whole numbers of characters, 0 or more",
+                ));
+            }
+        }
+        if let Some(range) = &validate.range {
+            if !matches!(kind, Kind::Int | Kind::Float | Kind::Decimal) {
+                errors.push(error(
+                    range.span(),
+                    format!(
+                        "`range` applies to number columns; `{rust_name}` is {}",
+                        kind.describe()
+                    ),
+                ));
+            }
+            bounds("range", range, errors);
+        }
+        if let Some(pattern) = &validate.regex
+            && let Err(err) = regex::Regex::new(pattern)
+        {
+            let first = err
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches("error: ")
+                .to_owned();
+            errors.push(error(
+                pattern.span(),
+                format!("`regex` does not compile: {first}"),
+            ));
+        }
+        if validate.required.is_present() && !column.nullable && kind != Kind::Text {
+            errors.push(error(
+                validate.required.span(),
+                format!("`required` applies to text and `Option` columns; `{rust_name}` always has a value"),
+            ));
+        }
+    }
+}
+
+/// `length(...)` and `range(...)` name a bound, and min is not above max.
+fn bounds(name: &str, bounds: &SpannedValue<attr::Bounds>, errors: &mut Accumulator) {
+    let (min, max) = (bounds.min.map(|n| n.0), bounds.max.map(|n| n.0));
+    if min.is_none() && max.is_none() {
+        errors.push(error(
+            bounds.span(),
+            format!("`{name}` needs `min`, `max` or both, such as `{name}(min = 1, max = 100)`"),
+        ));
+    }
+    if let (Some(a), Some(z)) = (min, max)
+        && a > z
+    {
+        errors.push(error(
+            bounds.span(),
+            format!("`{name}` has min {a} above max {z}"),
+        ));
+    }
+}
+
+/// A field permission is a codename in Django's `app.codename` form.
+///
+/// `#[graphql(permission = "view_email")]` → "`view_email` is not a permission codename"
+fn permissions_are_codenames(model: &Model, errors: &mut Accumulator) {
+    for column in &model.columns {
+        if let Some(codename) = &column.field.attrs.permission {
+            errors.handle(self::codename(codename));
+        }
+    }
+}
+
+/// `validator = Type` checks mutation inputs, so the model has a create or update mutation.
+///
+/// `#[graphql(mutations(delete), validator = Rules)]` → "`validator` checks mutation inputs, and
+/// this model has no create or update mutation"
+fn validator_needs_an_input_mutation(model: &Model, errors: &mut Accumulator) {
+    if model.validator.is_some() && !(model.mutations.create || model.mutations.update) {
+        errors.push(error(
+            model.attrs.ident.span(),
+            "`validator` checks mutation inputs, and this model has no create or update mutation",
+        ));
+    }
+}
+
+/// The list field (`plural`) and the detail field have different names.
+///
+/// `#[graphql(plural = "product")]` on `product` → "the list field `product` has the name of the
+/// detail field"
+fn list_and_detail_names_differ(model: &Model, errors: &mut Accumulator) {
+    if model.list_name == model.detail_name {
+        errors.push(error(
+            model.attrs.plural.as_ref().map_or(Span::call_site(), |p| p.span()),
+            format!(
+                "the list field `{}` has the name of the detail field; set `plural = \"...\"` to another name",
+                model.list_name
+            ),
+        ));
+    }
+}
+
+/// Columns, computed fields and relations each have their own GraphQL name.
+///
+/// `#[graphql(name = "title")] pub name: String` beside `pub title: String` → "GraphQL field
+/// `title` is defined twice"
+fn graphql_field_names_are_unique(model: &Model, errors: &mut Accumulator) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let named = model
+        .columns
+        .iter()
+        .map(|c| (c.gql_name.as_str(), c.ident.span()))
+        .chain(
+            model
+                .computed
+                .iter()
+                .map(|c| (c.gql_name.as_str(), c.ident.span())),
+        )
+        .chain(
+            model
+                .relations
+                .iter()
+                .map(|r| (r.gql_name.as_str(), r.ident.span())),
+        );
+    for (name, span) in named {
+        if seen.insert(name, span).is_some() {
+            errors.push(error(
+                span,
+                format!(
+                    "GraphQL field `{name}` is defined twice; rename one with `name = \"...\"`"
+                ),
+            ));
+        }
+    }
+}
+
+/// Each filter field has its own name, and none is a combinator.
+///
+/// `pub owner_id: i32` (filter field `owner`) beside `#[graphql(filter)] pub owner: String` →
+/// "filter field `owner` of `owner` is also the filter field of `owner_id`"
+fn filter_field_names_are_unique(model: &Model, errors: &mut Accumulator) {
+    let mut filter_fields: HashMap<String, &Ident> = HashMap::new();
+    for column in &model.columns {
+        for &lookup in &column.lookups {
+            let name = column.filter_field(lookup);
+            let problem = if ["and", "or", "not"].contains(&name.as_str()) {
+                Some(format!("clashes with the combinator `{name}`"))
+            } else {
+                filter_fields
+                    .insert(name.clone(), &column.ident)
+                    .map(|other| format!("is also the filter field of `{other}`"))
+            };
+            if let Some(problem) = problem {
+                errors.push(error(
+                    column.ident.span(),
+                    format!(
+                        "filter field `{name}` of `{}` {problem}; rename the column with `name = \"...\"`",
+                        column.ident
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A model has exactly one primary key column, and it is exposed: it is the `id` of the type
+/// and the tiebreak of every ordering.
+///
+/// `pub struct Model { pub name: String }` → "GraphQLModel needs exactly one
+/// `#[sea_orm(primary_key)]` column"
+fn one_exposed_primary_key(model: &Model, errors: &mut Accumulator) {
+    let keys = model.all_columns.iter().filter(|c| c.primary_key).count();
+    if keys != 1 {
+        errors.push(error(
+            model.attrs.ident.span(),
+            "GraphQLModel needs exactly one `#[sea_orm(primary_key)]` column, exposed as the `id` of the type",
+        ));
+    } else if !model.columns.iter().any(|c| c.primary_key) {
+        errors.push(error(
+            model.attrs.ident.span(),
+            "the primary key is not exposed (skipped or excluded); it is the object's `id` and the tiebreak of orderings: expose it",
+        ));
+    }
+}
+
+/// `owner = ...` names a column holding a user id or a belongs-to relation whose row has an
+/// owner.
+///
+/// `#[graphql(owner = usr_id)]` → "unknown column or relation `usr_id` in `owner = ...`; did you
+/// mean `user_id`?"
+fn owner_is_a_column_or_belongs_to(model: &Model, errors: &mut Accumulator) {
+    let Some(path) = &model.attrs.owner else {
+        return;
+    };
+    if model.owner.is_some() {
+        return;
+    }
+    let Some(ident) = path.get_ident() else {
+        errors.push(error(
+            syn::spanned::Spanned::span(path),
+            "expected a column or belongs-to relation, such as `owner = user_id` or `owner = order`",
+        ));
+        return;
+    };
+    let name = ident.to_string();
+    if model.relations.iter().any(|r| r.ident == name) {
+        errors.push(error(
+            ident.span(),
+            format!("`owner = {name}` names a relation that is not belongs-to; the owner is a column holding a user id, or a belongs-to relation whose row has an owner"),
+        ));
+        return;
+    }
+    let mut known = model.field_names.clone();
+    known.extend(model.relations.iter().map(|r| r.ident.to_string()));
+    errors.push(error(
+        ident.span(),
+        format!(
+            "unknown column or relation `{name}` in `owner = ...`{}",
+            names::hint(&name, &known)
+        ),
+    ));
+}
+
+/// The built-in permissions that compare a row's owner with the caller need `owner = ...`. Not
+/// checked when `owner` is given but misspelt: that is reported by itself.
+///
+/// `#[graphql(permissions(IsOwnerOrStaff))]` without `owner` → "`IsOwnerOrStaff` compares a
+/// row's owner with the caller, and this model names no owner column"
+fn owner_permissions_have_an_owner(model: &Model, errors: &mut Accumulator) {
+    if model.attrs.owner.is_some() {
+        return;
+    }
+    for expr in model.permissions.iter().flatten() {
+        errors.handle(owner_needed(expr));
+    }
+}
+
+/// Names of a `GraphQLEnum` and its values given with `name = "..."` are GraphQL names.
+///
+/// `#[graphql(name = "on-hold")] OnHold` → "`on-hold` is not a valid GraphQL enum value name"
+pub fn enumeration(model: &EnumModel, errors: &mut Accumulator) {
+    if let Some(name) = &model.attrs.name {
+        errors.handle(graphql_name(name, "enum"));
+    }
+    for value in &model.values {
+        if let Some(name) = &value.attrs.name {
+            errors.handle(graphql_name(name, "enum value"));
+        }
+    }
 }

@@ -1,8 +1,6 @@
 //! The checked model of an entity: what the emit modules read. It keeps the user's idents and
 //! types, so spans survive into generated code.
 
-use std::collections::HashMap;
-
 use darling::FromDeriveInput;
 use proc_macro2::Span;
 use syn::{DeriveInput, Ident, Type};
@@ -36,6 +34,49 @@ pub struct Column {
     pub sanitize_html: bool,
     /// `permission = "app.codename"`: who may read the field (and filter or order by it).
     pub permission: Option<String>,
+    /// The kind of the type without `Option` and before keys become `Id`: what validators check.
+    pub base_kind: Kind,
+    /// The field as written, for the rules of `check`.
+    pub field: Field,
+}
+
+/// A struct field as written: its `#[graphql(...)]` receiver and its `#[sea_orm(...)]` keys, each
+/// parsed once.
+pub struct Field {
+    pub attrs: FieldAttrs,
+    pub sea: SeaOrmAttrs,
+}
+
+impl Field {
+    pub fn ident(&self) -> &Ident {
+        self.attrs
+            .ident
+            .as_ref()
+            .expect("darling checks struct_named")
+    }
+
+    /// The Rust name: `category_id`.
+    pub fn name(&self) -> String {
+        self.ident().to_string()
+    }
+}
+
+/// A field the schema does not show, kept for `check`: it must not take options that only a
+/// shown field has.
+pub struct Hidden {
+    pub field: Field,
+    pub by: HiddenBy,
+}
+
+/// What hides a field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HiddenBy {
+    /// `#[graphql(skip)]`.
+    Skip,
+    /// `#[sea_orm(ignore)]`: not a column either.
+    SeaOrmIgnore,
+    /// Left out by the struct's `fields(...)` or `exclude(...)`.
+    Container,
 }
 
 /// How mutation inputs treat a column.
@@ -98,6 +139,7 @@ pub struct ColumnMeta {
     pub variant: Ident,
     pub field: Option<String>,
     pub placeholder: Placeholder,
+    pub primary_key: bool,
 }
 
 /// A relation field of the dense format's `ModelEx`.
@@ -118,6 +160,8 @@ pub struct Relation {
     pub from: Option<String>,
     /// A many-to-many relation through a junction.
     pub via: bool,
+    /// The field as written, for the rules of `check`.
+    pub field: Field,
 }
 
 /// A computed field of `computed(...)`.
@@ -148,6 +192,13 @@ pub struct Model {
     pub owner: Option<Owner>,
     /// `crate = "path"`: the runtime's path; `None` for `::gqlgen_runtime`.
     pub runtime: Option<syn::Path>,
+    /// Fields the schema does not show.
+    pub hidden: Vec<Hidden>,
+    /// The Rust names of the fields that attributes may name: all but `#[sea_orm(ignore)]`.
+    pub field_names: Vec<String>,
+    /// The struct's attribute as written (its fields moved into the lists above), for the rules
+    /// of `check`; emit reads the resolved values.
+    pub attrs: ContainerAttrs,
 }
 
 /// What `owner = ...` names.
@@ -198,151 +249,224 @@ pub fn runtime_path(input: &DeriveInput) -> Option<syn::Path> {
     path
 }
 
-/// Parses and checks `input`, with every error of the input in one `darling::Error`.
+/// Parses `input`, builds its model and runs every rule of [`check`] on it, with every error of
+/// the input in one `darling::Error`.
 pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
     // Decided before parsing, so that an attribute error is reported once, not once per pass.
     let sea = SeaOrmAttrs::from_attrs(&input.attrs);
     if sea.model_ex {
         return Ok(Pass::Skip);
     }
-    let parsed = ContainerAttrs::from_derive_input(input)?;
+    let attrs = ContainerAttrs::from_derive_input(input)?;
     let mut errors = darling::Error::accumulator();
-    let fields = parsed
-        .data
-        .as_ref()
-        .take_struct()
-        .expect("darling checks struct_named")
-        .fields;
+    let model = Model::new(attrs, &sea, &mut errors);
+    check::model(&model, &mut errors);
+    errors.finish()?;
+    Ok(Pass::Model(Box::new(model)))
+}
 
-    // Fields that are columns (not `#[sea_orm(ignore)]`), by Rust name.
-    let field_names: Vec<String> = fields
-        .iter()
-        .filter(|f| !SeaOrmAttrs::from_attrs(&f.attrs).ignore)
-        .map(|f| f.ident.as_ref().expect("named").to_string())
-        .collect();
-
-    // fields(...) / exclude(...)
-    if let (Some(_), Some(exclude)) = (&parsed.fields, &parsed.exclude) {
-        errors.push(check::error(
-            exclude.span(),
-            "`exclude(...)` conflicts with `fields(...)`; keep one: `fields` lists what is exposed, `exclude` what is not",
-        ));
-    }
-    for (list, attribute) in [(&parsed.fields, "fields"), (&parsed.exclude, "exclude")] {
-        for ident in list.iter().flat_map(|l| l.0.iter()) {
-            errors.handle(check::known_field(ident, attribute, &field_names));
-        }
-    }
-    let exposed_by_container = |name: &str| -> bool {
-        let in_list = |l: &Option<darling::util::SpannedValue<attr::IdentList>>| {
-            l.as_ref().is_some_and(|l| l.0.iter().any(|i| i == name))
+impl Model {
+    /// The model of a parsed struct. Errors here are what cannot be resolved at all (an unknown
+    /// lookup or mutation); the rules between attributes are [`check`]'s.
+    fn new(
+        mut attrs: ContainerAttrs,
+        sea: &SeaOrmAttrs,
+        errors: &mut darling::error::Accumulator,
+    ) -> Model {
+        let fields = match &mut attrs.data {
+            darling::ast::Data::Struct(fields) => std::mem::take(&mut fields.fields),
+            darling::ast::Data::Enum(_) => unreachable!("darling checks struct_named"),
         };
-        match (&parsed.fields, &parsed.exclude) {
-            (Some(_), _) => in_list(&parsed.fields),
-            (None, Some(_)) => !in_list(&parsed.exclude),
-            (None, None) => true,
-        }
-    };
+        let fields: Vec<Field> = fields
+            .into_iter()
+            .map(|attrs| Field {
+                sea: SeaOrmAttrs::from_attrs(&attrs.attrs),
+                attrs,
+            })
+            .collect();
+        let field_names: Vec<String> = fields
+            .iter()
+            .filter(|f| !f.sea.ignore)
+            .map(|f| f.name())
+            .collect();
+        let exposed_by_container = |name: &str| -> bool {
+            let in_list = |l: &Option<darling::util::SpannedValue<attr::IdentList>>| {
+                l.as_ref().is_some_and(|l| l.0.iter().any(|i| i == name))
+            };
+            match (&attrs.fields, &attrs.exclude) {
+                (Some(_), _) => in_list(&attrs.fields),
+                (None, Some(_)) => !in_list(&attrs.exclude),
+                (None, None) => true,
+            }
+        };
+        // Columns that relations join on, and the owner's column, are keys.
+        let mut relation_keys: Vec<String> =
+            fields.iter().filter_map(|f| f.sea.from.clone()).collect();
+        relation_keys.extend(
+            attrs
+                .owner
+                .as_ref()
+                .and_then(|path| path.get_ident())
+                .map(ToString::to_string),
+        );
 
-    // Container filter(field(lookups)), checked against columns.
-    let mut container_filters: HashMap<String, &darling::util::SpannedValue<LookupList>> =
-        HashMap::new();
-    for (ident, lookups) in parsed.filter.iter().flat_map(|f| f.0.iter()) {
-        if errors
-            .handle(check::known_field(ident, "filter", &field_names))
-            .is_none()
-        {
-            continue;
+        let mut columns = Vec::new();
+        let mut relations = Vec::new();
+        let mut all_columns = Vec::new();
+        let mut ignored = Vec::new();
+        let mut hidden = Vec::new();
+        for field in fields {
+            let name = field.name();
+            let hidden_by = if field.attrs.skip.is_present() {
+                Some(HiddenBy::Skip)
+            } else if field.sea.ignore {
+                Some(HiddenBy::SeaOrmIgnore)
+            } else if !exposed_by_container(&name) {
+                Some(HiddenBy::Container)
+            } else {
+                None
+            };
+            if let Some((kind, target)) = types::relation_of(&field.attrs.ty) {
+                match hidden_by {
+                    Some(by) => hidden.push(Hidden { field, by }),
+                    None => relations.push(Relation::new(field, kind, target)),
+                }
+                continue;
+            }
+            if field.sea.ignore {
+                ignored.extend(field.attrs.ident.clone());
+            } else {
+                let is_key =
+                    field.sea.primary_key || name.ends_with("_id") || relation_keys.contains(&name);
+                all_columns.push(ColumnMeta {
+                    ident: field.ident().clone(),
+                    variant: Ident::new(&names::pascal(&name), Span::call_site()),
+                    field: None,
+                    placeholder: placeholder(&field.attrs.ty, is_key),
+                    primary_key: field.sea.primary_key,
+                });
+            }
+            match hidden_by {
+                Some(by) => hidden.push(Hidden { field, by }),
+                None => {
+                    let container_filter = container_filter(&attrs, &name);
+                    let column = Column::new(field, container_filter, errors);
+                    if let Some(meta) = all_columns.last_mut() {
+                        meta.field = Some(column.gql_name.clone());
+                    }
+                    columns.push(column);
+                }
+            }
         }
-        if container_filters
-            .insert(ident.to_string(), lookups)
-            .is_some()
-        {
-            errors.push(check::error(
-                ident.span(),
-                format!("`{ident}` appears twice in `filter(...)`; merge its lookups"),
-            ));
-        }
-    }
 
-    // Columns that relations join on: read even when no field asks for them.
-    // So are the owner's column, which guarded fields and permissions read from rows.
-    let mut relation_keys: Vec<String> = fields
-        .iter()
-        .filter_map(|f| SeaOrmAttrs::from_attrs(&f.attrs).from)
-        .collect();
-    relation_keys.extend(
-        parsed
+        let table = sea
+            .table_name
+            .clone()
+            .unwrap_or_else(|| attrs.ident.to_string());
+        let gql_name = attrs
+            .name
+            .as_ref()
+            .map(|n| n.0.clone())
+            .unwrap_or_else(|| names::pascal(&table));
+        let detail_name = names::lower_first(&gql_name);
+        let list_name = attrs
+            .plural
+            .as_ref()
+            .map(|p| p.0.clone())
+            .unwrap_or_else(|| names::plural(&detail_name));
+        let computed = attrs
+            .computed
+            .iter()
+            .flat_map(|c| c.0.iter())
+            .map(|c| Computed {
+                ident: c.ident.clone(),
+                ty: c.ty.clone(),
+                gql_name: names::camel(&c.ident.to_string()),
+            })
+            .collect();
+        let owner = attrs
             .owner
             .as_ref()
-            .and_then(|path| path.get_ident())
-            .map(ToString::to_string),
-    );
-    let mut columns = Vec::new();
-    let mut relations = Vec::new();
-    let mut all_columns = Vec::new();
-    let mut ignored = Vec::new();
-    for field in &fields {
-        if let Some((kind, target)) = types::relation_of(&field.ty) {
-            if let Some(relation) =
-                build_relation(field, kind, target, &exposed_by_container, &mut errors)
-            {
-                relations.push(relation);
-            }
-            continue;
+            .and_then(|path| Owner::resolve(path, &field_names, &relations));
+        Model {
+            ident: model_ident(&attrs.ident),
+            gql_name,
+            list_name,
+            detail_name,
+            description: attrs
+                .description
+                .clone()
+                .or_else(|| attr::doc_string(&attrs.attrs)),
+            columns,
+            relations,
+            computed,
+            all_columns,
+            ignored,
+            mutations: Mutations::of(&attrs.mutations, errors),
+            validator: attrs.validator.clone(),
+            runtime: attrs.krate.clone(),
+            permissions: attrs.permissions.as_ref().map(|l| l.0.clone()),
+            owner,
+            hidden,
+            field_names,
+            attrs,
         }
-        let sea = SeaOrmAttrs::from_attrs(&field.attrs);
-        if sea.ignore {
-            ignored.extend(field.ident.clone());
-            continue;
-        }
-        let column = build_column(
-            field,
-            &exposed_by_container,
-            &container_filters,
-            &mut errors,
-        );
-        let rust_name = field.ident.as_ref().expect("named").to_string();
-        let nullable = types::option_inner(&field.ty).is_some();
-        let is_key =
-            sea.primary_key || rust_name.ends_with("_id") || relation_keys.contains(&rust_name);
-        // Types with a `Default` are not selected when unread; the others need a value.
-        let placeholder = match types::kind_of(&field.ty) {
-            _ if nullable => Placeholder::Skip,
-            // chrono's dates and times (the only ones sea-orm and async-graphql share here)
-            // default to the epoch.
-            Kind::Text
-            | Kind::Int
-            | Kind::Float
-            | Kind::Decimal
-            | Kind::Bool
-            | Kind::Uuid
-            | Kind::Temporal => Placeholder::Skip,
-            Kind::Id | Kind::Json | Kind::Other => Placeholder::Never,
-        };
-        // A key is read whenever a relation or an owner check needs it (the runtime knows
-        // when); it can be left out only if its type has a default.
-        let placeholder = match placeholder {
-            Placeholder::Skip if is_key => Placeholder::Key,
-            _ if is_key => Placeholder::Never,
-            other => other,
-        };
-        all_columns.push(ColumnMeta {
-            ident: field.ident.clone().expect("named"),
-            variant: Ident::new(&names::pascal(&rust_name), Span::call_site()),
-            field: column.as_ref().map(|c| c.gql_name.clone()),
-            placeholder,
-        });
-        columns.extend(column);
     }
+}
 
-    let mut mutations = Mutations {
-        create: true,
-        update: true,
-        delete: true,
+/// What column pruning may do with a column of type `ty` that a request does not read.
+fn placeholder(ty: &Type, is_key: bool) -> Placeholder {
+    let nullable = types::option_inner(ty).is_some();
+    // Types with a `Default` are not selected when unread; the others need a value.
+    let has_default = match types::kind_of(ty) {
+        _ if nullable => true,
+        // chrono's dates and times (the only ones sea-orm and async-graphql share here) default
+        // to the epoch.
+        Kind::Text
+        | Kind::Int
+        | Kind::Float
+        | Kind::Decimal
+        | Kind::Bool
+        | Kind::Uuid
+        | Kind::Temporal => true,
+        Kind::Id | Kind::Json | Kind::Other => false,
     };
-    if let Some(list) = &parsed.mutations {
-        mutations = Mutations {
+    // A key is read whenever a relation or an owner check needs it (the runtime knows when); it
+    // can be left out only if its type has a default.
+    match (has_default, is_key) {
+        (true, true) => Placeholder::Key,
+        (true, false) => Placeholder::Skip,
+        (false, _) => Placeholder::Never,
+    }
+}
+
+/// The lookups the container's `filter(...)` gives the field `name`, if any.
+fn container_filter<'a>(
+    attrs: &'a ContainerAttrs,
+    name: &str,
+) -> Option<&'a darling::util::SpannedValue<LookupList>> {
+    attrs
+        .filter
+        .iter()
+        .flat_map(|f| f.0.iter())
+        .find(|(ident, _)| ident == name)
+        .map(|(_, lookups)| lookups)
+}
+
+impl Mutations {
+    /// `mutations(create, delete)`; all three when absent. An unknown kind is an error.
+    fn of(
+        list: &Option<darling::util::SpannedValue<attr::IdentList>>,
+        errors: &mut darling::error::Accumulator,
+    ) -> Mutations {
+        let Some(list) = list else {
+            return Mutations {
+                create: true,
+                update: true,
+                delete: true,
+            };
+        };
+        let mut mutations = Mutations {
             create: false,
             update: false,
             delete: false,
@@ -364,528 +488,180 @@ pub fn build(input: &DeriveInput) -> darling::Result<Pass> {
                 )),
             }
         }
+        mutations
     }
-    if parsed.validator.is_some() && !(mutations.create || mutations.update) {
-        errors.push(check::error(
-            parsed.ident.span(),
-            "`validator` checks mutation inputs, and this model has no create or update mutation",
-        ));
-    }
+}
 
-    // Names
-    let table = sea
-        .table_name
-        .clone()
-        .unwrap_or_else(|| parsed.ident.to_string());
-    if let Some(name) = &parsed.name {
-        errors.handle(check::graphql_name(name, "type"));
-    }
-    if let Some(plural) = &parsed.plural {
-        errors.handle(check::graphql_name(plural, "field"));
-    }
-    let gql_name = parsed
-        .name
-        .as_ref()
-        .map(|n| n.0.clone())
-        .unwrap_or_else(|| names::pascal(&table));
-    let detail_name = names::lower_first(&gql_name);
-    let list_name = parsed
-        .plural
-        .as_ref()
-        .map(|p| p.0.clone())
-        .unwrap_or_else(|| names::plural(&detail_name));
-    if list_name == detail_name {
-        errors.push(check::error(
-            parsed.plural.as_ref().map_or(Span::call_site(), |p| p.span()),
-            format!("the list field `{list_name}` has the name of the detail field; set `plural = \"...\"` to another name"),
-        ));
-    }
-
-    let computed: Vec<Computed> = parsed
-        .computed
-        .iter()
-        .flat_map(|c| c.0.iter())
-        .map(|c| Computed {
-            ident: c.ident.clone(),
-            ty: c.ty.clone(),
-            gql_name: names::camel(&c.ident.to_string()),
-        })
-        .collect();
-
-    // Each GraphQL field name once.
-    let mut seen: HashMap<&str, Span> = HashMap::new();
-    let named = columns
-        .iter()
-        .map(|c| (c.gql_name.as_str(), c.ident.span()))
-        .chain(
-            computed
-                .iter()
-                .map(|c| (c.gql_name.as_str(), c.ident.span())),
-        )
-        .chain(
-            relations
-                .iter()
-                .map(|r| (r.gql_name.as_str(), r.ident.span())),
-        );
-    for (name, span) in named {
-        if seen.insert(name, span).is_some() {
-            errors.push(check::error(
-                span,
-                format!(
-                    "GraphQL field `{name}` is defined twice; rename one with `name = \"...\"`"
-                ),
-            ));
-        }
-    }
-
-    // Each filter field name once: `owner_id` (filter `owner`) beside a column `owner` would clash,
-    // and so would a column named `and`, `or` or `not`.
-    let mut filter_fields: HashMap<String, &Ident> = HashMap::new();
-    for column in &columns {
-        for &lookup in &column.lookups {
-            let name = column.filter_field(lookup);
-            let problem = if ["and", "or", "not"].contains(&name.as_str()) {
-                Some(format!("clashes with the combinator `{name}`"))
-            } else {
-                filter_fields
-                    .insert(name.clone(), &column.ident)
-                    .map(|other| format!("is also the filter field of `{other}`"))
-            };
-            if let Some(problem) = problem {
-                errors.push(check::error(
-                    column.ident.span(),
-                    format!(
-                        "filter field `{name}` of `{}` {problem}; rename the column with `name = \"...\"`",
-                        column.ident
-                    ),
-                ));
-            }
-        }
-    }
-
-    let primary_keys = columns.iter().filter(|c| c.primary_key).count();
-    let all_primary_keys = fields
-        .iter()
-        .filter(|f| types::relation_of(&f.ty).is_none())
-        .filter(|f| SeaOrmAttrs::from_attrs(&f.attrs).primary_key)
-        .count();
-    if all_primary_keys != 1 {
-        errors.push(check::error(
-            parsed.ident.span(),
-            "GraphQLModel needs exactly one `#[sea_orm(primary_key)]` column, exposed as the `id` of the type",
-        ));
-    } else if primary_keys == 0 {
-        errors.push(check::error(
-            parsed.ident.span(),
-            "the primary key is not exposed (skipped or excluded); it is the object's `id` and the tiebreak of orderings: expose it",
-        ));
-    }
-
-    // owner = column or belongs-to relation, and the permissions that need it.
-    let owner = parsed.owner.as_ref().and_then(|path| {
-        let Some(ident) = path.get_ident() else {
-            errors.push(check::error(
-                syn::spanned::Spanned::span(path),
-                "expected a column or belongs-to relation, such as `owner = user_id` or `owner = order`",
-            ));
-            return None;
-        };
-        let name = ident.to_string();
-        if let Some(relation) = relations.iter().find(|r| r.ident == name) {
+impl Owner {
+    /// What `owner = name` names, if it is a column or a belongs-to relation; `check` says why
+    /// not otherwise.
+    fn resolve(path: &syn::Path, columns: &[String], relations: &[Relation]) -> Option<Owner> {
+        let ident = path.get_ident()?;
+        if let Some(relation) = relations.iter().find(|r| r.ident == *ident) {
             return match (&relation.kind, &relation.from) {
                 (RelationKind::BelongsTo, Some(from)) => Some(Owner::Through {
                     key: Ident::new(&names::pascal(from), ident.span()),
                     target: Box::new(relation.target.clone()),
                 }),
-                _ => {
-                    errors.push(check::error(
-                        ident.span(),
-                        format!("`owner = {name}` names a relation that is not belongs-to; the owner is a column holding a user id, or a belongs-to relation whose row has an owner"),
-                    ));
-                    None
-                }
+                _ => None,
             };
         }
-        let mut known = field_names.clone();
-        known.extend(relations.iter().map(|r| r.ident.to_string()));
-        if !known.contains(&name) {
-            errors.push(check::error(
-                ident.span(),
-                format!(
-                    "unknown column or relation `{name}` in `owner = ...`{}",
-                    names::hint(&name, &known)
-                ),
-            ));
-            return None;
-        }
-        Some(Owner::Column(Ident::new(&names::pascal(&name), ident.span())))
-    });
-    if let Some(list) = &parsed.permissions {
-        // Only when `owner` is absent: a misspelt one is reported by itself.
-        if parsed.owner.is_none() {
-            for expr in &list.0 {
-                errors.handle(check::owner_needed(expr));
-            }
-        }
+        columns
+            .contains(&ident.to_string())
+            .then(|| Owner::Column(Ident::new(&names::pascal(&ident.to_string()), ident.span())))
     }
-
-    errors.finish()?;
-    Ok(Pass::Model(Box::new(Model {
-        ident: model_ident(&parsed.ident),
-        gql_name,
-        list_name,
-        detail_name,
-        description: parsed
-            .description
-            .clone()
-            .or_else(|| attr::doc_string(&parsed.attrs)),
-        columns,
-        relations,
-        computed,
-        all_columns,
-        ignored,
-        mutations,
-        validator: parsed.validator.clone(),
-        runtime: parsed.krate.clone(),
-        permissions: parsed.permissions.as_ref().map(|l| l.0.clone()),
-        owner,
-    })))
 }
 
-/// The validators of `validate(...)`, each checked against the column's type.
-///
-/// `validate(length(min = 1))` on an `i32` is refused, as are `length(max = 1, min = 2)`, a
-/// `regex` that does not compile and a bound-less `length()`.
-fn build_validators(
-    field: &FieldAttrs,
-    rust_name: &str,
-    kind: Kind,
-    nullable: bool,
-    errors: &mut darling::error::Accumulator,
-) -> Vec<Validator> {
-    let Some(validate) = &field.validate else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let text_only = |what: &str, span: Span, errors: &mut darling::error::Accumulator| {
-        if kind != Kind::Text {
-            errors.push(check::error(
-                span,
-                format!(
-                    "`{what}` applies to text columns; `{rust_name}` is {}",
-                    kind.describe()
-                ),
-            ));
+impl Relation {
+    fn new(field: Field, kind: RelationKind, target: Type) -> Relation {
+        let ident = field.ident().clone();
+        let rust_name = ident.to_string();
+        Relation {
+            gql_name: field
+                .attrs
+                .name
+                .as_ref()
+                .map(|n| n.0.clone())
+                .unwrap_or_else(|| names::camel(&rust_name)),
+            description: field
+                .attrs
+                .description
+                .as_ref()
+                .map(|d| d.to_string())
+                .or_else(|| attr::doc_string(&field.attrs.attrs)),
+            kind,
+            target,
+            relation_enum: field
+                .sea
+                .relation_enum
+                .as_ref()
+                .map(|e| Ident::new(&names::pascal(e), ident.span())),
+            list: field.attrs.list.is_present(),
+            filter: field.attrs.filter.is_some() && kind == RelationKind::BelongsTo,
+            from: field.sea.from.clone(),
+            via: field.sea.via.is_some(),
+            ident,
+            field,
         }
-    };
-    let bounds = |name: &str,
-                  b: &darling::util::SpannedValue<attr::Bounds>,
-                  errors: &mut darling::error::Accumulator| {
-        let (min, max) = (b.min.map(|n| n.0), b.max.map(|n| n.0));
-        if min.is_none() && max.is_none() {
-            errors.push(check::error(
-                b.span(),
-                format!(
-                    "`{name}` needs `min`, `max` or both, such as `{name}(min = 1, max = 100)`"
-                ),
-            ));
-        }
-        if let (Some(a), Some(z)) = (min, max)
-            && a > z
-        {
-            errors.push(check::error(
-                b.span(),
-                format!("`{name}` has min {a} above max {z}"),
-            ));
-        }
-        (min, max)
-    };
-    if let Some(length) = &validate.length {
-        text_only("length", length.span(), errors);
-        let (min, max) = bounds("length", length, errors);
-        if min.is_some_and(|m| m < 0.0 || m.fract() != 0.0)
-            || max.is_some_and(|m| m < 0.0 || m.fract() != 0.0)
-        {
-            errors.push(check::error(
-                length.span(),
-                "`length` bounds are whole numbers of characters, 0 or more",
-            ));
-        }
-        out.push(Validator::Length(min, max));
     }
-    if let Some(range) = &validate.range {
-        if !matches!(kind, Kind::Int | Kind::Float | Kind::Decimal) {
-            errors.push(check::error(
-                range.span(),
-                format!(
-                    "`range` applies to number columns; `{rust_name}` is {}",
-                    kind.describe()
-                ),
-            ));
-        }
-        let (min, max) = bounds("range", range, errors);
-        out.push(Validator::Range(min, max));
-    }
-    if validate.email.is_present() {
-        text_only("email", validate.email.span(), errors);
-        out.push(Validator::Email);
-    }
-    if validate.url.is_present() {
-        text_only("url", validate.url.span(), errors);
-        out.push(Validator::Url);
-    }
-    if let Some(pattern) = &validate.regex {
-        text_only("regex", pattern.span(), errors);
-        if let Err(err) = regex::Regex::new(pattern) {
-            let first = err
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .trim_start_matches("error: ")
-                .to_owned();
-            errors.push(check::error(
-                pattern.span(),
-                format!("`regex` does not compile: {first}"),
-            ));
-        }
-        out.push(Validator::Regex(pattern.to_string()));
-    }
-    if let Some(path) = &validate.custom {
-        out.push(Validator::Custom(path.clone()));
-    }
-    if validate.required.is_present() {
-        if !nullable && kind != Kind::Text {
-            errors.push(check::error(
-                validate.required.span(),
-                format!("`required` applies to text and `Option` columns; `{rust_name}` always has a value"),
-            ));
-        }
-        out.push(Validator::Required);
-    }
-    out
 }
 
-fn build_relation(
-    field: &FieldAttrs,
-    kind: RelationKind,
-    target: Type,
-    exposed_by_container: &dyn Fn(&str) -> bool,
-    errors: &mut darling::error::Accumulator,
-) -> Option<Relation> {
-    let ident = field.ident.clone().expect("named fields");
-    let rust_name = ident.to_string();
-    let sea = SeaOrmAttrs::from_attrs(&field.attrs);
-    if let Some(filter) = &field.filter {
-        let problem = match (kind, &**filter) {
-            (RelationKind::BelongsTo, LookupList::All) => None,
-            (RelationKind::BelongsTo, LookupList::Some(_)) => Some(format!(
-                "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
-                names::camel(&rust_name)
-            )),
-            _ => Some(format!(
-                "`filter` applies to belongs-to relations; filter `{rust_name}` with its own `filter` argument"
-            )),
+impl Column {
+    fn new(
+        field: Field,
+        container_filter: Option<&darling::util::SpannedValue<LookupList>>,
+        errors: &mut darling::error::Accumulator,
+    ) -> Column {
+        let ident = field.ident().clone();
+        let rust_name = ident.to_string();
+        let primary_key = field.sea.primary_key;
+        let ty = field.attrs.ty.clone();
+        let (inner, nullable) = match types::option_inner(&ty) {
+            Some(inner) => (inner.clone(), true),
+            None => (ty.clone(), false),
         };
-        if let Some(problem) = problem {
-            errors.push(check::error(filter.span(), problem));
-        }
-    }
-    if field.order.is_present() {
-        errors.push(check::error(
-            field.order.span(),
-            format!("`order` does not apply to the relation `{rust_name}`; order by the related type's fields in its `orderBy` argument"),
-        ));
-    }
-    if field.list.is_present() && kind != RelationKind::HasMany {
-        errors.push(check::error(
-            field.list.span(),
-            format!("`list` applies to has-many relations; `{rust_name}` is a single row"),
-        ));
-    }
-    if field.skip.is_present() || !exposed_by_container(&rust_name) {
-        return None;
-    }
-    if let Some(name) = &field.name {
-        errors.handle(check::graphql_name(name, "field"));
-    }
-    if sea.self_ref && sea.via.is_some() {
-        errors.push(check::error(
-            ident.span(),
-            format!("`{rust_name}`: self-referencing many-to-many relations are not supported yet; `#[graphql(skip)]` it"),
-        ));
-        return None;
-    }
-    Some(Relation {
-        gql_name: field
+        let base_kind = types::kind_of(&inner);
+        let is_foreign_key = rust_name.ends_with("_id") && rust_name != "_id";
+        let kind = if (primary_key || is_foreign_key) && types::can_be_id(base_kind) {
+            Kind::Id
+        } else {
+            base_kind
+        };
+        let gql_name = field
+            .attrs
             .name
             .as_ref()
             .map(|n| n.0.clone())
-            .unwrap_or_else(|| names::camel(&rust_name)),
-        description: field
-            .description
-            .as_ref()
-            .map(|d| d.to_string())
-            .or_else(|| attr::doc_string(&field.attrs)),
-        kind,
-        target,
-        relation_enum: sea
-            .relation_enum
-            .as_ref()
-            .map(|e| Ident::new(&names::pascal(e), ident.span())),
-        list: field.list.is_present(),
-        filter: field.filter.is_some() && kind == RelationKind::BelongsTo,
-        from: sea.from.clone(),
-        via: sea.via.is_some(),
-        ident,
-    })
+            .unwrap_or_else(|| names::camel(&rust_name));
+        let filter_name = if kind == Kind::Id && !primary_key && field.attrs.name.is_none() {
+            names::camel(rust_name.trim_end_matches("_id"))
+        } else {
+            gql_name.clone()
+        };
+        // The field's own `filter(...)` wins; `check` refuses lookups in both places.
+        let mut lookups = match field.attrs.filter.as_ref().or(container_filter) {
+            Some(list) => check::lookups(list, &rust_name, kind, nullable, errors),
+            None => Vec::new(),
+        };
+        // The primary key is always filterable by `id` and `id_In`.
+        if primary_key {
+            for lookup in [Lookup::Exact, Lookup::In] {
+                if !lookups.contains(&lookup) {
+                    lookups.push(lookup);
+                }
+            }
+        }
+        Column {
+            variant: Ident::new(&names::pascal(&rust_name), ident.span()),
+            key_type: inner,
+            ty,
+            nullable,
+            kind,
+            base_kind,
+            gql_name,
+            filter_name,
+            description: field
+                .attrs
+                .description
+                .as_ref()
+                .map(|d| d.to_string())
+                .or_else(|| attr::doc_string(&field.attrs.attrs)),
+            lookups,
+            order: field.attrs.order.is_present() || primary_key,
+            primary_key,
+            input: if primary_key && field.sea.auto_increment != Some(false) {
+                InputRole::Generated
+            } else if rust_name == "created_at" && types::is_timestamp(&field.attrs.ty) {
+                InputRole::CreatedAt
+            } else if rust_name == "updated_at" && types::is_timestamp(&field.attrs.ty) {
+                InputRole::UpdatedAt
+            } else {
+                InputRole::Writable
+            },
+            validators: field
+                .attrs
+                .validate
+                .as_ref()
+                .map(|v| Validator::list(v))
+                .unwrap_or_default(),
+            sanitize_html: field.attrs.sanitize_html.is_present(),
+            permission: field.attrs.permission.as_ref().map(|c| c.to_string()),
+            ident,
+            field,
+        }
+    }
 }
 
-fn build_column(
-    field: &FieldAttrs,
-    exposed_by_container: &dyn Fn(&str) -> bool,
-    container_filters: &HashMap<String, &darling::util::SpannedValue<LookupList>>,
-    errors: &mut darling::error::Accumulator,
-) -> Option<Column> {
-    let ident = field.ident.clone().expect("named fields");
-    let rust_name = ident.to_string();
-    let sea = SeaOrmAttrs::from_attrs(&field.attrs);
-    let container_filter = container_filters.get(&rust_name).copied();
-    if let (Some(own), Some(_)) = (&field.filter, container_filter) {
-        errors.push(check::error(
-            own.span(),
-            format!("`{rust_name}` has lookups in the field's `filter(...)` and in the struct's `filter(...)`; keep one"),
-        ));
-    }
-    let filter = field.filter.as_ref().or(container_filter);
-
-    let hidden_by = if field.skip.is_present() {
-        Some("`skip`")
-    } else if sea.ignore {
-        Some("`#[sea_orm(ignore)]`")
-    } else if !exposed_by_container(&rust_name) {
-        Some("the struct's `fields(...)`/`exclude(...)`")
-    } else {
-        None
-    };
-    if let Some(reason) = hidden_by {
-        let conflicts = [
-            (field.name.as_ref().map(|n| n.span()), "name"),
-            (field.description.as_ref().map(|d| d.span()), "description"),
-            (field.validate.as_ref().map(|v| v.span()), "validate"),
-            (
-                field
-                    .sanitize_html
-                    .is_present()
-                    .then(|| field.sanitize_html.span()),
-                "sanitize_html",
-            ),
-            (filter.map(|f| f.span()), "filter"),
-            (field.permission.as_ref().map(|p| p.span()), "permission"),
-            (
-                field.order.is_present().then(|| field.order.span()),
-                "order",
-            ),
-        ];
-        for (span, option) in conflicts {
-            if let Some(span) = span {
-                errors.push(check::error(
-                    span,
-                    format!("`{option}` on `{rust_name}`, which {reason} hides from the schema; a hidden field cannot be named, filtered or ordered"),
-                ));
-            }
+impl Validator {
+    /// The checks of `validate(...)`, in the order the attribute names them.
+    fn list(validate: &attr::ValidateAttrs) -> Vec<Validator> {
+        let bounds = |b: &attr::Bounds| (b.min.map(|n| n.0), b.max.map(|n| n.0));
+        let mut out = Vec::new();
+        if let Some(length) = &validate.length {
+            let (min, max) = bounds(length);
+            out.push(Validator::Length(min, max));
         }
-        return None;
-    }
-
-    let ty = field.ty.clone();
-    let (inner, nullable) = match types::option_inner(&ty) {
-        Some(inner) => (inner.clone(), true),
-        None => (ty.clone(), false),
-    };
-    let base_kind = types::kind_of(&inner);
-    let is_foreign_key = rust_name.ends_with("_id") && rust_name != "_id";
-    let kind = if (sea.primary_key || is_foreign_key) && types::can_be_id(base_kind) {
-        Kind::Id
-    } else {
-        base_kind
-    };
-    if let Some(name) = &field.name {
-        errors.handle(check::graphql_name(name, "field"));
-    }
-    let gql_name = field
-        .name
-        .as_ref()
-        .map(|n| n.0.clone())
-        .unwrap_or_else(|| names::camel(&rust_name));
-    let filter_name = if kind == Kind::Id && !sea.primary_key && field.name.is_none() {
-        names::camel(rust_name.trim_end_matches("_id"))
-    } else {
-        gql_name.clone()
-    };
-    let mut lookups = match filter {
-        Some(list) => check::lookups(list, &rust_name, kind, nullable, errors),
-        None => Vec::new(),
-    };
-    // The primary key is always filterable by `id` and `id_In`.
-    if sea.primary_key {
-        for lookup in [Lookup::Exact, Lookup::In] {
-            if !lookups.contains(&lookup) {
-                lookups.push(lookup);
-            }
+        if let Some(range) = &validate.range {
+            let (min, max) = bounds(range);
+            out.push(Validator::Range(min, max));
         }
+        if validate.email.is_present() {
+            out.push(Validator::Email);
+        }
+        if validate.url.is_present() {
+            out.push(Validator::Url);
+        }
+        if let Some(pattern) = &validate.regex {
+            out.push(Validator::Regex(pattern.to_string()));
+        }
+        if let Some(path) = &validate.custom {
+            out.push(Validator::Custom(path.clone()));
+        }
+        if validate.required.is_present() {
+            out.push(Validator::Required);
+        }
+        out
     }
-    if field.order.is_present() && kind == Kind::Json {
-        errors.push(check::error(
-            field.order.span(),
-            format!("`order` does not apply to a JSON column (`{rust_name}`); remove it"),
-        ));
-    }
-    Some(Column {
-        variant: Ident::new(&names::pascal(&rust_name), ident.span()),
-        ident,
-        key_type: inner,
-        ty,
-        nullable,
-        kind,
-        gql_name,
-        filter_name,
-        description: field
-            .description
-            .as_ref()
-            .map(|d| d.to_string())
-            .or_else(|| attr::doc_string(&field.attrs)),
-        lookups,
-        order: field.order.is_present() || sea.primary_key,
-        primary_key: sea.primary_key,
-        input: if sea.primary_key && sea.auto_increment != Some(false) {
-            InputRole::Generated
-        } else if rust_name == "created_at" && types::is_timestamp(&field.ty) {
-            InputRole::CreatedAt
-        } else if rust_name == "updated_at" && types::is_timestamp(&field.ty) {
-            InputRole::UpdatedAt
-        } else {
-            InputRole::Writable
-        },
-        validators: build_validators(field, &rust_name, base_kind, nullable, errors),
-        sanitize_html: {
-            if field.sanitize_html.is_present() && base_kind != Kind::Text {
-                errors.push(check::error(
-                    field.sanitize_html.span(),
-                    format!(
-                        "`sanitize_html` applies to text columns; `{rust_name}` is {}",
-                        base_kind.describe()
-                    ),
-                ));
-            }
-            field.sanitize_html.is_present()
-        },
-        permission: field.permission.as_ref().map(|codename| {
-            errors.handle(check::codename(codename));
-            codename.to_string()
-        }),
-    })
 }
 
 /// A `#[derive(GraphQLEnum)]` enum: its GraphQL name, description and values.
@@ -896,6 +672,8 @@ pub struct EnumModel {
     pub values: Vec<EnumValue>,
     /// `crate = "path"`: the runtime's path; `None` for `::gqlgen_runtime`.
     pub runtime: Option<syn::Path>,
+    /// The enum's attribute as written (its variants moved into `values`), for `check`.
+    pub attrs: attr::EnumAttrs,
 }
 
 /// A value of a `GraphQLEnum`.
@@ -904,39 +682,31 @@ pub struct EnumValue {
     /// `name = "..."`, or the variant in SCREAMING_CASE.
     pub gql_name: String,
     pub description: Option<String>,
+    /// The variant's attribute as written, for `check`.
+    pub attrs: attr::EnumVariantAttrs,
 }
 
-/// Parses and checks a `GraphQLEnum`, with every error at once.
+/// Parses a `GraphQLEnum`, builds its model and checks it, with every error at once.
 pub fn build_enum(input: &DeriveInput) -> darling::Result<EnumModel> {
-    let parsed = attr::EnumAttrs::from_derive_input(input)?;
-    let mut errors = darling::Error::accumulator();
-    if let Some(name) = &parsed.name {
-        errors.handle(check::graphql_name(name, "enum"));
-    }
-    let variants = parsed
-        .data
-        .as_ref()
-        .take_enum()
-        .expect("darling checks enum_unit");
-    for variant in &variants {
-        if let Some(name) = &variant.name {
-            errors.handle(check::graphql_name(name, "enum value"));
-        }
-    }
-    errors.finish()?;
+    let mut parsed = attr::EnumAttrs::from_derive_input(input)?;
+    let variants = match &mut parsed.data {
+        darling::ast::Data::Enum(variants) => std::mem::take(variants),
+        darling::ast::Data::Struct(_) => unreachable!("darling checks enum_unit"),
+    };
     let values = variants
-        .iter()
+        .into_iter()
         .map(|variant| EnumValue {
-            variant: variant.ident.clone(),
             gql_name: variant
                 .name
                 .as_ref()
                 .map(|n| n.0.clone())
                 .unwrap_or_else(|| names::screaming(&variant.ident.to_string())),
             description: attr::doc_string(&variant.attrs),
+            variant: variant.ident.clone(),
+            attrs: variant,
         })
         .collect();
-    Ok(EnumModel {
+    let model = EnumModel {
         ident: parsed.ident.clone(),
         gql_name: parsed
             .name
@@ -949,7 +719,11 @@ pub fn build_enum(input: &DeriveInput) -> darling::Result<EnumModel> {
             .or_else(|| attr::doc_string(&parsed.attrs)),
         values,
         runtime: parsed.krate.clone(),
-    })
+        attrs: parsed,
+    };
+    let mut errors = darling::Error::accumulator();
+    check::enumeration(&model, &mut errors);
+    errors.finish_with(model)
 }
 
 /// The model built from `parse_quote!` input, as darling tests its receivers: what the IR holds
@@ -1053,6 +827,45 @@ mod tests {
             }
         });
         assert_eq!(count, 1);
+    }
+
+    fn messages(input: DeriveInput) -> Vec<String> {
+        match build(&input) {
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+            Ok(_) => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rules_across_attributes_report_at_the_option() {
+        let found = messages(parse_quote! {
+            #[sea_orm(table_name = "review")]
+            #[graphql(owner = usr_id, filter(body(exact)))]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub user_id: i32,
+                #[graphql(list)]
+                pub rating: i32,
+                #[graphql(filter(icontains))]
+                pub body: String,
+                #[graphql(skip, order)]
+                pub secret: String,
+            }
+        });
+        let expected = [
+            "`body` has lookups in the field's `filter(...)` and in the struct's `filter(...)`",
+            "`order` on `secret`, which `skip` hides from the schema",
+            "`list` applies to has-many relations; `rating` is a column",
+            "unknown column or relation `usr_id` in `owner = ...`; did you mean `user_id`?",
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:#?}");
+        for (message, start) in found.iter().zip(expected) {
+            assert!(
+                message.starts_with(start),
+                "{message:?} should start with {start:?}"
+            );
+        }
     }
 
     #[test]
