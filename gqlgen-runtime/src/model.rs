@@ -160,4 +160,6 @@ pub trait GraphQLMutations: GraphQLModel {
     /// `validator = Type`, or [`crate::validate::NoValidator`]. Named once here, so a type
     /// that does not implement the trait is one error, at the attribute.
     type Validator: crate::validate::ModelValidator<<Self::Entity as EntityTrait>::ActiveModel>;
+    /// The names of the detail and list fields, which the payloads use.
+    const NAMES: crate::mutation::MutationNames;
 }

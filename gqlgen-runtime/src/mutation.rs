@@ -22,6 +22,11 @@ use crate::relation::{RelationSpec, key_column, key_text};
 use crate::validate::{FieldCode, FieldError, FieldErrors};
 pub use crate::validate::{ModelValidator, NoValidator};
 
+pub mod assign;
+mod payload;
+
+pub use payload::{Create, DeletePayload, MutationNames, RowPayload, RowsPayload, Update, Verb};
+
 type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
 
 /// A foreign key among an input's columns, checked before writing.
@@ -670,19 +675,4 @@ impl Now for chrono::NaiveDateTime {
 /// `T::now()`, for generated code.
 pub fn now<T: Now>() -> T {
     T::now()
-}
-
-/// Parses an id input field; a malformed one is an `INVALID` field error.
-pub fn id_field<T: std::str::FromStr>(errors: &mut FieldErrors, field: &str, id: &ID) -> Option<T> {
-    match id.parse() {
-        Ok(value) => Some(value),
-        Err(_) => {
-            errors.add(
-                field,
-                FieldCode::Invalid,
-                format!("`{}` is not a valid id", id.as_str()),
-            );
-            None
-        }
-    }
 }

@@ -125,6 +125,11 @@ macro_rules! __stub_model {
             impl __p::GraphQLMutations for $model {
                 type Mutation = __Unavailable;
                 type Validator = __p::mutation::NoValidator;
+                const NAMES: __p::mutation::MutationNames = __p::mutation::MutationNames {
+                    detail: "unavailable",
+                    list: "unavailables",
+                    list_pascal: "Unavailables",
+                };
             }
 
             impl __p::Fields for $model {

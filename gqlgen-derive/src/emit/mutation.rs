@@ -24,33 +24,42 @@ fn opt(value: Option<f64>) -> TokenStream {
     }
 }
 
-/// Checks of one value `v` (the column's base type) of field `name`.
+/// The checks of `validate(...)` on one value `v: &T` of field `name`: a closure for
+/// `InputField::check`, or the runtime's `unchecked`.
 fn checks(column: &Column, name: &str) -> TokenStream {
     let p = private();
-    let calls = column.validators.iter().map(|v| match v {
-        Validator::Length(min, max) => {
-            let (min, max) = (opt(*min), opt(*max));
-            quote!(#p::validate::length(errors, #name, &v, #min.map(|n: f64| n as usize), #max.map(|n: f64| n as usize));)
-        }
-        Validator::Range(min, max) => {
-            let (min, max) = (opt(*min), opt(*max));
-            if column.kind == Kind::Decimal {
-                quote!(#p::validate::decimal_range(errors, #name, &v, #min, #max);)
-            } else {
-                quote!(#p::validate::range(errors, #name, v as f64, #min, #max);)
+    let calls: Vec<TokenStream> = column
+        .validators
+        .iter()
+        .filter_map(|v| match v {
+            Validator::Length(min, max) => {
+                let (min, max) = (opt(*min), opt(*max));
+                Some(quote!(#p::validate::length(errors, #name, v, #min.map(|n: f64| n as usize), #max.map(|n: f64| n as usize));))
             }
-        }
-        Validator::Email => quote!(#p::validate::email(errors, #name, &v);),
-        Validator::Url => quote!(#p::validate::url(errors, #name, &v);),
-        Validator::Regex(pattern) => quote!(#p::validate::regex(errors, #name, &v, #pattern);),
-        Validator::Custom(path) => quote!(#p::validate::custom(errors, #name, #path(&v));),
-        Validator::Required if column.kind == Kind::Text => {
-            quote!(#p::validate::required_text(errors, #name, &v);)
-        }
-        // On a nullable column, `required` is checked where null is handled.
-        Validator::Required => quote!(),
-    });
-    quote!(#(#calls)*)
+            Validator::Range(min, max) if column.kind == Kind::Decimal => {
+                let (min, max) = (opt(*min), opt(*max));
+                Some(quote!(#p::validate::decimal_range(errors, #name, v, #min, #max);))
+            }
+            Validator::Range(min, max) => {
+                let (min, max) = (opt(*min), opt(*max));
+                Some(quote!(#p::validate::range(errors, #name, *v as f64, #min, #max);))
+            }
+            Validator::Email => Some(quote!(#p::validate::email(errors, #name, v);)),
+            Validator::Url => Some(quote!(#p::validate::url(errors, #name, v);)),
+            Validator::Regex(pattern) => Some(quote!(#p::validate::regex(errors, #name, v, #pattern);)),
+            Validator::Custom(path) => Some(quote!(#p::validate::custom(errors, #name, #path(v));)),
+            Validator::Required if column.kind == Kind::Text => {
+                Some(quote!(#p::validate::required_text(errors, #name, v);))
+            }
+            // On a nullable column, `required` is checked where null is handled.
+            Validator::Required => None,
+        })
+        .collect();
+    if calls.is_empty() {
+        quote!(__a::unchecked)
+    } else {
+        quote!(|errors, v| { #(#calls)* })
+    }
 }
 
 fn required(column: &Column) -> bool {
@@ -60,7 +69,8 @@ fn required(column: &Column) -> bool {
         .any(|v| matches!(v, Validator::Required))
 }
 
-/// The input field's type and the statements that move its value into `model`.
+/// The input field's type and the statement that moves its value into `model`, through the
+/// runtime's `assign` (`__a`).
 fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
     let p = private();
     let ident = &column.ident;
@@ -71,62 +81,39 @@ fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
     } else {
         quote!(#key_type)
     };
-    // `v` from a reference `given` to the input value, or `None` after recording an error.
     let convert = if column.kind == Kind::Id {
-        quote!(#p::mutation::id_field::<#key_type>(errors, #name, given))
+        quote!(__a::id)
     } else if column.sanitize_html {
-        quote!(::std::option::Option::Some(#p::validate::sanitize_html(given)))
+        quote!(__a::sanitized)
     } else {
-        quote!(::std::option::Option::Some(::std::clone::Clone::clone(
-            given
-        )))
+        quote!(__a::cloned)
     };
-    let checks = checks(column, name);
-    let set = |value: TokenStream| quote!(model.#ident = #p::sea_orm::ActiveValue::Set(#value););
-    let set_value = if column.nullable {
-        set(quote!(::std::option::Option::Some(v)))
-    } else {
-        set(quote!(v))
-    };
-    let apply_given = quote! {
-        if let ::std::option::Option::Some(v) = #convert {
-            #checks
-            #set_value
-        }
-    };
-    let null_given = if required(column) {
-        quote!(errors.add(#name, #p::validate::FieldCode::Required, "is required");)
-    } else {
-        set(quote!(::std::option::Option::None))
-    };
-    match (mode, column.nullable) {
-        (Mode::Create, false) => (base, quote! { { let given = &self.#ident; #apply_given } }),
+    let check = checks(column, name);
+    let required = required(column);
+    let (ty, given) = match (mode, column.nullable) {
+        (Mode::Create, false) => (base, quote!(Value(&self.#ident))),
         (Mode::Create, true) => (
             quote!(::std::option::Option<#base>),
-            quote! {
-                match &self.#ident {
-                    ::std::option::Option::Some(given) => #apply_given,
-                    ::std::option::Option::None => { #null_given }
-                }
-            },
+            quote!(create(&self.#ident)),
         ),
         (Mode::Update, false) => (
             quote!(::std::option::Option<#base>),
-            quote! {
-                if let ::std::option::Option::Some(given) = &self.#ident { #apply_given }
-            },
+            quote!(update(&self.#ident)),
         ),
         (Mode::Update, true) => (
             quote!(#p::async_graphql::MaybeUndefined<#base>),
-            quote! {
-                match &self.#ident {
-                    #p::async_graphql::MaybeUndefined::Value(given) => #apply_given,
-                    #p::async_graphql::MaybeUndefined::Null => { #null_given }
-                    #p::async_graphql::MaybeUndefined::Undefined => {}
-                }
-            },
+            quote!(update_nullable(&self.#ident)),
         ),
-    }
+    };
+    let assign = if column.nullable {
+        quote!(__a::assign_nullable)
+    } else {
+        quote!(__a::assign)
+    };
+    let apply = quote! {
+        #assign(&mut model.#ident, __a::Given::#given, &__a::InputField { name: #name, convert: #convert, check: #check, required: #required }, errors);
+    };
+    (ty, apply)
 }
 
 /// `tags` → `tagIds`, `categories` → `categoryIds`.
@@ -234,6 +221,7 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
         impl #p::MutationInput for #ident {
             type Entity = Entity;
             fn apply(&self, model: &mut ActiveModel, errors: &mut #p::FieldErrors) {
+                use #p::mutation::assign as __a;
                 #(#applies)*
             }
             fn references(&self) -> ::std::vec::Vec<#p::Reference<Column>> {
@@ -274,89 +262,38 @@ pub fn emit(model: &Model) -> TokenStream {
         Some(path) => quote_spanned!(path.span()=> type Validator = #path;),
         None => quote!(type Validator = #p::mutation::NoValidator;),
     };
-    let payload = |kind: &str| {
-        let payload = format_ident!("{}{}Payload", kind, name);
-        let payload_name = payload.to_string();
-        let doc = format!(
-            "The result of `{}{}`: the row, or why nothing was written.",
-            names::lower_first(kind),
-            name
-        );
-        let ty = quote! {
-            #[doc = #doc]
-            #[derive(#p::async_graphql::SimpleObject)]
-            #[graphql(crate = #ASYNC_GRAPHQL, name = #payload_name)]
-            pub struct #payload {
-                /// Whether the row was written.
-                pub success: bool,
-                #[graphql(name = #detail)]
-                pub node: ::std::option::Option<#ident>,
-                /// Every problem with the input; empty on success.
-                pub errors: ::std::vec::Vec<#p::FieldError>,
-            }
-        };
-        (payload, ty)
-    };
     let mut types = Vec::new();
     let mut fields = Vec::new();
-    let outcome = |payload: &proc_macro2::Ident| {
-        quote! {
-            ::std::result::Result::Ok(match outcome {
-                #p::Outcome::Done(row) => #payload { success: true, node: ::std::option::Option::Some(row), errors: ::std::vec::Vec::new() },
-                #p::Outcome::Invalid(errors) => #payload { success: false, node: ::std::option::Option::None, errors },
-            })
-        }
+    let payload = |verb: &str| {
+        let verb = format_ident!("{verb}");
+        quote!(#p::mutation::RowPayload<#ident, #p::mutation::#verb>)
     };
     if m.create {
         types.push(input(model, Mode::Create));
-        let (create_payload, ty) = payload("Create");
-        types.push(ty);
-        let many_payload = format_ident!("Create{}Payload", names::pascal(list));
-        let many_name = many_payload.to_string();
+        let create_payload = payload("Create");
         let create_name = format!("create{name}");
         let create_many_name = format!("create{}", names::pascal(list));
-        let done = outcome(&create_payload);
-        types.push(quote! {
-            #[doc = "The result of a bulk create: every row, or none and why."]
-            #[derive(#p::async_graphql::SimpleObject)]
-            #[graphql(crate = #ASYNC_GRAPHQL, name = #many_name)]
-            pub struct #many_payload {
-                /// Whether the rows were written.
-                pub success: bool,
-                #[graphql(name = #list)]
-                pub nodes: ::std::vec::Vec<#ident>,
-                /// Every problem with the inputs, fields named `inputs.N.field`.
-                pub errors: ::std::vec::Vec<#p::FieldError>,
-            }
-        });
         fields.push(quote! {
             #[graphql(name = #create_name)]
             async fn __gqlgen_create(&self, ctx: &#p::async_graphql::Context<'_>, input: #create_input) -> #p::async_graphql::Result<#create_payload> {
-                let outcome = #p::mutation::create::<#ident, _>(ctx, &input).await?;
-                #done
+                ::std::result::Result::Ok(#p::mutation::create::<#ident, _>(ctx, &input).await?.into())
             }
 
             #[graphql(name = #create_many_name)]
-            async fn __gqlgen_create_many(&self, ctx: &#p::async_graphql::Context<'_>, inputs: ::std::vec::Vec<#create_input>) -> #p::async_graphql::Result<#many_payload> {
-                ::std::result::Result::Ok(match #p::mutation::create_many::<#ident, _>(ctx, &inputs).await? {
-                    ::std::result::Result::Ok(nodes) => #many_payload { success: true, nodes, errors: ::std::vec::Vec::new() },
-                    ::std::result::Result::Err(errors) => #many_payload { success: false, nodes: ::std::vec::Vec::new(), errors },
-                })
+            async fn __gqlgen_create_many(&self, ctx: &#p::async_graphql::Context<'_>, inputs: ::std::vec::Vec<#create_input>) -> #p::async_graphql::Result<#p::mutation::RowsPayload<#ident>> {
+                ::std::result::Result::Ok(#p::mutation::create_many::<#ident, _>(ctx, &inputs).await?.into())
             }
         });
     }
     if m.update {
         types.push(input(model, Mode::Update));
-        let (update_payload, ty) = payload("Update");
-        types.push(ty);
+        let update_payload = payload("Update");
         let update_name = format!("update{name}");
         let update_many_name = format!("update{}", names::pascal(list));
-        let done = outcome(&update_payload);
         fields.push(quote! {
             #[graphql(name = #update_name)]
             async fn __gqlgen_update(&self, ctx: &#p::async_graphql::Context<'_>, id: #p::async_graphql::ID, input: #update_input) -> #p::async_graphql::Result<#update_payload> {
-                let outcome = #p::mutation::update::<#ident, _>(ctx, &id, &input).await?;
-                #done
+                ::std::result::Result::Ok(#p::mutation::update::<#ident, _>(ctx, &id, &input).await?.into())
             }
 
             #[graphql(name = #update_many_name)]
@@ -366,29 +303,12 @@ pub fn emit(model: &Model) -> TokenStream {
         });
     }
     if m.delete {
-        let delete_payload = format_ident!("Delete{}Payload", name);
-        let delete_payload_name = delete_payload.to_string();
         let delete_name = format!("delete{name}");
         let delete_many_name = format!("delete{}", names::pascal(list));
-        types.push(quote! {
-            #[doc = "The result of a delete: the id of the deleted row, or why nothing was deleted."]
-            #[derive(#p::async_graphql::SimpleObject)]
-            #[graphql(crate = #ASYNC_GRAPHQL, name = #delete_payload_name)]
-            pub struct #delete_payload {
-                /// Whether the row was deleted.
-                pub success: bool,
-                #[graphql(name = "deletedId")]
-                pub deleted_id: ::std::option::Option<#p::async_graphql::ID>,
-                pub errors: ::std::vec::Vec<#p::FieldError>,
-            }
-        });
         fields.push(quote! {
             #[graphql(name = #delete_name)]
-            async fn __gqlgen_delete(&self, ctx: &#p::async_graphql::Context<'_>, id: #p::async_graphql::ID) -> #p::async_graphql::Result<#delete_payload> {
-                ::std::result::Result::Ok(match #p::mutation::delete::<#ident>(ctx, &id).await? {
-                    ::std::result::Result::Ok(id) => #delete_payload { success: true, deleted_id: ::std::option::Option::Some(id), errors: ::std::vec::Vec::new() },
-                    ::std::result::Result::Err(errors) => #delete_payload { success: false, deleted_id: ::std::option::Option::None, errors },
-                })
+            async fn __gqlgen_delete(&self, ctx: &#p::async_graphql::Context<'_>, id: #p::async_graphql::ID) -> #p::async_graphql::Result<#p::mutation::DeletePayload<#ident>> {
+                ::std::result::Result::Ok(#p::mutation::delete::<#ident>(ctx, &id).await?.into())
             }
 
             #[graphql(name = #delete_many_name)]
@@ -397,6 +317,7 @@ pub fn emit(model: &Model) -> TokenStream {
             }
         });
     }
+    let list_pascal = names::pascal(list);
     quote! {
         #(#types)*
 
@@ -414,6 +335,11 @@ pub fn emit(model: &Model) -> TokenStream {
             impl #p::GraphQLMutations for #ident {
                 type Mutation = #mutation;
                 #validator_type
+                const NAMES: #p::mutation::MutationNames = #p::mutation::MutationNames {
+                    detail: #detail,
+                    list: #list,
+                    list_pascal: #list_pascal,
+                };
             }
         };
     }

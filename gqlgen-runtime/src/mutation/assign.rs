@@ -1,0 +1,203 @@
+//! How one input field lands in its `ActiveModel` column, for every column the same way: the
+//! generated `MutationInput::apply` names each field's conversion and checks ([`InputField`])
+//! and calls [`assign`] or [`assign_nullable`] with what the caller gave ([`Given`]).
+
+use async_graphql::{ID, MaybeUndefined};
+use sea_orm::ActiveValue;
+
+use crate::validate::{FieldCode, FieldErrors};
+
+/// What a mutation input says about one field.
+pub enum Given<'a, I> {
+    /// A value: write it (once converted and checked).
+    Value(&'a I),
+    /// `null`: clear a nullable column, or refuse it if the field is `required`.
+    Null,
+    /// Left out of an update: keep the stored value.
+    Absent,
+}
+
+impl<'a, I> Given<'a, I> {
+    /// A nullable field of a create input: absent and `null` both mean no value.
+    pub fn create(value: &'a Option<I>) -> Self {
+        value.as_ref().map_or(Given::Null, Given::Value)
+    }
+
+    /// A non-null field of an update input: absent keeps the stored value.
+    pub fn update(value: &'a Option<I>) -> Self {
+        value.as_ref().map_or(Given::Absent, Given::Value)
+    }
+
+    /// A nullable field of an update input: absent keeps, `null` clears.
+    pub fn update_nullable(value: &'a MaybeUndefined<I>) -> Self {
+        match value {
+            MaybeUndefined::Value(value) => Given::Value(value),
+            MaybeUndefined::Null => Given::Null,
+            MaybeUndefined::Undefined => Given::Absent,
+        }
+    }
+}
+
+/// One field of a generated input: its GraphQL name, how its input value `I` becomes the
+/// column's value `T`, and the checks of `validate(...)` on that value.
+pub struct InputField<I, T> {
+    /// The GraphQL name, which field errors carry.
+    pub name: &'static str,
+    /// The value to store, or `None` after recording why not (a malformed id).
+    pub convert: fn(&mut FieldErrors, &'static str, &I) -> Option<T>,
+    /// The checks of `validate(...)`; they record errors and the value is written regardless,
+    /// since any error stops the whole write.
+    pub check: fn(&mut FieldErrors, &T),
+    /// `validate(required)`: `null` is an error rather than a cleared column.
+    pub required: bool,
+}
+
+/// Moves a non-null field into its column.
+pub fn assign<I, T>(
+    column: &mut ActiveValue<T>,
+    given: Given<'_, I>,
+    field: &InputField<I, T>,
+    errors: &mut FieldErrors,
+) where
+    T: Into<sea_orm::Value>,
+{
+    if let Given::Value(given) = given
+        && let Some(value) = (field.convert)(errors, field.name, given)
+    {
+        (field.check)(errors, &value);
+        *column = ActiveValue::Set(value);
+    }
+}
+
+/// Moves a nullable field into its column: `null` clears it unless the field is `required`.
+pub fn assign_nullable<I, T>(
+    column: &mut ActiveValue<Option<T>>,
+    given: Given<'_, I>,
+    field: &InputField<I, T>,
+    errors: &mut FieldErrors,
+) where
+    Option<T>: Into<sea_orm::Value>,
+{
+    match given {
+        Given::Value(given) => {
+            if let Some(value) = (field.convert)(errors, field.name, given) {
+                (field.check)(errors, &value);
+                *column = ActiveValue::Set(Some(value));
+            }
+        }
+        Given::Null if field.required => errors.add(field.name, FieldCode::Required, "is required"),
+        Given::Null => *column = ActiveValue::Set(None),
+        Given::Absent => {}
+    }
+}
+
+/// The input value as it is: most columns.
+pub fn cloned<T: Clone>(_: &mut FieldErrors, _: &'static str, value: &T) -> Option<T> {
+    Some(value.clone())
+}
+
+/// Text cleaned of unsafe HTML: `sanitize_html`.
+pub fn sanitized(_: &mut FieldErrors, _: &'static str, value: &String) -> Option<String> {
+    Some(crate::validate::sanitize_html(value))
+}
+
+/// An id parsed into the key's type; a malformed one is an `INVALID` field error.
+pub fn id<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    id: &ID,
+) -> Option<T> {
+    match id.parse() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            errors.add(
+                field,
+                FieldCode::Invalid,
+                format!("`{}` is not a valid id", id.as_str()),
+            );
+            None
+        }
+    }
+}
+
+/// No checks: a field without `validate(...)`.
+pub fn unchecked<T>(_: &mut FieldErrors, _: &T) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_most_3(errors: &mut FieldErrors, value: &String) {
+        crate::validate::length(errors, "name", value, None, Some(3));
+    }
+
+    const NAME: InputField<String, String> = InputField {
+        name: "name",
+        convert: cloned,
+        check: at_most_3,
+        required: true,
+    };
+
+    #[test]
+    fn a_value_is_checked_and_written_absent_keeps_null_is_refused_when_required() {
+        let mut errors = FieldErrors::default();
+        let mut column = ActiveValue::NotSet;
+        assign_nullable(
+            &mut column,
+            Given::Value(&"abcd".to_owned()),
+            &NAME,
+            &mut errors,
+        );
+        assert_eq!(column, ActiveValue::Set(Some("abcd".to_owned())));
+        assert_eq!(errors.0.len(), 1, "too long");
+
+        let mut errors = FieldErrors::default();
+        let mut column = ActiveValue::Unchanged(Some("old".to_owned()));
+        assign_nullable(
+            &mut column,
+            Given::update_nullable(&MaybeUndefined::Undefined),
+            &NAME,
+            &mut errors,
+        );
+        assert_eq!(column, ActiveValue::Unchanged(Some("old".to_owned())));
+        assign_nullable(&mut column, Given::Null, &NAME, &mut errors);
+        assert_eq!(column, ActiveValue::Unchanged(Some("old".to_owned())));
+        assert_eq!(errors.0[0].code, FieldCode::Required.as_str());
+
+        let optional = InputField {
+            required: false,
+            ..NAME
+        };
+        let mut errors = FieldErrors::default();
+        assign_nullable(&mut column, Given::create(&None), &optional, &mut errors);
+        assert_eq!(column, ActiveValue::Set(None));
+        assert!(errors.0.is_empty());
+    }
+
+    #[test]
+    fn a_malformed_id_is_an_invalid_field_and_writes_nothing() {
+        let field = InputField::<ID, i32> {
+            name: "categoryId",
+            convert: id,
+            check: unchecked,
+            required: false,
+        };
+        let mut errors = FieldErrors::default();
+        let mut column = ActiveValue::NotSet;
+        assign(
+            &mut column,
+            Given::update(&Some(ID::from("x"))),
+            &field,
+            &mut errors,
+        );
+        assert_eq!(column, ActiveValue::NotSet);
+        assert_eq!(errors.0[0].code, FieldCode::Invalid.as_str());
+        assign(
+            &mut column,
+            Given::Value(&ID::from("7")),
+            &field,
+            &mut errors,
+        );
+        assert_eq!(column, ActiveValue::Set(7));
+    }
+}
