@@ -222,8 +222,8 @@ mod size {
             total += tokens;
         }
         println!("total: {total} tokens for {} models", models.len());
-        // The count measured when this test was written, plus 10%.
-        const BUDGET: usize = 63_750;
+        // The count of docs/performance.md ("Emitted code", 50,748), plus 10%.
+        const BUDGET: usize = 55_800;
         assert!(
             total <= BUDGET,
             "{total} tokens emitted, over the budget of {BUDGET}"
