@@ -99,3 +99,88 @@ mod keys_and_inputs {
         assert!(sdl.contains("deleteMarker(id: ID!)"));
     }
 }
+
+#[allow(dead_code)]
+#[no_implicit_prelude]
+mod hygiene {
+    //! Generated code names everything by full path: it compiles in a module without the
+    //! prelude, beside local types named like the prelude's. sea-orm's derives (not ours) name
+    //! `Result`, `Option`, `Ok`, `Some`, `Clone` and a few more without a path, so this module
+    //! imports those and shadows the rest; the enum below, which needs no sea-orm derive,
+    //! shadows `Result`, `Option`, `Ok` and `String` too.
+    use ::gqlgen_runtime::GraphQLModel;
+    use ::sea_orm::entity::prelude::*;
+    // What sea-orm's own derives name without a path (`Result` among them, so it cannot be
+    // shadowed here; the enum below shadows it).
+    use ::sea_orm;
+    use ::std;
+    use ::std::prelude::rust_2024::{
+        Clone, DoubleEndedIterator, Err, ExactSizeIterator, Into, Iterator, None, Ok, Option,
+        Result, Sized, Some,
+    };
+    // Their methods (`.to_owned()`, `.extend(..)` in sea-orm's and async-graphql's expansions),
+    // imported without their names.
+    use ::std::prelude::rust_2024::{Extend as _, ToOwned as _, ToString as _, TryInto as _};
+    use ::std::{format, matches};
+
+    pub struct String;
+    pub struct Vec;
+    pub struct Box;
+    pub struct Default;
+    pub struct From;
+    pub struct ToString;
+    pub struct ToOwned;
+    pub struct Send;
+    pub struct Sync;
+    pub struct PhantomData;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+    #[sea_orm(table_name = "note")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[graphql(filter, order, validate(length(min = 1)))]
+        pub title: ::std::string::String,
+        #[graphql(filter)]
+        pub body: ::std::option::Option<::std::string::String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    ::gqlgen_runtime::query_root!(pub Query { Model });
+    ::gqlgen_runtime::mutation_root!(pub Mutation { Model });
+
+    #[::core::prelude::v1::test]
+    fn the_schema_builds() {
+        let schema = ::gqlgen_runtime::schema::build_with_mutations::<Query, Mutation>(
+            ::core::default::Default::default(),
+            ::core::default::Default::default(),
+        );
+        ::std::assert!(schema.sdl().contains("createNote"));
+    }
+
+    #[no_implicit_prelude]
+    mod enumeration {
+        use ::gqlgen_runtime::GraphQLEnum;
+
+        pub struct Result;
+        pub struct Option;
+        pub struct Ok;
+        pub struct String;
+
+        #[derive(
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            GraphQLEnum,
+        )]
+        pub enum Status {
+            Draft,
+            Published,
+        }
+    }
+}

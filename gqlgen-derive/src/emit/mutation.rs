@@ -276,12 +276,12 @@ pub fn emit(model: &Model) -> TokenStream {
         fields.push(quote! {
             #[graphql(name = #create_name)]
             async fn __gqlgen_create(&self, ctx: &#p::async_graphql::Context<'_>, input: #create_input) -> #p::async_graphql::Result<#create_payload> {
-                ::std::result::Result::Ok(#p::mutation::create::<#ident, _>(ctx, &input).await?.into())
+                ::std::result::Result::Ok(::std::convert::Into::into(#p::mutation::create::<#ident, _>(ctx, &input).await?))
             }
 
             #[graphql(name = #create_many_name)]
             async fn __gqlgen_create_many(&self, ctx: &#p::async_graphql::Context<'_>, inputs: ::std::vec::Vec<#create_input>) -> #p::async_graphql::Result<#p::mutation::RowsPayload<#ident>> {
-                ::std::result::Result::Ok(#p::mutation::create_many::<#ident, _>(ctx, &inputs).await?.into())
+                ::std::result::Result::Ok(::std::convert::Into::into(#p::mutation::create_many::<#ident, _>(ctx, &inputs).await?))
             }
         });
     }
@@ -293,7 +293,7 @@ pub fn emit(model: &Model) -> TokenStream {
         fields.push(quote! {
             #[graphql(name = #update_name)]
             async fn __gqlgen_update(&self, ctx: &#p::async_graphql::Context<'_>, id: #p::async_graphql::ID, input: #update_input) -> #p::async_graphql::Result<#update_payload> {
-                ::std::result::Result::Ok(#p::mutation::update::<#ident, _>(ctx, &id, &input).await?.into())
+                ::std::result::Result::Ok(::std::convert::Into::into(#p::mutation::update::<#ident, _>(ctx, &id, &input).await?))
             }
 
             #[graphql(name = #update_many_name)]
@@ -308,7 +308,7 @@ pub fn emit(model: &Model) -> TokenStream {
         fields.push(quote! {
             #[graphql(name = #delete_name)]
             async fn __gqlgen_delete(&self, ctx: &#p::async_graphql::Context<'_>, id: #p::async_graphql::ID) -> #p::async_graphql::Result<#p::mutation::DeletePayload<#ident>> {
-                ::std::result::Result::Ok(#p::mutation::delete::<#ident>(ctx, &id).await?.into())
+                ::std::result::Result::Ok(::std::convert::Into::into(#p::mutation::delete::<#ident>(ctx, &id).await?))
             }
 
             #[graphql(name = #delete_many_name)]
