@@ -97,6 +97,8 @@ pub fn cloned<T: Clone>(_: &mut FieldErrors, _: &'static str, value: &T) -> Opti
 }
 
 /// Text cleaned of unsafe HTML: `sanitize_html`.
+// `&String`, not `&str`: it is an `InputField<String, String>::convert`.
+#[allow(clippy::ptr_arg)]
 pub fn sanitized(_: &mut FieldErrors, _: &'static str, value: &String) -> Option<String> {
     Some(crate::validate::sanitize_html(value))
 }
@@ -127,14 +129,10 @@ pub fn unchecked<T>(_: &mut FieldErrors, _: &T) {}
 mod tests {
     use super::*;
 
-    fn at_most_3(errors: &mut FieldErrors, value: &String) {
-        crate::validate::length(errors, "name", value, None, Some(3));
-    }
-
     const NAME: InputField<String, String> = InputField {
         name: "name",
         convert: cloned,
-        check: at_most_3,
+        check: |errors, value| crate::validate::length(errors, "name", value, None, Some(3)),
         required: true,
     };
 
