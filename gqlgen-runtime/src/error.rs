@@ -7,16 +7,27 @@ use async_graphql::ErrorExtensions;
 /// The codes of DESIGN.md, as they appear in `extensions.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    /// No caller, or a token that is forged, expired, revoked or of the wrong type.
     AuthenticationRequired,
+    /// The caller may not do this to this model, row or field.
     PermissionDenied,
+    /// No row with this id, or none the caller may see.
     NotFound,
+    /// The input breaks a rule of the model (reported as a whole, not per field).
     ValidationError,
+    /// Malformed input: a value, id, cursor, page size, filter or list out of bounds.
     BadUserInput,
+    /// Too many requests from this client; HTTP 429 with `Retry-After`.
     RateLimited,
+    /// Fields nested deeper than the limit.
     QueryTooDeep,
+    /// A query costing more than the limit.
     QueryTooComplex,
+    /// Too many bytes, tokens, aliases or batched operations.
     QueryTooLarge,
+    /// `__schema` / `__type` while introspection is off.
     IntrospectionDisabled,
+    /// A fault of the server, its message masked unless in debug.
     InternalError,
 }
 
@@ -45,11 +56,14 @@ impl ErrorCode {
 /// an error without a code, and this conversion must be the one that runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GqlError {
+    /// What kind of error, for programs.
     pub code: ErrorCode,
+    /// What went wrong, for people.
     pub message: String,
 }
 
 impl GqlError {
+    /// An error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         GqlError {
             code,
@@ -57,10 +71,12 @@ impl GqlError {
         }
     }
 
+    /// A `BAD_USER_INPUT` error.
     pub fn bad_input(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadUserInput, message)
     }
 
+    /// A `NOT_FOUND` error.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
     }

@@ -41,15 +41,17 @@
 //!   `permissions(...)` of a model), [`rate_limit`] and [`limits`] (what one request or client
 //!   may cost).
 //! - Models: [`GraphQLModel`] and [`GraphQLMutations`] are what the derive implements;
-//!   [`validate`] and [`mutation::ModelValidator`] check inputs; [`error`] gives every error its
-//!   code.
+//!   [`validate`] and [`ModelValidator`] check inputs; [`error`] gives every error its code.
 //! - Tests: [`testing`] starts the router on a port and counts SQL statements.
 //!
-//! The read pipeline (`plan` → `fetch` → `render`), the filters and the other modules that
-//! only generated code calls are hidden from these pages; docs/performance.md describes them.
+//! The read pipeline (`plan` → `fetch` → `render`), connections, filters, orderings, the
+//! mutation functions and the other modules that only generated code calls are hidden from
+//! these pages (generated code reaches them through `__private`); docs/performance.md and
+//! docs/mutations.md describe what they do.
 
 pub mod auth;
 pub mod config;
+#[doc(hidden)]
 pub mod connection;
 pub mod db;
 #[doc(hidden)]
@@ -57,11 +59,15 @@ pub mod enumeration;
 pub mod error;
 #[doc(hidden)]
 pub mod fetch;
+#[doc(hidden)]
 pub mod filter;
 pub mod http;
 pub mod limits;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod mutation;
+#[doc(hidden)]
 pub mod order;
 pub mod permission;
 #[doc(hidden)]
@@ -89,7 +95,7 @@ pub use permission::{
     HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly,
     IsOwnerOrReadOnly, IsOwnerOrStaff, Permission,
 };
-pub use validate::{FieldError, FieldErrors};
+pub use validate::{FieldError, FieldErrors, ModelValidator, NoValidator};
 
 /// The result type of computed-field methods and runtime resolvers.
 pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;

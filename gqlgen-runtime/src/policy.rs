@@ -9,9 +9,13 @@ use crate::error::{ErrorCode, GqlError};
 /// What a request does to a model's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// A query or subscription field.
     Read,
+    /// `createX` and the bulk create.
     Create,
+    /// `updateX` and the bulk update.
     Update,
+    /// `deleteX` and the bulk delete.
     Delete,
 }
 
@@ -25,7 +29,9 @@ impl Action {
 /// The question a permission answers: may this caller do this to this model?
 #[derive(Debug, Clone, Copy)]
 pub struct Access<'a> {
+    /// Who asks.
     pub caller: &'a Caller,
+    /// What they ask to do.
     pub action: Action,
     /// The GraphQL type name of the model, such as `Product`.
     pub model: &'static str,

@@ -21,9 +21,13 @@ pub struct TestServer {
 /// A response: status code, headers and JSON body (`Value::Null` when the body is not JSON).
 #[derive(Debug, Clone)]
 pub struct TestResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// Every header, as received.
     pub headers: Vec<(String, String)>,
+    /// The body parsed as JSON, or `Value::Null`.
     pub body: Value,
+    /// The body as text.
     pub text: String,
 }
 

@@ -29,8 +29,11 @@ pub enum FieldCode {
     Length,
     /// A number outside `validate(range(...))`.
     Range,
+    /// Not an email address (`validate(email)`).
     Email,
+    /// Not an http(s) URL (`validate(url)`).
     Url,
+    /// Not matching `validate(regex = "...")`.
     Regex,
     /// Empty or missing where `validate(required)` or a non-null column needs a value.
     Required,
@@ -82,6 +85,7 @@ impl FieldErrors {
         });
     }
 
+    /// Whether no problem was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -228,6 +232,8 @@ pub fn sanitize_html(value: &str) -> String {
 
 /// Rules across the fields of a row: the container's `validator = Type`.
 pub trait ModelValidator<A> {
+    /// Adds a [`FieldError`] to `errors` for each rule the active model `model` breaks; any
+    /// error stops the write.
     fn validate(model: &A, errors: &mut FieldErrors);
 }
 

@@ -82,7 +82,7 @@ impl ActiveModelBehavior for ActiveModel {}
 /// Rules across a product's fields, checked on create and update.
 pub struct ProductRules;
 
-impl gqlgen_runtime::mutation::ModelValidator<ActiveModel> for ProductRules {
+impl gqlgen_runtime::ModelValidator<ActiveModel> for ProductRules {
     /// An expensive product needs a description.
     fn validate(model: &ActiveModel, errors: &mut gqlgen_runtime::FieldErrors) {
         let expensive = model

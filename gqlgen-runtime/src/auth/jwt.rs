@@ -28,7 +28,9 @@ pub enum TokenType {
 /// The claims of a token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
+    /// Access or refresh: only access tokens authenticate requests.
     pub token_type: TokenType,
+    /// The account's key ([`crate::AuthUser::id`]).
     pub user_id: String,
     /// Expiry, in seconds since the Unix epoch.
     pub exp: u64,
@@ -38,8 +40,10 @@ pub struct Claims {
     pub nbf: u64,
     /// The token's unique id: what revocation records.
     pub jti: String,
+    /// The issuer, when `JWT_ISSUER` is set; then checked on every token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    /// The audience, when `JWT_AUDIENCE` is set; then checked on every token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
 }

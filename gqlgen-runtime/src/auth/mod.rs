@@ -44,6 +44,7 @@ impl Caller {
         self.user.as_ref()
     }
 
+    /// Whether a user is logged in (a valid access token came with the request).
     pub fn is_authenticated(&self) -> bool {
         self.user.is_some()
     }
@@ -72,9 +73,11 @@ impl Caller {
 pub struct AuthUser {
     /// The account's key, as tokens carry it.
     pub id: String,
+    /// The login name.
     pub username: String,
     /// An inactive account cannot log in, and its tokens stop working.
     pub is_active: bool,
+    /// Staff: what `IsAdminOrReadOnly` and `IsOwnerOrStaff` let through, and every row scope.
     pub is_staff: bool,
     /// Holds every permission.
     pub is_superuser: bool,
@@ -131,6 +134,7 @@ pub struct Auth {
 const INVALID_CREDENTIALS: &str = "invalid username or password";
 
 impl Auth {
+    /// Authentication from token settings, a revocation store and the accounts.
     pub fn new(jwt: Jwt, mut revocations: Revocations, users: Arc<dyn UserStore>) -> Auth {
         // A token is accepted up to the leeway past its expiry: its revocation must last as long.
         revocations.grace = jwt.leeway();

@@ -13,6 +13,7 @@ pub struct AuthMutation;
 /// The result of `revokeToken`.
 #[derive(SimpleObject, Debug, Clone, Copy)]
 pub struct RevokePayload {
+    /// Whether the token is now revoked.
     pub revoked: bool,
 }
 
