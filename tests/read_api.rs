@@ -1048,3 +1048,33 @@ async fn typenames_name_the_connection_edge_node_and_page_info() {
     }
     cleanup(servers).await;
 }
+
+#[tokio::test]
+async fn root_fields_answer_in_selection_order() {
+    // Root fields of different models are resolved concurrently: their answers arrive in any
+    // order, and the response still lists them as asked, through an alias, a fragment spread
+    // and an inline fragment.
+    let servers = fixture_servers(Config::testing()).await;
+    for (backend, server) in &servers {
+        let query = "{ zProducts: products(first: 1) { totalCount edges { node { id } } } \
+                     categories(first: 1) { pageInfo { hasNextPage } totalCount } \
+                     ...Detail \
+                     ... on Query { tags(first: 1) { totalCount } } \
+                     aCategory: category(id: 1) { name id } } \
+                     fragment Detail on Query { product(id: 1) { price name } }";
+        let response = server.graphql(query, json!({})).await;
+        assert!(response.body["errors"].is_null(), "{}", response.text);
+        let written: Written = serde_json::from_str(&response.text).expect("JSON");
+        let data = written.get("data");
+        assert_eq!(
+            data.keys(),
+            ["zProducts", "categories", "product", "tags", "aCategory"],
+            "{}",
+            backend.name
+        );
+        assert_eq!(data.get("categories").keys(), ["pageInfo", "totalCount"]);
+        assert_eq!(data.get("product").keys(), ["price", "name"]);
+        assert_eq!(data.get("aCategory").keys(), ["name", "id"]);
+    }
+    cleanup(servers).await;
+}

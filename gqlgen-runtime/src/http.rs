@@ -309,8 +309,18 @@ where
         let texts = Arc::new(RenderedTexts::default());
         let mut response = match checked {
             Ok(()) => {
+                let document = state.documents.get(&request.query);
+                let operation = request.operation_name.clone();
                 let request = request.data(caller.clone()).data(texts.clone());
-                state.schema.execute(request).await
+                let mut response = state.schema.execute(request).await;
+                if let Some(document) = document {
+                    crate::render::order_by_selection(
+                        &mut response.data,
+                        &document,
+                        operation.as_deref(),
+                    );
+                }
+                response
             }
             Err(err) => {
                 tracing::info!(code = err.code.as_str(), "query refused before execution");

@@ -84,6 +84,11 @@ impl DocumentCache {
         }
     }
 
+    /// The document of `query` if it was parsed before.
+    pub fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        self.documents.get(query)
+    }
+
     /// The document of `query`, parsed now or before; `None` when it does not parse.
     pub fn parse(&self, query: &str) -> Option<ExecutableDocument> {
         if let Some(document) = self.documents.get(query) {

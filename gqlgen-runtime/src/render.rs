@@ -11,7 +11,9 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::Field;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, FragmentDefinition, Selection, SelectionSet,
+};
 use async_graphql::registry::Registry;
 use async_graphql::{
     Context, ContextSelectionSet, Name, OutputType, PathSegment, Positioned, QueryPathNode,
@@ -162,6 +164,97 @@ impl RenderedTexts {
                 true
             }
             None => false,
+        }
+    }
+}
+
+/// Puts the keys of every object of `data` in the order of the selection set that asked for
+/// them, as the spec orders response maps. async-graphql resolves the fields of a query
+/// concurrently and collects them in the order they finish, so that `{ products category }`
+/// could answer `category` first. Subtrees this module rendered are in order already and are
+/// not entered.
+pub(crate) fn order_by_selection(
+    data: &mut Value,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return,
+        },
+        (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
+            Some(operation) if operations.len() == 1 => operation,
+            _ => return,
+        },
+    };
+    order_value(
+        data,
+        &[&operation.node.selection_set.node],
+        &document.fragments,
+    );
+}
+
+type Fragments = std::collections::HashMap<Name, Positioned<FragmentDefinition>>;
+
+fn order_value(value: &mut Value, selections: &[&SelectionSet], fragments: &Fragments) {
+    match value {
+        Value::List(items) => {
+            for item in items {
+                order_value(item, selections, fragments);
+            }
+        }
+        Value::Object(map) if !(map.len() == 1 && map.contains_key(RENDERED)) => {
+            // Each response key once, in the order of its first field, with the selection sets
+            // of every field under that key (fields of one key merge).
+            let mut keys: IndexMap<&Name, Vec<&SelectionSet>> = IndexMap::new();
+            for selection in selections {
+                collect_keys(selection, fragments, &mut keys, 0);
+            }
+            let mut unordered = std::mem::take(map);
+            for (key, children) in keys {
+                if let Some(mut child) = unordered.swap_remove(key) {
+                    order_value(&mut child, &children, fragments);
+                    map.insert(key.clone(), child);
+                }
+            }
+            // Whatever no field names (none, in practice) keeps its place at the end.
+            map.extend(unordered);
+        }
+        _ => {}
+    }
+}
+
+fn collect_keys<'a>(
+    selection: &'a SelectionSet,
+    fragments: &'a Fragments,
+    keys: &mut IndexMap<&'a Name, Vec<&'a SelectionSet>>,
+    depth: usize,
+) {
+    // Validation refuses fragment cycles; the bound only keeps a bug from looping.
+    if depth > 64 {
+        return;
+    }
+    for item in &selection.items {
+        match &item.node {
+            Selection::Field(field) => keys
+                .entry(&field.node.response_key().node)
+                .or_default()
+                .push(&field.node.selection_set.node),
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = fragments.get(&spread.node.fragment_name.node) {
+                    collect_keys(
+                        &fragment.node.selection_set.node,
+                        fragments,
+                        keys,
+                        depth + 1,
+                    );
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                collect_keys(&inline.node.selection_set.node, fragments, keys, depth + 1)
+            }
         }
     }
 }
