@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
+mod field;
 mod load;
+mod table;
 
 pub use load::ConfigError;
 
