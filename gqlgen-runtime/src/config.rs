@@ -1,11 +1,16 @@
 //! Settings the generated API reads at run time: page sizes, debug, introspection, query limits,
 //! rate limits, JWT, CORS and the body limit. They are placed in the schema's data by
 //! [`crate::schema::build`] and read by the router. The default is the production profile:
-//! security on unless a development profile is chosen on purpose.
+//! security on unless a development profile is chosen on purpose. The profile constructors hold
+//! every default; each setting's variable, TOML key and type are one row of a table
+//! (`config/table.rs`) that [`Config::from_env`], [`Config::redacted_summary`] and the settings
+//! table of docs/security.md all walk.
 
 use std::time::Duration;
 
+mod field;
 mod load;
+mod table;
 
 pub use load::ConfigError;
 
@@ -72,8 +77,11 @@ impl Default for DatabaseSettings {
 /// The profiles of `GQLGEN_PROFILE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
+    /// Debug output, GraphiQL and introspection on: [`Config::development`].
     Development,
+    /// All three off, a JWT secret required: [`Config::production`].
     Production,
+    /// Development without rate limiting: [`Config::testing`].
     Testing,
 }
 
@@ -174,6 +182,7 @@ pub enum JwtAlgorithm {
 /// How tokens are signed and checked.
 #[derive(Clone, PartialEq, Eq)]
 pub struct JwtSettings {
+    /// How tokens are signed (`JWT_ALGORITHM`).
     pub algorithm: JwtAlgorithm,
     /// HS256: the shared secret; RS256: the private key PEM. `None`: tokens cannot be issued
     /// or checked, and every request is anonymous.

@@ -1,17 +1,20 @@
 //! Loading [`Config`] from the process: the profile named by `GQLGEN_PROFILE` gives the defaults,
 //! the TOML file named by `GQLGEN_CONFIG` overrides them, and environment variables override both.
-//! Every value is checked on the way in and the merged result is checked as a whole (production
-//! needs a JWT secret, RS256 needs both keys, `*` is no production origin...), so a bad setting
-//! stops start-up with a [`ConfigError`] naming it: the variable's name (`RATE_LIMIT_RPM`) when the
-//! environment gave it, the dotted TOML key (`rate_limit.requests_per_minute`) when the file did,
-//! and `GQLGEN_CONFIG` when the file cannot be read or parsed.
+//! Both sources walk the table of settings ([`SETTINGS`]), so each accepts every setting, parsed
+//! the same way, and a blank value counts as unset in either. Every value is checked on the way in
+//! and the merged result as a whole (production needs a JWT secret, RS256 needs both keys, `*` is
+//! no production origin...), so a bad setting stops start-up with a [`ConfigError`] naming it: the
+//! variable (`RATE_LIMIT_RPM`) when the environment gave it, the dotted TOML key
+//! (`rate_limit.requests_per_minute`) when the file did, and `GQLGEN_CONFIG` when the file cannot
+//! be read or parsed, holds a key that is no setting, or gives a value the wrong TOML type.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use serde::Deserialize;
-use url::Url;
+use toml::Spanned;
+use toml::de::{DeInteger, DeTable, DeValue};
 
+use super::field::TomlType;
+use super::table::{SETTINGS, Setting, setting};
 use super::{Config, JwtAlgorithm, Profile};
 
 /// A setting that is missing or malformed.
@@ -25,6 +28,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// An error about `setting` (a variable or a dotted TOML key).
     pub fn new(setting: impl Into<String>, message: impl Into<String>) -> ConfigError {
         ConfigError {
             setting: setting.into(),
@@ -36,168 +40,13 @@ impl ConfigError {
 /// The variable naming the TOML file.
 const CONFIG_FILE_VARIABLE: &str = "GQLGEN_CONFIG";
 
-/// Every variable [`Config::from_env`] reads.
-const VARIABLES: &[&str] = &[
-    CONFIG_FILE_VARIABLE,
-    "GQLGEN_PROFILE",
-    "JWT_SECRET_KEY",
-    "JWT_PUBLIC_KEY",
-    "JWT_ALGORITHM",
-    "JWT_EXPIRATION",
-    "JWT_REFRESH_EXPIRATION",
-    "JWT_LEEWAY",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "RATE_LIMITING_ENABLED",
-    "RATE_LIMIT_RPM",
-    "RATE_LIMIT_BURST",
-    "GRAPHQL_CACHING_ENABLED",
-    "REDIS_URL",
-    "CORS_ALLOWED_ORIGINS",
-    "GRAPHQL_MAX_DEPTH",
-    "GRAPHQL_MAX_COMPLEXITY",
-    "GRAPHQL_MAX_ALIASES",
-    "GRAPHQL_MAX_PAGE_SIZE",
-    "GRAPHQL_MAX_BODY_BYTES",
-    "GRAPHQL_DEBUG",
-    "GRAPHQL_INTROSPECTION",
-    "GRAPHQL_MAX_INPUT_DEPTH",
-    "GRAPHQL_MAX_FILTER_DEPTH",
-    "GRAPHQL_MAX_FILTER_NODES",
-    "GRAPHQL_MAX_FILTER_VALUES",
-    "GRAPHQL_MAX_LIST_LENGTH",
-    "GRAPHQL_MAX_PATTERN_LENGTH",
-    "DB_MAX_CONNECTIONS",
-    "DB_MIN_CONNECTIONS",
-    "DB_ACQUIRE_TIMEOUT",
-    "DB_CONNECT_TIMEOUT",
-    "SHUTDOWN_TIMEOUT",
-];
-
-/// The TOML file. Every key is optional; a misspelled one is an error that names it.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct FileSettings {
-    profile: Option<String>,
-    debug: Option<bool>,
-    introspection: Option<bool>,
-    caching_enabled: Option<bool>,
-    max_batch_size: Option<i64>,
-    redis_url: Option<String>,
-    pagination: PaginationSection,
-    limits: LimitsSection,
-    rate_limit: RateLimitSection,
-    jwt: JwtSection,
-    cors: CorsSection,
-    http: HttpSection,
-    database: DatabaseSection,
-}
-
-// Numbers are read as i64 so that a negative or zero value gets our message naming the key,
-// rather than serde's "expected u32".
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct PaginationSection {
-    default_page_size: Option<i64>,
-    max_page_size: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct LimitsSection {
-    max_depth: Option<i64>,
-    max_complexity: Option<i64>,
-    max_aliases: Option<i64>,
-    max_tokens: Option<i64>,
-    max_query_bytes: Option<i64>,
-    max_batch_operations: Option<i64>,
-    max_input_depth: Option<i64>,
-    max_filter_depth: Option<i64>,
-    max_filter_nodes: Option<i64>,
-    max_filter_values: Option<i64>,
-    max_list_length: Option<i64>,
-    max_pattern_length: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct RateLimitSection {
-    enabled: Option<bool>,
-    requests_per_minute: Option<i64>,
-    burst_limit: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct JwtSection {
-    algorithm: Option<String>,
-    secret_key: Option<String>,
-    public_key: Option<String>,
-    expiration: Option<i64>,
-    refresh_expiration: Option<i64>,
-    leeway: Option<i64>,
-    issuer: Option<String>,
-    audience: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct CorsSection {
-    allowed_origins: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct HttpSection {
-    max_body_bytes: Option<i64>,
-    shutdown_timeout: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct DatabaseSection {
-    max_connections: Option<i64>,
-    min_connections: Option<i64>,
-    acquire_timeout: Option<i64>,
-    connect_timeout: Option<i64>,
-}
-
-/// The environment as a map, where a blank variable counts as unset.
-struct Environment<'a>(&'a HashMap<String, String>);
-
-impl Environment<'_> {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|value| !value.trim().is_empty())
-    }
-
-    fn flag(&self, name: &str) -> Result<Option<bool>, ConfigError> {
-        self.get(name)
-            .map(|text| parse_flag(name, text))
-            .transpose()
-    }
-
-    fn number<T: TryFrom<i64>>(&self, name: &str) -> Result<Option<T>, ConfigError> {
-        self.get(name)
-            .map(|text| parse_number(name, text, false))
-            .transpose()
-    }
-
-    fn seconds(&self, name: &str, zero_allowed: bool) -> Result<Option<Duration>, ConfigError> {
-        self.get(name)
-            .map(|text| parse_number(name, text, zero_allowed).map(Duration::from_secs))
-            .transpose()
-    }
-}
-
 impl Config {
     /// The settings of this process: `GQLGEN_PROFILE`'s profile, then the TOML file named by
     /// `GQLGEN_CONFIG` (if set), then environment variables.
     pub fn from_env() -> Result<Config, ConfigError> {
         let mut vars = HashMap::new();
-        for &name in VARIABLES {
+        let names = SETTINGS.iter().map(|setting| setting.env);
+        for name in names.chain([CONFIG_FILE_VARIABLE]) {
             match std::env::var(name) {
                 Ok(value) => {
                     vars.insert(name.to_owned(), value);
@@ -226,398 +75,260 @@ impl Config {
     }
 
     /// The same from explicit sources, for tests: `vars` plays the environment, `toml` the
-    /// file's text.
+    /// file's text. Variables that name no setting are ignored.
     pub fn from_sources(
         vars: &HashMap<String, String>,
         toml: Option<&str>,
     ) -> Result<Config, ConfigError> {
-        let env = Environment(vars);
         let file = match toml {
-            Some(text) => parse_file(text)?,
+            Some(text) => FileSettings::parse(text)?,
             None => FileSettings::default(),
         };
-        let profile = match (env.get("GQLGEN_PROFILE"), &file.profile) {
-            (Some(name), _) => parse_profile("GQLGEN_PROFILE", name)?,
-            (None, Some(name)) => parse_profile("profile", name)?,
-            (None, None) => Profile::Development,
+        let mut sources = Sources {
+            env: Environment(vars),
+            file,
+            given: HashMap::new(),
         };
-        let mut config = match profile {
+        // The profile picks the defaults every other setting starts from, so it is read first.
+        let mut config = Config::development();
+        for source in [Source::File, Source::Environment] {
+            sources.apply(source, setting("profile"), &mut config)?;
+        }
+        let mut config = match config.profile {
             Profile::Development => Config::development(),
             Profile::Production => Config::production(),
             Profile::Testing => Config::testing(),
         };
-        apply_file(&mut config, &file)?;
-        apply_env(&mut config, &env)?;
-        check_merged(&config, &env, &file)?;
+        for source in [Source::File, Source::Environment] {
+            for setting in SETTINGS {
+                sources.apply(source, setting, &mut config)?;
+            }
+        }
+        check_merged(&config, &sources)?;
         Ok(config)
-    }
-
-    /// One line for start-up logs. Says whether a JWT key is set, never the key, and names the
-    /// Redis host, never its credentials.
-    pub fn redacted_summary(&self) -> String {
-        let limits = &self.limits;
-        let rate_limit = if self.rate_limit.enabled {
-            format!(
-                "{}/min burst {}",
-                self.rate_limit.requests_per_minute, self.rate_limit.burst_limit
-            )
-        } else {
-            "off".to_owned()
-        };
-        let jwt_key = if self.jwt.secret_key.is_some() {
-            "key set"
-        } else {
-            "no key"
-        };
-        let redis = match &self.redis_url {
-            None => "none".to_owned(),
-            Some(url) => redis_host(url),
-        };
-        format!(
-            "profile={} debug={} introspection={} page_size={}/{} max_batch_size={} \
-             limits(depth={} complexity={} aliases={} tokens={} query_bytes={} operations={} \
-             input_depth={} filter_depth={} filter_nodes={} filter_values={} list_length={} \
-             pattern_length={}) rate_limit={} cors=[{}] jwt={} {} body_limit={} caching={} \
-             redis={} db(max={} min={} acquire={}s connect={}s) shutdown={}s",
-            self.profile.as_str(),
-            self.debug,
-            self.introspection,
-            self.default_page_size,
-            self.max_page_size,
-            self.max_batch_size,
-            limits.max_depth,
-            limits.max_complexity,
-            limits.max_aliases,
-            limits.max_tokens,
-            limits.max_query_bytes,
-            limits.max_batch_operations,
-            limits.max_input_depth,
-            limits.max_filter_depth,
-            limits.max_filter_nodes,
-            limits.max_filter_values,
-            limits.max_list_length,
-            limits.max_pattern_length,
-            rate_limit,
-            self.cors_allowed_origins.join(","),
-            algorithm_name(self.jwt.algorithm),
-            jwt_key,
-            self.max_body_bytes,
-            self.caching_enabled,
-            redis,
-            self.database.max_connections,
-            self.database.min_connections,
-            self.database.acquire_timeout.as_secs(),
-            self.database.connect_timeout.as_secs(),
-            self.shutdown_timeout.as_secs(),
-        )
     }
 }
 
-fn parse_file(text: &str) -> Result<FileSettings, ConfigError> {
-    toml::from_str(text).map_err(|err| {
-        // Only the message and a line number: toml's own rendering quotes the source line,
-        // which may hold a secret.
-        let line = err
-            .span()
-            .map(|span| text[..span.start].matches('\n').count() + 1);
-        let message = match line {
-            Some(line) => format!("line {line}: {}", err.message()),
-            None => err.message().to_owned(),
+/// Where a setting's value came from. The environment is applied after the file, so it wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    File,
+    Environment,
+}
+
+/// Both sources, and which of them gave each setting, for errors about several settings.
+struct Sources<'a> {
+    env: Environment<'a>,
+    file: FileSettings<'a>,
+    given: HashMap<&'static str, Source>,
+}
+
+impl Sources<'_> {
+    /// Sets `setting` from `source`, when that source gives it.
+    fn apply(
+        &mut self,
+        source: Source,
+        setting: &'static Setting,
+        config: &mut Config,
+    ) -> Result<(), ConfigError> {
+        let (name, text) = match source {
+            Source::File => {
+                let toml_type = (setting.field)(config).toml_type();
+                (setting.toml, self.file.text(setting, toml_type)?)
+            }
+            Source::Environment => (setting.env, self.env.get(setting.env).map(str::to_owned)),
         };
-        ConfigError::new(CONFIG_FILE_VARIABLE, message)
+        if let Some(text) = text {
+            (setting.field)(config).parse(name, &text)?;
+            self.given.insert(setting.name, source);
+        }
+        Ok(())
+    }
+
+    /// Whom to name in an error about the settings `names` together: the first of them the
+    /// environment gave (its last word), else the first the file gave, each as that source
+    /// spells it; the first one's variable when neither source gave any.
+    fn blame(&self, names: &[&str]) -> &'static str {
+        for source in [Source::Environment, Source::File] {
+            for &name in names {
+                let setting = setting(name);
+                if self.given.get(setting.name) == Some(&source) {
+                    return match source {
+                        Source::Environment => setting.env,
+                        Source::File => setting.toml,
+                    };
+                }
+            }
+        }
+        setting(names[0]).env
+    }
+}
+
+/// The environment as a map, where a blank variable counts as unset.
+struct Environment<'a>(&'a HashMap<String, String>);
+
+impl Environment<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.trim().is_empty())
+    }
+}
+
+/// The TOML file's values by key (`rate_limit.requests_per_minute`), each with its line.
+#[derive(Default)]
+struct FileSettings<'a> {
+    values: HashMap<&'static str, (usize, DeValue<'a>)>,
+}
+
+impl<'a> FileSettings<'a> {
+    /// Reads the file's keys. A key that is no setting is an error naming it, since a
+    /// misspelled key would otherwise be ignored in silence.
+    fn parse(text: &'a str) -> Result<FileSettings<'a>, ConfigError> {
+        let line_of = |at: usize| text[..at].matches('\n').count() + 1;
+        let table = DeTable::parse(text).map_err(|err| {
+            // Only the message and a line number: toml's own rendering quotes the source line,
+            // which may hold a secret.
+            let message = match err.span() {
+                Some(span) => format!("line {}: {}", line_of(span.start), err.message()),
+                None => err.message().to_owned(),
+            };
+            ConfigError::new(CONFIG_FILE_VARIABLE, message)
+        })?;
+        let mut values = HashMap::new();
+        let mut add = |key: String, key_at: usize, value: Spanned<DeValue<'a>>| {
+            let Some(setting) = SETTINGS.iter().find(|setting| setting.toml == key) else {
+                let message = format!("line {}: {}", line_of(key_at), unknown_key(&key));
+                return Err(ConfigError::new(CONFIG_FILE_VARIABLE, message));
+            };
+            values.insert(
+                setting.toml,
+                (line_of(value.span().start), value.into_inner()),
+            );
+            Ok(())
+        };
+        for (key, value) in table.into_inner() {
+            let key_at = key.span().start;
+            let value_span = value.span();
+            match value.into_inner() {
+                DeValue::Table(section) if is_section(key.get_ref()) => {
+                    for (inner, value) in section {
+                        let dotted = format!("{}.{}", key.get_ref(), inner.get_ref());
+                        add(dotted, inner.span().start, value)?;
+                    }
+                }
+                value => add(
+                    key.into_inner().into_owned(),
+                    key_at,
+                    Spanned::new(value_span, value),
+                )?,
+            }
+        }
+        Ok(FileSettings { values })
+    }
+
+    /// The value of `setting` as text, so that it goes through the parser the environment's
+    /// text goes through; `None` when the file does not give it or gives a blank string. A
+    /// value of the wrong TOML type (`debug = "yes"`) is an error about the file, like a
+    /// misspelled key: TOML is typed, and a string is no flag.
+    fn text(&self, setting: &Setting, expected: TomlType) -> Result<Option<String>, ConfigError> {
+        let Some((line, value)) = self.values.get(setting.toml) else {
+            return Ok(None);
+        };
+        let text = match (expected, value) {
+            (TomlType::Boolean, DeValue::Boolean(flag)) => Some(flag.to_string()),
+            (TomlType::Integer, DeValue::Integer(number)) => Some(decimal(number)),
+            (TomlType::String, DeValue::String(text)) => Some(text.to_string()),
+            // Joined with commas, the list reads as the environment's comma-separated one.
+            (TomlType::ArrayOfStrings, DeValue::Array(items)) => items
+                .iter()
+                .map(|item| item.get_ref().as_str())
+                .collect::<Option<Vec<_>>>()
+                .map(|items| items.join(",")),
+            _ => None,
+        };
+        match text {
+            Some(text) => Ok(Some(text).filter(|text| !text.trim().is_empty())),
+            None => {
+                let found = value.type_str();
+                let article = if found.starts_with(['a', 'i']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                let message = format!(
+                    "line {line}: `{}` is {article} {found}; expected {}",
+                    setting.toml,
+                    expected.expected()
+                );
+                Err(ConfigError::new(CONFIG_FILE_VARIABLE, message))
+            }
+        }
+    }
+}
+
+/// Whether `key` names a section of the file (`[limits]`).
+fn is_section(key: &str) -> bool {
+    SETTINGS.iter().any(|setting| {
+        setting
+            .toml
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with('.'))
     })
 }
 
-fn apply_file(config: &mut Config, file: &FileSettings) -> Result<(), ConfigError> {
-    let set = |target: &mut u32, key: &str, value: Option<i64>| -> Result<(), ConfigError> {
-        if let Some(value) = value {
-            *target = whole_number(key, value, false)?;
-        }
-        Ok(())
-    };
-    config.debug = file.debug.unwrap_or(config.debug);
-    config.introspection = file.introspection.unwrap_or(config.introspection);
-    config.caching_enabled = file.caching_enabled.unwrap_or(config.caching_enabled);
-    set(
-        &mut config.max_batch_size,
-        "max_batch_size",
-        file.max_batch_size,
-    )?;
-    if let Some(url) = &file.redis_url {
-        config.redis_url = Some(parse_redis_url("redis_url", url)?);
-    }
-    let pages = &file.pagination;
-    set(
-        &mut config.default_page_size,
-        "pagination.default_page_size",
-        pages.default_page_size,
-    )?;
-    set(
-        &mut config.max_page_size,
-        "pagination.max_page_size",
-        pages.max_page_size,
-    )?;
-
-    let limits = &file.limits;
-    set(
-        &mut config.limits.max_depth,
-        "limits.max_depth",
-        limits.max_depth,
-    )?;
-    set(
-        &mut config.limits.max_aliases,
-        "limits.max_aliases",
-        limits.max_aliases,
-    )?;
-    set(
-        &mut config.limits.max_tokens,
-        "limits.max_tokens",
-        limits.max_tokens,
-    )?;
-    let operations = limits.max_batch_operations;
-    set(
-        &mut config.limits.max_batch_operations,
-        "limits.max_batch_operations",
-        operations,
-    )?;
-    if let Some(value) = limits.max_complexity {
-        config.limits.max_complexity = whole_number("limits.max_complexity", value, false)?;
-    }
-    if let Some(value) = limits.max_query_bytes {
-        config.limits.max_query_bytes = whole_number("limits.max_query_bytes", value, false)?;
-    }
-    let input_limits = [
-        (
-            &mut config.limits.max_input_depth,
-            "limits.max_input_depth",
-            limits.max_input_depth,
-        ),
-        (
-            &mut config.limits.max_filter_depth,
-            "limits.max_filter_depth",
-            limits.max_filter_depth,
-        ),
-        (
-            &mut config.limits.max_filter_nodes,
-            "limits.max_filter_nodes",
-            limits.max_filter_nodes,
-        ),
-        (
-            &mut config.limits.max_filter_values,
-            "limits.max_filter_values",
-            limits.max_filter_values,
-        ),
-        (
-            &mut config.limits.max_list_length,
-            "limits.max_list_length",
-            limits.max_list_length,
-        ),
-        (
-            &mut config.limits.max_pattern_length,
-            "limits.max_pattern_length",
-            limits.max_pattern_length,
-        ),
-    ];
-    for (target, key, value) in input_limits {
-        set(target, key, value)?;
-    }
-
-    let rate = &file.rate_limit;
-    config.rate_limit.enabled = rate.enabled.unwrap_or(config.rate_limit.enabled);
-    let rpm = rate.requests_per_minute;
-    set(
-        &mut config.rate_limit.requests_per_minute,
-        "rate_limit.requests_per_minute",
-        rpm,
-    )?;
-    set(
-        &mut config.rate_limit.burst_limit,
-        "rate_limit.burst_limit",
-        rate.burst_limit,
-    )?;
-
-    let jwt = &file.jwt;
-    if let Some(name) = &jwt.algorithm {
-        config.jwt.algorithm = parse_algorithm("jwt.algorithm", name)?;
-    }
-    let non_blank = |text: &Option<String>| text.clone().filter(|text| !text.trim().is_empty());
-    if let Some(key) = non_blank(&jwt.secret_key) {
-        config.jwt.secret_key = Some(key);
-    }
-    if let Some(key) = non_blank(&jwt.public_key) {
-        config.jwt.public_key = Some(key);
-    }
-    let seconds = |key: &str, value: i64, zero_allowed| {
-        whole_number(key, value, zero_allowed).map(Duration::from_secs)
-    };
-    if let Some(value) = jwt.expiration {
-        config.jwt.access_lifetime = seconds("jwt.expiration", value, false)?;
-    }
-    if let Some(value) = jwt.refresh_expiration {
-        config.jwt.refresh_lifetime = seconds("jwt.refresh_expiration", value, false)?;
-    }
-    if let Some(value) = jwt.leeway {
-        config.jwt.leeway = seconds("jwt.leeway", value, true)?;
-    }
-    config.jwt.issuer = non_blank(&jwt.issuer).or(config.jwt.issuer.take());
-    config.jwt.audience = non_blank(&jwt.audience).or(config.jwt.audience.take());
-
-    if let Some(origins) = &file.cors.allowed_origins {
-        config.cors_allowed_origins = origins
+/// Says that `key` is no setting, and lists what its section (or the top level) may hold.
+fn unknown_key(key: &str) -> String {
+    if let Some((section, name)) = key.split_once('.') {
+        let keys: Vec<&str> = SETTINGS
             .iter()
-            .map(|origin| parse_origin("cors.allowed_origins", origin))
-            .collect::<Result<_, _>>()?;
+            .filter_map(|setting| setting.toml.strip_prefix(section)?.strip_prefix('.'))
+            .collect();
+        return format!(
+            "`{name}` is not a setting of [{section}]; expected one of {}",
+            keys.join(", ")
+        );
     }
-    if let Some(value) = file.http.max_body_bytes {
-        config.max_body_bytes = whole_number("http.max_body_bytes", value, false)?;
+    let mut expected: Vec<String> = Vec::new();
+    for setting in SETTINGS {
+        let entry = match setting.toml.split_once('.') {
+            Some((section, _)) => format!("[{section}]"),
+            None => setting.toml.to_owned(),
+        };
+        if !expected.contains(&entry) {
+            expected.push(entry);
+        }
     }
-    if let Some(value) = file.http.shutdown_timeout {
-        config.shutdown_timeout = seconds("http.shutdown_timeout", value, true)?;
-    }
-    let database = &file.database;
-    set(
-        &mut config.database.max_connections,
-        "database.max_connections",
-        database.max_connections,
-    )?;
-    if let Some(value) = database.min_connections {
-        config.database.min_connections = whole_number("database.min_connections", value, true)?;
-    }
-    if let Some(value) = database.acquire_timeout {
-        config.database.acquire_timeout = seconds("database.acquire_timeout", value, false)?;
-    }
-    if let Some(value) = database.connect_timeout {
-        config.database.connect_timeout = seconds("database.connect_timeout", value, false)?;
-    }
-    Ok(())
+    format!(
+        "`{key}` is not a setting; expected one of {}",
+        expected.join(", ")
+    )
 }
 
-fn apply_env(config: &mut Config, env: &Environment<'_>) -> Result<(), ConfigError> {
-    if let Some(name) = env.get("JWT_ALGORITHM") {
-        config.jwt.algorithm = parse_algorithm("JWT_ALGORITHM", name)?;
+/// A TOML integer in decimal, whatever base the file wrote it in.
+fn decimal(number: &DeInteger<'_>) -> String {
+    match i64::from_str_radix(number.as_str(), number.radix()) {
+        Ok(value) => value.to_string(),
+        // Too large for i64: the number parser says so, naming the setting.
+        Err(_) => number.as_str().to_owned(),
     }
-    if let Some(key) = env.get("JWT_SECRET_KEY") {
-        config.jwt.secret_key = Some(unescape_pem(key));
-    }
-    if let Some(key) = env.get("JWT_PUBLIC_KEY") {
-        config.jwt.public_key = Some(unescape_pem(key));
-    }
-    let jwt = &mut config.jwt;
-    jwt.access_lifetime = env
-        .seconds("JWT_EXPIRATION", false)?
-        .unwrap_or(jwt.access_lifetime);
-    let refresh = env.seconds("JWT_REFRESH_EXPIRATION", false)?;
-    jwt.refresh_lifetime = refresh.unwrap_or(jwt.refresh_lifetime);
-    // A leeway of zero is a legitimate choice (clocks in sync); a lifetime of zero is not.
-    jwt.leeway = env.seconds("JWT_LEEWAY", true)?.unwrap_or(jwt.leeway);
-    if let Some(issuer) = env.get("JWT_ISSUER") {
-        jwt.issuer = Some(issuer.trim().to_owned());
-    }
-    if let Some(audience) = env.get("JWT_AUDIENCE") {
-        jwt.audience = Some(audience.trim().to_owned());
-    }
-
-    let rate = &mut config.rate_limit;
-    rate.enabled = env.flag("RATE_LIMITING_ENABLED")?.unwrap_or(rate.enabled);
-    let rpm = env.number("RATE_LIMIT_RPM")?;
-    rate.requests_per_minute = rpm.unwrap_or(rate.requests_per_minute);
-    rate.burst_limit = env.number("RATE_LIMIT_BURST")?.unwrap_or(rate.burst_limit);
-
-    let caching = env.flag("GRAPHQL_CACHING_ENABLED")?;
-    config.caching_enabled = caching.unwrap_or(config.caching_enabled);
-    if let Some(url) = env.get("REDIS_URL") {
-        config.redis_url = Some(parse_redis_url("REDIS_URL", url)?);
-    }
-    if let Some(list) = env.get("CORS_ALLOWED_ORIGINS") {
-        config.cors_allowed_origins = list
-            .split(',')
-            // A trailing comma is harmless; an empty entry is not an origin to allow.
-            .filter(|origin| !origin.trim().is_empty())
-            .map(|origin| parse_origin("CORS_ALLOWED_ORIGINS", origin))
-            .collect::<Result<_, _>>()?;
-    }
-
-    let limits = &mut config.limits;
-    limits.max_depth = env.number("GRAPHQL_MAX_DEPTH")?.unwrap_or(limits.max_depth);
-    let complexity = env.number("GRAPHQL_MAX_COMPLEXITY")?;
-    limits.max_complexity = complexity.unwrap_or(limits.max_complexity);
-    limits.max_aliases = env
-        .number("GRAPHQL_MAX_ALIASES")?
-        .unwrap_or(limits.max_aliases);
-    let max_page_size = env.number("GRAPHQL_MAX_PAGE_SIZE")?;
-    config.max_page_size = max_page_size.unwrap_or(config.max_page_size);
-    let body = env.number("GRAPHQL_MAX_BODY_BYTES")?;
-    config.max_body_bytes = body.unwrap_or(config.max_body_bytes);
-    config.debug = env.flag("GRAPHQL_DEBUG")?.unwrap_or(config.debug);
-    let introspection = env.flag("GRAPHQL_INTROSPECTION")?;
-    config.introspection = introspection.unwrap_or(config.introspection);
-
-    let limits = &mut config.limits;
-    for (target, name) in [
-        (&mut limits.max_input_depth, "GRAPHQL_MAX_INPUT_DEPTH"),
-        (&mut limits.max_filter_depth, "GRAPHQL_MAX_FILTER_DEPTH"),
-        (&mut limits.max_filter_nodes, "GRAPHQL_MAX_FILTER_NODES"),
-        (&mut limits.max_filter_values, "GRAPHQL_MAX_FILTER_VALUES"),
-        (&mut limits.max_list_length, "GRAPHQL_MAX_LIST_LENGTH"),
-        (&mut limits.max_pattern_length, "GRAPHQL_MAX_PATTERN_LENGTH"),
-    ] {
-        *target = env.number(name)?.unwrap_or(*target);
-    }
-
-    let database = &mut config.database;
-    let max_connections = env.number("DB_MAX_CONNECTIONS")?;
-    database.max_connections = max_connections.unwrap_or(database.max_connections);
-    if let Some(text) = env.get("DB_MIN_CONNECTIONS") {
-        database.min_connections = parse_number("DB_MIN_CONNECTIONS", text, true)?;
-    }
-    let acquire = env.seconds("DB_ACQUIRE_TIMEOUT", false)?;
-    database.acquire_timeout = acquire.unwrap_or(database.acquire_timeout);
-    let connect = env.seconds("DB_CONNECT_TIMEOUT", false)?;
-    database.connect_timeout = connect.unwrap_or(database.connect_timeout);
-    let shutdown = env.seconds("SHUTDOWN_TIMEOUT", true)?;
-    config.shutdown_timeout = shutdown.unwrap_or(config.shutdown_timeout);
-    Ok(())
 }
 
 /// The checks that need the merged settings. Each names where the offending value came from.
-fn check_merged(
-    config: &Config,
-    env: &Environment<'_>,
-    file: &FileSettings,
-) -> Result<(), ConfigError> {
-    let source = |variable: &'static str, key: &'static str, in_file: bool| {
-        if env.get(variable).is_none() && in_file {
-            key
-        } else {
-            variable
-        }
-    };
-
-    if config.database.min_connections > config.database.max_connections {
-        let setting = if env.get("DB_MIN_CONNECTIONS").is_some() {
-            "DB_MIN_CONNECTIONS"
-        } else if file.database.min_connections.is_some() {
-            "database.min_connections"
-        } else if env.get("DB_MAX_CONNECTIONS").is_some() {
-            "DB_MAX_CONNECTIONS"
-        } else {
-            "database.max_connections"
-        };
+fn check_merged(config: &Config, sources: &Sources<'_>) -> Result<(), ConfigError> {
+    let database = &config.database;
+    if database.min_connections > database.max_connections {
+        let setting = sources.blame(&["database.min_connections", "database.max_connections"]);
         let message = format!(
             "the pool keeps {} connections open but may open only {}",
-            config.database.min_connections, config.database.max_connections
+            database.min_connections, database.max_connections
         );
         return Err(ConfigError::new(setting, message));
     }
 
     if config.default_page_size > config.max_page_size {
-        let setting = if env.get("GRAPHQL_MAX_PAGE_SIZE").is_some() {
-            "GRAPHQL_MAX_PAGE_SIZE"
-        } else if file.pagination.default_page_size.is_some() {
-            "pagination.default_page_size"
-        } else {
-            "pagination.max_page_size"
-        };
+        let setting = sources.blame(&["default_page_size", "max_page_size"]);
         let message = format!(
             "the default page size {} is above the largest page size {}",
             config.default_page_size, config.max_page_size
@@ -625,37 +336,24 @@ fn check_merged(
         return Err(ConfigError::new(setting, message));
     }
 
-    let in_file = file.cors.allowed_origins.is_some();
-    let origins = source("CORS_ALLOWED_ORIGINS", "cors.allowed_origins", in_file);
     if config.profile == Profile::Production && config.cors_allowed_origins.iter().any(|o| o == "*")
     {
         let message = "`*` lets every web site call the API; production needs the origins \
                        listed, such as https://shop.example.com";
-        return Err(ConfigError::new(origins, message));
+        return Err(ConfigError::new(
+            sources.blame(&["cors_allowed_origins"]),
+            message,
+        ));
     }
 
     let jwt = &config.jwt;
-    let in_file = file
-        .jwt
-        .secret_key
-        .as_deref()
-        .is_some_and(|key| !key.trim().is_empty());
-    let secret_setting = source("JWT_SECRET_KEY", "jwt.secret_key", in_file);
-    let in_file = file
-        .jwt
-        .public_key
-        .as_deref()
-        .is_some_and(|key| !key.trim().is_empty());
-    let public_setting = source("JWT_PUBLIC_KEY", "jwt.public_key", in_file);
-    let algorithm_setting = source(
-        "JWT_ALGORITHM",
-        "jwt.algorithm",
-        file.jwt.algorithm.is_some(),
-    );
+    let secret_setting = sources.blame(&["jwt.secret_key"]);
+    let public_setting = sources.blame(&["jwt.public_key"]);
+    let algorithm_setting = sources.blame(&["jwt.algorithm"]);
     if config.profile == Profile::Production && jwt.secret_key.is_none() {
         let message = "production needs JWT_SECRET_KEY: a random secret of at least 32 bytes \
                        for HS256, or the private key PEM for RS256";
-        return Err(ConfigError::new("JWT_SECRET_KEY", message));
+        return Err(ConfigError::new(secret_setting, message));
     }
     match jwt.algorithm {
         JwtAlgorithm::Hs256 => {
@@ -697,172 +395,17 @@ fn check_merged(
     Ok(())
 }
 
-fn parse_profile(setting: &str, name: &str) -> Result<Profile, ConfigError> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "development" => Ok(Profile::Development),
-        "production" => Ok(Profile::Production),
-        "testing" => Ok(Profile::Testing),
-        _ => Err(ConfigError::new(
-            setting,
-            format!(
-                "is `{}`; expected development, production or testing",
-                name.trim()
-            ),
-        )),
-    }
-}
-
-fn parse_algorithm(setting: &str, name: &str) -> Result<JwtAlgorithm, ConfigError> {
-    match name.trim().to_ascii_uppercase().as_str() {
-        "HS256" => Ok(JwtAlgorithm::Hs256),
-        "RS256" => Ok(JwtAlgorithm::Rs256),
-        _ => Err(ConfigError::new(
-            setting,
-            format!("is `{}`; expected HS256 or RS256", name.trim()),
-        )),
-    }
-}
-
-fn algorithm_name(algorithm: JwtAlgorithm) -> &'static str {
-    match algorithm {
-        JwtAlgorithm::Hs256 => "HS256",
-        JwtAlgorithm::Rs256 => "RS256",
-    }
-}
-
-fn parse_flag(setting: &str, text: &str) -> Result<bool, ConfigError> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(ConfigError::new(
-            setting,
-            format!(
-                "is `{}`; expected true or false (or 1/0, yes/no)",
-                text.trim()
-            ),
-        )),
-    }
-}
-
-fn parse_number<T: TryFrom<i64>>(
-    setting: &str,
-    text: &str,
-    zero_allowed: bool,
-) -> Result<T, ConfigError> {
-    let value = text.trim().parse::<i64>().map_err(|_| {
-        let expected = expected_number(zero_allowed);
-        ConfigError::new(
-            setting,
-            format!("is `{}`; expected {expected}", text.trim()),
-        )
-    })?;
-    whole_number(setting, value, zero_allowed)
-}
-
-fn whole_number<T: TryFrom<i64>>(
-    setting: &str,
-    value: i64,
-    zero_allowed: bool,
-) -> Result<T, ConfigError> {
-    if value < 0 || (value == 0 && !zero_allowed) {
-        let expected = expected_number(zero_allowed);
-        return Err(ConfigError::new(
-            setting,
-            format!("is {value}; expected {expected}"),
-        ));
-    }
-    T::try_from(value).map_err(|_| ConfigError::new(setting, format!("is {value}, too large")))
-}
-
-fn expected_number(zero_allowed: bool) -> &'static str {
-    if zero_allowed {
-        "a whole number, 0 or more"
-    } else {
-        "a positive whole number"
-    }
-}
-
-/// A Redis URL, checked; error messages never repeat it, since it may hold a password.
-fn parse_redis_url(setting: &str, text: &str) -> Result<String, ConfigError> {
-    let expected = "expected redis://[user:password@]host[:port][/db] or rediss://...";
-    let url = Url::parse(text.trim())
-        .map_err(|err| ConfigError::new(setting, format!("is not a URL ({err}); {expected}")))?;
-    if !matches!(url.scheme(), "redis" | "rediss") {
-        let message = format!("has the scheme `{}`; {expected}", url.scheme());
-        return Err(ConfigError::new(setting, message));
-    }
-    if !url.has_host() {
-        return Err(ConfigError::new(
-            setting,
-            format!("has no host; {expected}"),
-        ));
-    }
-    Ok(text.trim().to_owned())
-}
-
-/// `scheme://host:port` of a Redis URL, for logs: without user, password or database.
-fn redis_host(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(url) if url.has_host() => {
-            let host = url.host_str().unwrap_or_default();
-            match url.port() {
-                Some(port) => format!("{}://{host}:{port}", url.scheme()),
-                None => format!("{}://{host}", url.scheme()),
-            }
-        }
-        _ => "set".to_owned(),
-    }
-}
-
-/// An origin as browsers send it in `Origin`: scheme, host and a port that is not the default.
-fn parse_origin(setting: &str, text: &str) -> Result<String, ConfigError> {
-    let text = text.trim();
-    if text == "*" {
-        return Ok("*".to_owned());
-    }
-    let expected = "expected an origin: http(s), host and port if not the default, no path, \
-                    such as https://shop.example.com";
-    let url = Url::parse(text).map_err(|err| {
-        ConfigError::new(
-            setting,
-            format!("`{text}` is not an origin ({err}); {expected}"),
-        )
-    })?;
-    let is_web_host = matches!(url.scheme(), "http" | "https") && url.has_host();
-    let has_more = url.path() != "/"
-        || url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-        || url.password().is_some();
-    if !is_web_host || has_more {
-        return Err(ConfigError::new(
-            setting,
-            format!("`{text}` is not an origin; {expected}"),
-        ));
-    }
-    // The serialization browsers use (lower-case host, no default port, no trailing slash), so
-    // that comparing with the request's `Origin` header is a plain string comparison.
-    Ok(url.origin().ascii_serialization())
-}
-
 fn looks_like_pem(text: &str, label_ending: &str) -> bool {
     let text = text.trim();
     text.starts_with("-----BEGIN") && text.contains(&format!("{label_ending}-----"))
 }
 
-/// A PEM given on one line with `\n` escapes, as env files and container settings force, made
-/// multi-line again; other values are kept as they are.
-fn unescape_pem(value: &str) -> String {
-    if value.trim_start().starts_with("-----BEGIN") && !value.contains('\n') {
-        value.replace("\\n", "\n")
-    } else {
-        value.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::config::field::{Field, Min};
 
     const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
     const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
@@ -1284,14 +827,192 @@ mod tests {
             "{summary}"
         );
         assert!(!summary.contains('\n'), "{summary}");
+        // The summary names settings as the table does: `jwt.secret_key=set`, not the key.
         for part in [
             "profile=production",
-            "jwt=HS256 key set",
-            "redis=redis://cache.internal:6379",
+            "jwt.algorithm=HS256",
+            "jwt.secret_key=set",
+            "redis_url=redis://cache.internal:6379",
         ] {
             assert!(summary.contains(part), "{part} in {summary}");
         }
         assert!(summary.contains("https://shop.example.com"), "{summary}");
-        assert!(Config::development().redacted_summary().contains("no key"));
+        let development = Config::development().redacted_summary();
+        assert!(
+            development.contains("jwt.secret_key=unset"),
+            "{development}"
+        );
+    }
+
+    /// A valid value for `setting` that differs from the development profile's, as the
+    /// environment spells it and as the file does (a TOML literal); with any other setting it
+    /// needs.
+    fn sample(setting: &Setting) -> Vec<(&'static str, String, String)> {
+        let mut config = Config::development();
+        let (env, toml) = match (setting.field)(&mut config) {
+            Field::Flag(flag) => ((!*flag).to_string(), (!*flag).to_string()),
+            Field::Number(number, _) => {
+                let more = (number.get() + 1).to_string();
+                (more.clone(), more)
+            }
+            Field::Seconds(duration, _) => {
+                let more = (duration.as_secs() + 1).to_string();
+                (more.clone(), more)
+            }
+            Field::Text(_) => ("shop".to_owned(), "\"shop\"".to_owned()),
+            Field::Secret(_) => (SECRET.to_owned(), format!("\"{SECRET}\"")),
+            Field::PublicKey(_) => (PUBLIC_PEM.to_owned(), format!("'''{PUBLIC_PEM}'''")),
+            Field::RedisUrl(_) => {
+                let url = "redis://cache:6379/1";
+                (url.to_owned(), format!("\"{url}\""))
+            }
+            Field::Origins(_) => {
+                let origin = "https://shop.example.com";
+                (origin.to_owned(), format!("[\"{origin}\"]"))
+            }
+            Field::Algorithm(_) => ("RS256".to_owned(), "\"RS256\"".to_owned()),
+            Field::Profile(_) => ("testing".to_owned(), "\"testing\"".to_owned()),
+        };
+        let mut values = vec![(setting.name, env, toml)];
+        if setting.name == "jwt.algorithm" {
+            // RS256 checks signatures with a public key, so it is refused without one.
+            let key = format!("'''{PUBLIC_PEM}'''");
+            values.push(("jwt.public_key", PUBLIC_PEM.to_owned(), key));
+        }
+        values
+    }
+
+    /// The TOML file that sets each `(name, value)`, the value a TOML literal. Keys are written
+    /// dotted (`jwt.leeway = 5`), which TOML reads as the key of a section.
+    fn toml_file(values: &[(&str, String)]) -> String {
+        values
+            .iter()
+            .map(|(name, value)| format!("{} = {value}\n", setting(name).toml))
+            .collect()
+    }
+
+    #[test]
+    fn every_setting_is_read_from_either_source_alike() {
+        for row in SETTINGS {
+            let values = sample(row);
+            let pairs: Vec<(&str, &str)> = values
+                .iter()
+                .map(|(name, env, _)| (setting(name).env, env.as_str()))
+                .collect();
+            let from_env = load(&pairs, None)
+                .unwrap_or_else(|err| panic!("{} from the environment: {err}", row.env));
+            assert_ne!(from_env, Config::development(), "{} is read", row.env);
+
+            let literals: Vec<(&str, String)> = values
+                .iter()
+                .map(|(name, _, toml)| (*name, toml.clone()))
+                .collect();
+            let toml = toml_file(&literals);
+            let from_file = load(&[], Some(&toml))
+                .unwrap_or_else(|err| panic!("{} from the file: {err}\n{toml}", row.toml));
+            assert_eq!(from_file, from_env, "{} reads as {}", row.toml, row.env);
+        }
+    }
+
+    /// A value `setting` refuses, as the environment spells it and as the file does; `None`
+    /// where every value of the type is valid (free text; a TOML boolean).
+    fn refused(setting: &Setting) -> (Option<&'static str>, Option<&'static str>) {
+        match (setting.field)(&mut Config::development()) {
+            Field::Flag(_) => (Some("maybe"), None),
+            Field::Number(_, Min::One) | Field::Seconds(_, Min::One) => (Some("0"), Some("0")),
+            Field::Number(_, Min::Zero) | Field::Seconds(_, Min::Zero) => (Some("-1"), Some("-1")),
+            Field::Text(_) => (None, None),
+            // Too short for HS256; no PEM for RS256.
+            Field::Secret(_) | Field::PublicKey(_) => (Some("short"), Some("\"short\"")),
+            Field::RedisUrl(_) => (Some("http://cache"), Some("\"http://cache\"")),
+            Field::Origins(_) => (Some("nope"), Some("[\"nope\"]")),
+            Field::Algorithm(_) => (Some("none"), Some("\"none\"")),
+            Field::Profile(_) => (Some("prod"), Some("\"prod\"")),
+        }
+    }
+
+    #[test]
+    fn a_refused_value_from_either_source_names_the_setting() {
+        for row in SETTINGS {
+            let (env, toml) = refused(row);
+            // The public key is checked only for RS256.
+            let rs256 = row.name == "jwt.public_key";
+            if let Some(value) = env {
+                let mut pairs = vec![(row.env, value)];
+                if rs256 {
+                    pairs.push(("JWT_ALGORITHM", "RS256"));
+                }
+                assert_eq!(error(&pairs, None).setting, row.env, "{value}");
+            }
+            if let Some(value) = toml {
+                let mut values = vec![(row.name, value.to_owned())];
+                if rs256 {
+                    values.push(("jwt.algorithm", "\"RS256\"".to_owned()));
+                }
+                let file = toml_file(&values);
+                assert_eq!(error(&[], Some(&file)).setting, row.toml, "{file}");
+            }
+            // A value of the wrong TOML type is an error about the file that names the key.
+            let wrong_type = match (row.field)(&mut Config::development()).toml_type() {
+                TomlType::String | TomlType::ArrayOfStrings => "1",
+                TomlType::Boolean | TomlType::Integer => "\"1\"",
+            };
+            let file = toml_file(&[(row.name, wrong_type.to_owned())]);
+            let err = error(&[], Some(&file));
+            assert_eq!(err.setting, "GQLGEN_CONFIG", "{file}");
+            assert!(err.message.contains(&format!("`{}`", row.toml)), "{err}");
+            assert!(err.message.contains("line "), "{err}");
+        }
+    }
+
+    #[test]
+    fn variables_that_name_no_setting_are_ignored() {
+        let misspelled = [
+            ("GRAPHQL_MAX_DEPHT", "3"),
+            ("JWT_SECRET", "x"),
+            ("DB_MAX", "0"),
+        ];
+        assert_eq!(load(&misspelled, None).unwrap(), Config::development());
+    }
+
+    #[test]
+    fn settings_once_only_in_the_file_are_read_from_the_environment_too() {
+        let config = load(
+            &[
+                ("GRAPHQL_DEFAULT_PAGE_SIZE", "15"),
+                ("GRAPHQL_MAX_BATCH_SIZE", "7"),
+                ("GRAPHQL_MAX_TOKENS", "900"),
+                ("GRAPHQL_MAX_QUERY_BYTES", "4096"),
+                ("GRAPHQL_MAX_BATCH_OPERATIONS", "3"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!((config.default_page_size, config.max_batch_size), (15, 7));
+        let limits = &config.limits;
+        assert_eq!(
+            (
+                limits.max_tokens,
+                limits.max_query_bytes,
+                limits.max_batch_operations
+            ),
+            (900, 4096, 3)
+        );
+        let err = error(&[("GRAPHQL_DEFAULT_PAGE_SIZE", "500")], None);
+        assert_eq!(err.setting, "GRAPHQL_DEFAULT_PAGE_SIZE");
+    }
+
+    #[test]
+    fn toml_integers_in_any_base_and_blank_strings() {
+        let toml = "[limits]\nmax_depth = 0x10\nmax_tokens = 1_000\n[jwt]\nissuer = \"  \"\n";
+        let config = load(&[], Some(toml)).unwrap();
+        assert_eq!(
+            (config.limits.max_depth, config.limits.max_tokens),
+            (16, 1000)
+        );
+        assert_eq!(config.jwt.issuer, None, "a blank string is unset");
+        let err = error(&[], Some("[limits]\nmax_depth = -3\n"));
+        assert_eq!(err.setting, "limits.max_depth");
+        assert!(err.message.contains("is -3"), "{err}");
     }
 }
