@@ -49,6 +49,8 @@
 //! these pages (generated code reaches them through `__private`); docs/performance.md and
 //! docs/mutations.md describe what they do.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod config;
 #[doc(hidden)]
