@@ -9,8 +9,9 @@ use gqlgen_tests::{
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-/// A `Decimal` from its GraphQL string. The scale of a decimal depends on the backend (SQLite
-/// keeps `9.50` as `9.5`), so tests compare values, not strings.
+/// A `Decimal` from its GraphQL string. Tests compare values, not strings: a decimal without a
+/// declared scale (a computed one) is written as the backend returns it (SQLite keeps `9.50`
+/// as `9.5`).
 fn decimal(value: &Value) -> rust_decimal::Decimal {
     value
         .as_str()
@@ -1075,6 +1076,54 @@ async fn root_fields_answer_in_selection_order() {
         assert_eq!(data.get("categories").keys(), ["pageInfo", "totalCount"]);
         assert_eq!(data.get("product").keys(), ["price", "name"]);
         assert_eq!(data.get("aCategory").keys(), ["name", "id"]);
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn decimals_keep_the_scale_their_column_declares() {
+    // `price` is `Decimal(Some((10, 2)))`: SQLite returns `9.5` for 9.50 and PostgreSQL
+    // `9.50`; both answer "9.50". A written price comes back the same way.
+    let servers = fixture_servers_as(Config::testing(), "admin").await;
+    for (backend, server) in &servers {
+        let response = server
+            .graphql(
+                "{ products(orderBy: [{id: ASC}]) { edges { node { price } } } orderItems(first: 1) { edges { node { unitPrice } } } }",
+                json!({}),
+            )
+            .await;
+        let prices: Vec<&str> = response.body["data"]["products"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|edge| edge["node"]["price"].as_str().expect("a string"))
+            .collect();
+        assert_eq!(
+            prices,
+            ["19.99", "100.00", "9.50", "45.00", "5.00", "1000.00"],
+            "{}: {}",
+            backend.name,
+            response.text
+        );
+        let unit_price = &response.body["data"]["orderItems"]["edges"][0]["node"]["unitPrice"];
+        assert!(
+            unit_price
+                .as_str()
+                .is_some_and(|p| p.split_once('.').is_some_and(|(_, d)| d.len() == 2)),
+            "{}: {unit_price}",
+            backend.name
+        );
+        let response = server
+            .graphql(
+                "mutation { updateProduct(id: \"3\", input: {price: \"999.6\"}) { success product { price } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            response.body["data"]["updateProduct"]["product"]["price"], "999.60",
+            "{}: {}",
+            backend.name, response.text
+        );
     }
     cleanup(servers).await;
 }

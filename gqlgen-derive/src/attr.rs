@@ -380,6 +380,8 @@ pub struct SeaOrmAttrs {
     pub from: Option<String>,
     /// `auto_increment = false` on a primary key.
     pub auto_increment: Option<bool>,
+    /// The scale of `column_type = "Decimal(Some((10, 2)))"`: 2.
+    pub decimal_scale: Option<u32>,
 }
 
 impl SeaOrmAttrs {
@@ -414,6 +416,7 @@ impl SeaOrmAttrs {
                             "via" => out.via = Some(s.value()),
                             "relation_enum" => out.relation_enum = Some(s.value()),
                             "from" => out.from = Some(s.value()),
+                            "column_type" => out.decimal_scale = decimal_scale(&s.value()),
                             _ => {}
                         }
                     }
@@ -437,5 +440,26 @@ impl SeaOrmAttrs {
             });
         }
         out
+    }
+}
+
+/// The scale of a sea-orm `Decimal(Some((precision, scale)))` or `Money(...)` column type.
+fn decimal_scale(column_type: &str) -> Option<u32> {
+    let compact: String = column_type.chars().filter(|c| !c.is_whitespace()).collect();
+    let arguments = compact
+        .strip_prefix("Decimal(Some((")
+        .or_else(|| compact.strip_prefix("Money(Some(("))?;
+    let (_, scale) = arguments.split_once(',')?;
+    scale.trim_end_matches(')').parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_scale_of_a_column_type() {
+        assert_eq!(super::decimal_scale("Decimal(Some((10, 2)))"), Some(2));
+        assert_eq!(super::decimal_scale("Money(Some((19,4)))"), Some(4));
+        assert_eq!(super::decimal_scale("Decimal(None)"), None);
+        assert_eq!(super::decimal_scale("Text"), None);
     }
 }

@@ -36,6 +36,9 @@ pub struct Column {
     pub permission: Option<String>,
     /// The kind of the type without `Option` and before keys become `Id`: what validators check.
     pub base_kind: Kind,
+    /// The scale a decimal column declares (`column_type = "Decimal(Some((10, 2)))"`): its
+    /// values are written with that many decimal places whatever the database returns.
+    pub decimal_scale: Option<u32>,
     /// The field as written, for the rules of `check`.
     pub field: Field,
 }
@@ -598,6 +601,10 @@ impl Column {
             nullable,
             kind,
             base_kind,
+            decimal_scale: field
+                .sea
+                .decimal_scale
+                .filter(|_| base_kind == Kind::Decimal),
             gql_name,
             filter_name,
             description: field

@@ -384,6 +384,36 @@ pub fn column<T: OutputType + 'static>(
     Ok(())
 }
 
+/// A decimal column's value, written with the scale its column declares: `999.60` from a
+/// database that returns `999.6` (SQLite keeps no scale).
+pub trait ScaledDecimal {
+    /// Writes the value with `scale` decimal places, or `null`.
+    fn write_scaled(&self, scale: u32, out: &mut Vec<u8>);
+}
+
+impl ScaledDecimal for rust_decimal::Decimal {
+    fn write_scaled(&self, scale: u32, out: &mut Vec<u8>) {
+        let mut value = *self;
+        value.rescale(scale);
+        string(out, &value.to_string());
+    }
+}
+
+impl ScaledDecimal for Option<rust_decimal::Decimal> {
+    fn write_scaled(&self, scale: u32, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write_scaled(scale, out),
+            None => null(out),
+        }
+    }
+}
+
+/// Writes a decimal column's value with its column's scale.
+pub fn decimal<T: ScaledDecimal>(value: &T, scale: u32, out: &mut Vec<u8>) -> ServerResult<()> {
+    value.write_scaled(scale, out);
+    Ok(())
+}
+
 /// Writes an id column's value (a number, a uuid or text) as an `ID`: a string.
 pub fn id<T: std::fmt::Display>(id: &T, out: &mut Vec<u8>) -> ServerResult<()> {
     string(out, &id.to_string());

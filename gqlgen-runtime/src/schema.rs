@@ -107,6 +107,11 @@ pub fn build<Q: ObjectType + Default + 'static>(
     )
 }
 
+/// What clients read of the `Decimal` scalar in the SDL.
+const DECIMAL_DESCRIPTION: &str = "A decimal number, as a string so that no digit is lost. A \
+     column that declares a scale (`Decimal(Some((10, 2)))`) answers with that many decimal \
+     places (`\"999.60\"`) on every database.";
+
 /// The settings every schema shares: the database and config in its data; introspection and
 /// "did you mean" suggestions (which name fields a probe did not know) as the config says.
 fn finish<Q, M, S>(
@@ -119,7 +124,11 @@ where
     M: ObjectType + 'static,
     S: async_graphql::SubscriptionType + 'static,
 {
-    let mut builder = builder.data(db).data(config.clone());
+    let mut builder = builder
+        .data(db)
+        .data(config.clone())
+        .override_output_type_description::<rust_decimal::Decimal>(DECIMAL_DESCRIPTION)
+        .override_input_type_description::<rust_decimal::Decimal>(DECIMAL_DESCRIPTION);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -17,6 +17,7 @@ pub struct Model {
     #[graphql(filter, order, validate(range(min = 1)))]
     pub quantity: i32,
     /// Price of one unit when the order was placed.
+    #[sea_orm(column_type = "Decimal(Some((10, 2)))")]
     #[graphql(filter(gte, lte), order, validate(range(min = 0)))]
     pub unit_price: Decimal,
     #[sea_orm(belongs_to, from = "order_id", to = "id", on_delete = "Cascade")]

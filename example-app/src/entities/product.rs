@@ -30,6 +30,7 @@ pub struct Model {
     #[graphql(filter(icontains, isnull), sanitize_html, validate(length(max = 5000)))]
     pub description: Option<String>,
     /// Unit price.
+    #[sea_orm(column_type = "Decimal(Some((10, 2)))")]
     #[graphql(filter, order, validate(range(min = 0, max = 1000000)))]
     pub price: Decimal,
     /// Units in stock.

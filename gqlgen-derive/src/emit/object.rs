@@ -140,6 +140,10 @@ fn field_table(model: &Model) -> TokenStream {
         let read = match (c.kind, c.nullable) {
             (Kind::Id, false) => quote!(#p::render::id(&row.#field, out)),
             (Kind::Id, true) => quote!(#p::render::optional_id(&row.#field, out)),
+            (Kind::Decimal, _) if c.decimal_scale.is_some() => {
+                let scale = c.decimal_scale;
+                quote_spanned!(ty.span()=> #p::render::decimal(&row.#field, #scale, out))
+            }
             _ => quote_spanned!(ty.span()=> #p::render::column::<#ty>(&row.#field, ctx, field, out)),
         };
         let permission = match &c.permission {
