@@ -1221,7 +1221,7 @@ async fn get_refuses_mutations_and_applies_the_limits() {
         };
         let delete = get("mutation { deleteProduct(id: \"1\") { success } }");
         let r = send(server, "GET", &delete, &[("Authorization", &admin)], b"").await;
-        refused(&r, 400, "BAD_USER_INPUT", n);
+        refused(&r, 405, "BAD_USER_INPUT", n);
         assert_eq!(
             product::Entity::find()
                 .count(&backend.db)

@@ -1,6 +1,7 @@
-//! The axum router: `POST /graphql` and `GET /graphql` (GraphQL over HTTP, single or batched),
-//! GraphiQL on `GET /graphql` from a browser when debug is on, and `GET /health`. Every request
-//! passes the same gates in order, each refusing with a coded error in GraphQL's response shape:
+//! The axum router: `POST /graphql` and `GET /graphql` (GraphQL over HTTP, single or batched,
+//! in the media type the `Accept` header chooses: see [`media`]), GraphiQL on `GET /graphql`
+//! from a browser when debug is on, and `GET /health`. Every request passes the same gates in
+//! order, each refusing with a coded error in GraphQL's response shape: media types (406, 415),
 //! body size (413), authentication (401), rate limit (429 with `Retry-After`), query analysis
 //! ([`crate::limits`]), then execution with the caller in the request's data. Each request gets
 //! an id, returned as `x-request-id` and carried by every log line of the request; logs never
@@ -27,6 +28,10 @@ use crate::error::{ErrorCode, GqlError};
 use crate::limits::DocumentCache;
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::render::RenderedTexts;
+
+mod media;
+
+use media::{MediaType, is_json_body, is_request_error};
 
 /// What the router uses besides the schema: token checking and the rate limiter.
 #[derive(Clone, Default)]
@@ -121,6 +126,15 @@ fn refusal(status: StatusCode, err: GqlError) -> Response {
 
 fn bad_request(message: String) -> Response {
     refusal(StatusCode::BAD_REQUEST, GqlError::bad_input(message))
+}
+
+fn not_acceptable() -> Response {
+    refusal(
+        StatusCode::NOT_ACCEPTABLE,
+        GqlError::bad_input(
+            "the Accept header allows neither application/graphql-response+json nor application/json",
+        ),
+    )
 }
 
 /// Gives the request an id, runs it inside a span carrying that id, and returns the id.
@@ -275,6 +289,7 @@ async fn execute<Q, M, S>(
     caller: Caller,
     request: BatchRequest,
     read_only: bool,
+    media: MediaType,
 ) -> Response
 where
     Q: ObjectType + 'static,
@@ -302,9 +317,14 @@ where
             Some(&state.documents),
         );
         if read_only && checked.is_ok() && is_mutation(&mut request) {
-            return bad_request(
-                "mutations are not accepted over GET; send them with POST".to_owned(),
+            let mut response = refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                GqlError::bad_input("mutations are not accepted over GET; send them with POST"),
             );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
         }
         let texts = Arc::new(RenderedTexts::default());
         let mut response = match checked {
@@ -330,6 +350,10 @@ where
         crate::error::finish_response(&mut response, config.debug);
         responses.push((response, texts));
     }
+    // Under `application/graphql-response+json`, a request that could not be executed at all is
+    // 400 and has no `data`; `application/json` answers every well-formed request with 200.
+    let request_error =
+        media == MediaType::GraphqlResponse && !batched && is_request_error(&responses[0].0);
     let mut body = Vec::with_capacity(4096);
     let written = if batched {
         body.push(b'[');
@@ -340,13 +364,13 @@ where
                 if i > 0 {
                     body.push(b',');
                 }
-                write_response(&mut body, response, texts)
+                write_response(&mut body, response, texts, false)
             });
         body.push(b']');
         written
     } else {
         let (response, texts) = &responses[0];
-        write_response(&mut body, response, texts)
+        write_response(&mut body, response, texts, request_error)
     };
     if let Err(err) = written {
         tracing::error!(error = %err, "a response could not be serialised");
@@ -355,31 +379,41 @@ where
             GqlError::internal("the response could not be serialised"),
         );
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    let status = if request_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response()
 }
 
 /// Serialises `response` as async-graphql does (`data`, then `extensions` and `errors` when not
 /// empty), copying the subtrees the read pipeline rendered for it instead of checking them again.
+/// `without_data` leaves `data` out: a request error under `application/graphql-response+json`.
 fn write_response(
     out: &mut Vec<u8>,
     response: &async_graphql::Response,
     texts: &RenderedTexts,
+    without_data: bool,
 ) -> Result<(), serde_json::Error> {
-    out.extend_from_slice(b"{\"data\":");
-    crate::render::write_value(out, &response.data, Some(texts))?;
+    out.push(b'{');
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, name: &[u8]| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        out.extend_from_slice(name);
+    };
+    if !without_data {
+        key(out, b"\"data\":");
+        crate::render::write_value(out, &response.data, Some(texts))?;
+    }
     if !response.extensions.is_empty() {
-        out.extend_from_slice(b",\"extensions\":");
+        key(out, b"\"extensions\":");
         serde_json::to_writer(&mut *out, &response.extensions)?;
     }
     if !response.errors.is_empty() {
-        out.extend_from_slice(b",\"errors\":");
+        key(out, b"\"errors\":");
         serde_json::to_writer(&mut *out, &response.errors)?;
     }
     out.push(b'}');
@@ -394,6 +428,15 @@ where
 {
     let peer = peer_of(&request);
     let (parts, body) = request.into_parts();
+    let Some(media) = MediaType::negotiate(&parts.headers) else {
+        return not_acceptable();
+    };
+    if !is_json_body(&parts.headers) {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            GqlError::bad_input("a GraphQL request is sent as `Content-Type: application/json`"),
+        );
+    }
     let limit = state.config.max_body_bytes;
     // Read up to the limit only: a larger body is refused without being buffered whole.
     let body = match axum::body::to_bytes(body, limit).await {
@@ -413,7 +456,7 @@ where
         Err(response) => return response,
     };
     match serde_json::from_slice::<BatchRequest>(&body) {
-        Ok(request) => execute(&state, caller, request, false).await,
+        Ok(request) => execute(&state, caller, request, false, media).await,
         Err(err) => bad_request(format!("the body is not a GraphQL request: {err}")),
     }
 }
@@ -445,13 +488,16 @@ where
         }
         return bad_request("GET /graphql needs a `query` parameter".to_owned());
     }
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return not_acceptable();
+    };
     let caller = match admit(&state, &headers, peer).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     match async_graphql::http::parse_query_string(&query) {
         // GET must not change anything: mutations only over POST.
-        Ok(request) => execute(&state, caller, BatchRequest::Single(request), true).await,
+        Ok(request) => execute(&state, caller, BatchRequest::Single(request), true, media).await,
         Err(err) => bad_request(format!("the query string is not a GraphQL request: {err}")),
     }
 }
