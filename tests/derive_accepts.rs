@@ -90,7 +90,10 @@ mod keys_and_inputs {
             .nth(1)
             .expect("a create input");
         let create = &create[..create.find('}').unwrap()];
-        assert!(create.contains("code: ID!"), "{create}");
+        assert!(
+            create.contains("code: ID\n"),
+            "a required field, nullable so that a missing one is a field error: {create}"
+        );
         assert!(
             !create.contains("createdAt"),
             "created_at is set by the server: {create}"

@@ -151,7 +151,7 @@ async fn each_validator_and_the_container_validator() {
             ),
             (
                 "mutation($i: OrderCreateInput!) { createOrder(input: $i) { success errors { field code } } }",
-                json!({"userId": "1", "status": "PENDING", "contactEmail": "not-an-email"}),
+                json!({"status": "PENDING", "contactEmail": "not-an-email"}),
                 errs(&[("contactEmail", "EMAIL")]),
             ),
             (
@@ -166,7 +166,7 @@ async fn each_validator_and_the_container_validator() {
             ),
             (
                 "mutation($i: ReviewCreateInput!) { createReview(input: $i) { success errors { field code } } }",
-                json!({"productId": "1", "userId": "1", "rating": 6}),
+                json!({"productId": "1", "rating": 6}),
                 errs(&[("rating", "RANGE")]),
             ),
             (
@@ -455,6 +455,50 @@ async fn bulk_deletes_respect_the_batch_size() {
         )
         .await;
         assert_eq!(d["deleteProducts"]["count"], 2, "{n}");
+    }
+    cleanup(servers).await;
+}
+
+/// The seed's `test_create_product_success` and `test_create_product_validation_error`, as
+/// written there: alice (a regular user) sends only what a client must decide.
+#[tokio::test]
+async fn the_seeds_two_create_product_tests() {
+    let servers = fixture_servers_as(Config::testing(), "alice").await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let success = "mutation($input: ProductCreateInput!) { createProduct(input: $input) { success product { id name price ownerId stock isActive sku } errors { field message } } }";
+        let input =
+            json!({ "input": { "name": "New Product", "price": 149.99, "categoryId": "1" } });
+        let d = run(server, success, input).await;
+        let payload = &d["createProduct"];
+        assert_eq!(payload["success"], true, "{n}: {payload}");
+        assert_eq!(payload["product"]["name"], "New Product");
+        assert_eq!(payload["product"]["price"], "149.99");
+        // The defaults: the caller as owner, the attribute's values, a new UUID.
+        assert_eq!(payload["product"]["ownerId"], "1", "{n}: alice owns it");
+        assert_eq!(payload["product"]["stock"], 0);
+        assert_eq!(payload["product"]["isActive"], true);
+        assert!(
+            payload["product"]["sku"]
+                .as_str()
+                .is_some_and(|s| s.parse::<uuid::Uuid>().is_ok()),
+            "{n}: {payload}"
+        );
+
+        let invalid = "mutation($input: ProductCreateInput!) { createProduct(input: $input) { success errors { field message code } } }";
+        let input = json!({ "input": { "name": "", "price": -10 } });
+        let d = run(server, invalid, input).await;
+        let payload = &d["createProduct"];
+        assert_eq!(payload["success"], false, "{n}: {payload}");
+        assert_eq!(
+            field_errors(payload),
+            errs(&[
+                ("categoryId", "REQUIRED"),
+                ("name", "LENGTH"),
+                ("price", "RANGE"),
+            ]),
+            "{n}: {payload}"
+        );
     }
     cleanup(servers).await;
 }

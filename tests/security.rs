@@ -555,10 +555,52 @@ async fn another_customers_order_cannot_be_written() {
             "{n}: still there"
         );
 
+        // The owner of a new order is its creator: the input has no `userId` to name alice.
         let r = gql(
             server,
             bob,
-            "mutation { createOrder(input: {userId: \"1\", status: PENDING}) { success order { id } } }",
+            "mutation { createOrder(input: {userId: \"1\"}) { success } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            r.codes(),
+            ["BAD_USER_INPUT"],
+            "{n}: create for alice: {}",
+            r.text
+        );
+        let r = gql(
+            server,
+            bob,
+            "mutation { createOrder(input: {}) { success order { id userId status } } }",
+            json!({}),
+        )
+        .await;
+        assert!(r.codes().is_empty(), "{n}: create: {}", r.text);
+        let created = &r.data()["createOrder"]["order"];
+        assert_eq!(created["userId"], "2", "{n}: bob's own: {}", r.text);
+        assert_eq!(created["status"], "PENDING", "{n}: the default: {}", r.text);
+        let id = created["id"].as_str().expect("id").to_owned();
+        let r = gql(
+            server,
+            bob,
+            &format!("mutation {{ deleteOrder(id: \"{id}\") {{ success }} }}"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(r.data()["deleteOrder"]["success"], true, "{n}: {}", r.text);
+        assert_eq!(
+            order::Entity::find().count(db).await.expect("count"),
+            2,
+            "{n}"
+        );
+
+        // Products let staff choose the owner (`staff_sets_owner`); anyone else who names one,
+        // even themselves, is refused: on create and on update.
+        let r = gql(
+            server,
+            bob,
+            r#"mutation { createProduct(input: {name: "Gift", price: "1", categoryId: "1", ownerId: "1"}) { success } }"#,
             json!({}),
         )
         .await;
@@ -568,12 +610,19 @@ async fn another_customers_order_cannot_be_written() {
             "{n}: create for alice: {}",
             r.text
         );
+        let r = gql(
+            server,
+            bob,
+            r#"mutation { updateProduct(id: "2", input: {ownerId: "1"}) { success } }"#,
+            json!({}),
+        )
+        .await;
         assert_eq!(
-            order::Entity::find().count(db).await.expect("count"),
-            2,
-            "{n}"
+            r.codes(),
+            ["PERMISSION_DENIED"],
+            "{n}: give away: {}",
+            r.text
         );
-
         let r = gql(
             server,
             bob,
@@ -583,8 +632,8 @@ async fn another_customers_order_cannot_be_written() {
         .await;
         assert_eq!(
             r.codes(),
-            ["PERMISSION_DENIED"],
-            "{n}: give away: {}",
+            ["BAD_USER_INPUT"],
+            "{n}: no userId to change: {}",
             r.text
         );
         assert_eq!(order_row(db, 2).await.expect("order 2").user_id, 2, "{n}");

@@ -42,6 +42,9 @@ pub struct ContainerAttrs {
     /// `crate = "path"`: where the runtime is, when the dependency is renamed.
     #[darling(rename = "crate")]
     pub krate: Option<syn::Path>,
+    /// Staff may choose a row's owner: the owner column is an optional field of the inputs,
+    /// which only staff may give (anyone else's rows are theirs).
+    pub staff_sets_owner: Flag,
 }
 
 /// `#[graphql(...)]` on a field.
@@ -64,6 +67,28 @@ pub struct FieldAttrs {
     pub sanitize_html: Flag,
     /// `permission = "users.view_user_email"`: readable by holders of the codename and the row's owner.
     pub permission: Option<SpannedValue<String>>,
+    /// `default` or `default = expr`: optional in the create input, this value when absent.
+    pub default: Option<SpannedValue<InputDefault>>,
+    /// `default_fn = path`: optional in the create input, `path()` when absent (a new UUID).
+    pub default_fn: Option<SpannedValue<syn::Path>>,
+}
+
+/// The value of a create input's absent field: `default` (the type's `Default`) or
+/// `default = expr`.
+#[derive(Clone)]
+pub enum InputDefault {
+    Trait,
+    Expr(syn::Expr),
+}
+
+impl FromMeta for InputDefault {
+    fn from_word() -> darling::Result<Self> {
+        Ok(InputDefault::Trait)
+    }
+
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        Ok(InputDefault::Expr(expr.clone()))
+    }
 }
 
 /// The validators of `validate(...)`.
@@ -382,6 +407,8 @@ pub struct SeaOrmAttrs {
     pub auto_increment: Option<bool>,
     /// The scale of `column_type = "Decimal(Some((10, 2)))"`: 2.
     pub decimal_scale: Option<u32>,
+    /// `default_value = ...` or `default_expr = ...`: the database fills an absent value.
+    pub database_default: bool,
 }
 
 impl SeaOrmAttrs {
@@ -398,6 +425,9 @@ impl SeaOrmAttrs {
                     .unwrap_or_default();
                 if meta.input.peek(Token![=]) {
                     let value: syn::Expr = meta.value()?.parse()?;
+                    if key == "default_value" || key == "default_expr" {
+                        out.database_default = true;
+                    }
                     if key == "auto_increment"
                         && let syn::Expr::Lit(syn::ExprLit {
                             lit: syn::Lit::Bool(b),

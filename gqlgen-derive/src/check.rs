@@ -11,7 +11,7 @@ use proc_macro2::Span;
 use syn::Ident;
 
 use crate::attr::{self, LookupList, NameValue};
-use crate::model::{EnumModel, HiddenBy, Model};
+use crate::model::{EnumModel, HiddenBy, InputRole, Model};
 use crate::names;
 use crate::types::{Kind, Lookup, RelationKind};
 
@@ -183,6 +183,8 @@ pub fn model(model: &Model, errors: &mut Accumulator) {
     one_exposed_primary_key(model, errors);
     owner_is_a_column_or_belongs_to(model, errors);
     owner_permissions_have_an_owner(model, errors);
+    defaults_fit_the_column(model, errors);
+    staff_sets_owner_has_an_owner_column(model, errors);
 }
 
 /// `fields(...)` and `exclude(...)` are alternatives: one lists what is shown, the other what is
@@ -314,6 +316,8 @@ fn hidden_fields_take_no_options(model: &Model, errors: &mut Accumulator) {
                 "order",
             ),
             (attrs.list.is_present().then(|| attrs.list.span()), "list"),
+            (attrs.default.as_ref().map(|d| d.span()), "default"),
+            (attrs.default_fn.as_ref().map(|d| d.span()), "default_fn"),
         ];
         let reason = match hidden.by {
             HiddenBy::Skip => "`skip`",
@@ -728,6 +732,64 @@ fn owner_permissions_have_an_owner(model: &Model, errors: &mut Accumulator) {
     }
     for expr in model.permissions.iter().flatten() {
         errors.handle(owner_needed(expr));
+    }
+}
+
+/// `default` and `default_fn` give a create input's absent field a value: one of them, on a
+/// column the client writes and that is not already optional.
+///
+/// `#[graphql(default = 0)] pub id: i32` (the primary key) → "`default` on `id`, which the
+/// database assigns"
+fn defaults_fit_the_column(model: &Model, errors: &mut Accumulator) {
+    for column in &model.columns {
+        let attrs = &column.field.attrs;
+        let given = match (&attrs.default, &attrs.default_fn) {
+            (Some(_), Some(function)) => {
+                errors.push(error(
+                    function.span(),
+                    format!(
+                        "`{}` has both `default` and `default_fn`; keep one",
+                        column.ident
+                    ),
+                ));
+                continue;
+            }
+            (Some(default), None) => (default.span(), "default"),
+            (None, Some(function)) => (function.span(), "default_fn"),
+            (None, None) => continue,
+        };
+        let (span, option) = given;
+        let problem = match column.input {
+            InputRole::Generated => Some("which the database assigns".to_owned()),
+            InputRole::CreatedAt | InputRole::UpdatedAt => {
+                Some("which is set to the current time".to_owned())
+            }
+            InputRole::Owner => Some("which is filled with the caller's id".to_owned()),
+            InputRole::Writable if column.nullable => {
+                Some("which is an `Option`: an absent value is null already".to_owned())
+            }
+            InputRole::Writable => None,
+        };
+        if let Some(problem) = problem {
+            errors.push(error(
+                span,
+                format!("`{option}` on `{}`, {problem}; remove it", column.ident),
+            ));
+        }
+    }
+}
+
+/// `staff_sets_owner` lets staff give the owner column in the inputs, so `owner = ...` names a
+/// column (not a relation).
+///
+/// `#[graphql(staff_sets_owner)]` without `owner` → "`staff_sets_owner` needs `owner = column`"
+fn staff_sets_owner_has_an_owner_column(model: &Model, errors: &mut Accumulator) {
+    let flag = &model.attrs.staff_sets_owner;
+    if flag.is_present() && !matches!(model.owner, Some(crate::model::Owner::Column(_))) {
+        errors.push(error(
+            flag.span(),
+            "`staff_sets_owner` needs `owner = column`, the column that holds a row's owner, such as `owner = user_id`",
+        ));
     }
 }
 

@@ -39,8 +39,23 @@ pub struct Column {
     /// The scale a decimal column declares (`column_type = "Decimal(Some((10, 2)))"`): its
     /// values are written with that many decimal places whatever the database returns.
     pub decimal_scale: Option<u32>,
+    /// What an absent field of the create input becomes; `None`: the field is required.
+    pub default: Option<ColumnDefault>,
     /// The field as written, for the rules of `check`.
     pub field: Field,
+}
+
+/// What a create input's absent field becomes.
+pub enum ColumnDefault {
+    /// `default`: the type's `Default`.
+    Trait,
+    /// `default = expr`.
+    Expr(syn::Expr),
+    /// `default_fn = path`: `path()`.
+    Fn(syn::Path),
+    /// Nothing is written: the database's default applies (`#[sea_orm(default_value = ...)]`),
+    /// or, for the owner column, the runtime writes the caller's id.
+    Later,
 }
 
 /// A struct field as written: its `#[graphql(...)]` receiver and its `#[sea_orm(...)]` keys, each
@@ -93,6 +108,9 @@ pub enum InputRole {
     CreatedAt,
     /// Left out, set to now on every write: `updated_at`.
     UpdatedAt,
+    /// Left out, the caller's id on create: the column of `owner = ...`, unless
+    /// `staff_sets_owner`.
+    Owner,
 }
 
 /// One check of `validate(...)`.
@@ -391,6 +409,17 @@ impl Model {
             .owner
             .as_ref()
             .and_then(|path| Owner::resolve(path, &field_names, &relations));
+        // The owner column is filled with the caller's id: out of the inputs, or an optional
+        // field only staff may give.
+        if let Some(Owner::Column(variant)) = &owner
+            && let Some(column) = columns.iter_mut().find(|c| c.variant == *variant)
+        {
+            if attrs.staff_sets_owner.is_present() {
+                column.default.get_or_insert(ColumnDefault::Later);
+            } else {
+                column.input = InputRole::Owner;
+            }
+        }
         Model {
             ident: model_ident(&attrs.ident),
             gql_name,
@@ -633,6 +662,15 @@ impl Column {
                 .unwrap_or_default(),
             sanitize_html: field.attrs.sanitize_html.is_present(),
             permission: field.attrs.permission.as_ref().map(|c| c.to_string()),
+            default: match (&field.attrs.default, &field.attrs.default_fn) {
+                (_, Some(path)) => Some(ColumnDefault::Fn((**path).clone())),
+                (Some(default), None) => Some(match &**default {
+                    attr::InputDefault::Trait => ColumnDefault::Trait,
+                    attr::InputDefault::Expr(expr) => ColumnDefault::Expr(expr.clone()),
+                }),
+                (None, None) if field.sea.database_default => Some(ColumnDefault::Later),
+                (None, None) => None,
+            },
             ident,
             field,
         }

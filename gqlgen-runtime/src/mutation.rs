@@ -329,6 +329,7 @@ where
     if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
         return Ok(Outcome::Invalid(errors));
     }
+    crate::permission::fill_owner::<M>(caller, Action::Create, &mut model)?;
     check_written::<M>(txn, caller, Action::Create, &model).await?;
     let row: M = match model.insert(txn).await {
         Ok(row) => row,
@@ -480,6 +481,7 @@ where
     if let Some(errors) = prepare::<I, V>(txn, input, &mut model, prefix).await? {
         return Ok(Outcome::Invalid(errors));
     }
+    crate::permission::fill_owner::<M>(caller, Action::Update, &mut model)?;
     check_written::<M>(txn, caller, Action::Update, &model).await?;
     let row = if model.is_changed() {
         match model.update(txn).await {

@@ -9,8 +9,8 @@
 use async_graphql::Context;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ColumnType, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
-    QuerySelect, QueryTrait, Value,
+    ActiveModelTrait, ColumnTrait, ColumnType, Condition, ConnectionTrait, EntityTrait, ModelTrait,
+    QueryFilter, QuerySelect, QueryTrait, Value,
 };
 
 use crate::auth::Caller;
@@ -117,6 +117,45 @@ pub fn relation_scope<M: GraphQLModel>(caller: &Caller) -> Option<Condition> {
 
 fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
+}
+
+/// The owner column of a row being written (`owner = column`). Only staff may set it: anyone
+/// else's rows are their own, so an input that moves a row to an owner (which the derive offers
+/// only with `staff_sets_owner`) is refused. On create, an owner left unset is the caller.
+pub(crate) fn fill_owner<M: GraphQLModel>(
+    caller: &Caller,
+    action: Action,
+    model: &mut <M::Entity as EntityTrait>::ActiveModel,
+) -> Result<(), GqlError> {
+    let Owner::Column(column) = M::owner() else {
+        return Ok(());
+    };
+    let given = model.get(column).is_set();
+    if given && !caller.is_staff() {
+        return Err(GqlError::new(
+            ErrorCode::PermissionDenied,
+            format!("only staff may choose the owner of a {}", M::TYPE_NAME),
+        ));
+    }
+    if action != Action::Create || given {
+        return Ok(());
+    }
+    let Some(user) = caller.user() else {
+        return Err(GqlError::new(
+            ErrorCode::AuthenticationRequired,
+            format!("a new {} is owned by its creator: log in", M::TYPE_NAME),
+        ));
+    };
+    let value = owner_value(column.def().get_column_type(), &user.id).ok_or_else(|| {
+        GqlError::internal(format!(
+            "the user id `{}` does not fit the owner column of {}",
+            user.id,
+            M::TYPE_NAME
+        ))
+    })?;
+    model
+        .try_set(column, value)
+        .map_err(|err| GqlError::internal(format!("the owner column: {err}")))
 }
 
 /// A user id as a value of the owner column's type.

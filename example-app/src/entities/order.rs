@@ -34,7 +34,7 @@ pub struct Model {
     /// The customer.
     #[graphql(filter(exact, in))]
     pub user_id: i32,
-    #[graphql(filter(exact, in), order)]
+    #[graphql(filter(exact, in), order, default = OrderStatus::Pending)]
     pub status: OrderStatus,
     /// A note from the customer.
     #[graphql(filter(icontains, isnull), sanitize_html, validate(length(max = 500)))]

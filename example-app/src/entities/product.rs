@@ -5,7 +5,12 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "product")]
-#[graphql(validator = ProductRules, permissions(IsOwnerOrReadOnly), owner = owner_id)]
+#[graphql(
+    validator = ProductRules,
+    permissions(IsOwnerOrReadOnly),
+    owner = owner_id,
+    staff_sets_owner
+)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
@@ -37,7 +42,8 @@ pub struct Model {
     #[graphql(
         filter(exact, gt, gte, lt, lte, range, in),
         order,
-        validate(range(min = 0))
+        validate(range(min = 0)),
+        default = 0
     )]
     pub stock: i32,
     /// Shipping weight in kilograms, when known.
@@ -45,10 +51,10 @@ pub struct Model {
     pub weight: Option<f64>,
     /// Stock-keeping unit.
     #[sea_orm(unique)]
-    #[graphql(filter(exact, in))]
+    #[graphql(filter(exact, in), default_fn = Uuid::new_v4)]
     pub sku: Uuid,
     /// Whether the product is listed.
-    #[graphql(filter)]
+    #[graphql(filter, default = true)]
     pub is_active: bool,
     /// Free-form attributes.
     #[graphql(filter(isnull))]

@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{ASYNC_GRAPHQL, private};
-use crate::model::{Column, InputRole, Model, Validator};
+use crate::model::{Column, ColumnDefault, InputRole, Model, Validator};
 use crate::names;
 use crate::types::{Kind, RelationKind};
 
@@ -90,8 +90,30 @@ fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
     };
     let check = checks(column, name);
     let required = required(column);
+    // A create input's field with a default is optional; absent, it gets the default, or is
+    // left to the database (or the runtime, for the owner column).
+    let optional = mode == Mode::Create && !column.nullable && column.default.is_some();
+    let default = match &column.default {
+        Some(ColumnDefault::Trait) => Some(quote!(::std::default::Default::default())),
+        Some(ColumnDefault::Expr(expr)) => {
+            Some(quote_spanned!(expr.span()=> ::std::convert::Into::into(#expr)))
+        }
+        Some(ColumnDefault::Fn(path)) => Some(quote_spanned!(path.span()=> #path())),
+        Some(ColumnDefault::Later) | None => None,
+    }
+    .filter(|_| optional);
     let (ty, given) = match (mode, column.nullable) {
-        (Mode::Create, false) => (base, quote!(Value(&self.#ident))),
+        (Mode::Create, false) if optional => (
+            quote!(::std::option::Option<#base>),
+            quote!(update(&self.#ident)),
+        ),
+        // Required, yet nullable in the schema: a missing value is a `REQUIRED` field error in
+        // the payload, beside the input's other problems, rather than a request error that
+        // hides them.
+        (Mode::Create, false) => (
+            quote!(::std::option::Option<#base>),
+            quote!(create(&self.#ident)),
+        ),
         (Mode::Create, true) => (
             quote!(::std::option::Option<#base>),
             quote!(create(&self.#ident)),
@@ -110,9 +132,16 @@ fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
     } else {
         quote!(__a::assign)
     };
-    let apply = quote! {
+    let mut apply = quote! {
         #assign(&mut model.#ident, __a::Given::#given, &__a::InputField { name: #name, convert: #convert, check: #check, required: #required }, errors);
     };
+    if let Some(default) = default {
+        apply.extend(quote! {
+            if self.#ident.is_none() {
+                model.#ident = #p::sea_orm::ActiveValue::Set(#default);
+            }
+        });
+    }
     (ty, apply)
 }
 
@@ -154,7 +183,15 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
         let (ty, apply) = field(column, mode);
         let rust = &column.ident;
         let name = &column.gql_name;
-        let field_doc = super::doc(&column.description);
+        // The schema cannot say that a create input's field is required (it is nullable, so
+        // that a missing one is a field error): its description does.
+        let required = mode == Mode::Create && !column.nullable && column.default.is_none();
+        let description = match (&column.description, required) {
+            (Some(text), true) => Some(format!("{text} Required.")),
+            (None, true) => Some("Required.".to_owned()),
+            (description, false) => description.clone(),
+        };
+        let field_doc = super::doc(&description);
         fields.push(quote! {
             #field_doc
             #[graphql(name = #name)]

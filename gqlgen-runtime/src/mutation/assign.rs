@@ -52,7 +52,8 @@ pub struct InputField<I, T> {
     pub required: bool,
 }
 
-/// Moves a non-null field into its column.
+/// Moves a non-null field into its column; `null` (a create input's missing field) is a
+/// `REQUIRED` field error.
 pub fn assign<I, T>(
     column: &mut ActiveValue<T>,
     given: Given<'_, I>,
@@ -61,11 +62,15 @@ pub fn assign<I, T>(
 ) where
     T: Into<sea_orm::Value>,
 {
-    if let Given::Value(given) = given
-        && let Some(value) = (field.convert)(errors, field.name, given)
-    {
-        (field.check)(errors, &value);
-        *column = ActiveValue::Set(value);
+    match given {
+        Given::Value(given) => {
+            if let Some(value) = (field.convert)(errors, field.name, given) {
+                (field.check)(errors, &value);
+                *column = ActiveValue::Set(value);
+            }
+        }
+        Given::Null => errors.add(field.name, FieldCode::Required, "is required"),
+        Given::Absent => {}
     }
 }
 
