@@ -1127,3 +1127,24 @@ async fn decimals_keep_the_scale_their_column_declares() {
     }
     cleanup(servers).await;
 }
+
+#[tokio::test]
+async fn me_is_the_callers_user_or_null() {
+    let servers = fixture_servers_as(Config::testing(), "alice").await;
+    for (backend, server) in &servers {
+        let query = "{ me { id username email } }";
+        let mine = server.graphql(query, json!({})).await;
+        assert!(mine.body["errors"].is_null(), "{}: {}", backend.name, mine.text);
+        // Alice may read her own email: the field permission's owner rule.
+        assert_eq!(
+            mine.body["data"]["me"],
+            json!({"id": "1", "username": "alice", "email": "alice@example.com"}),
+            "{}",
+            backend.name
+        );
+        let anonymous = server.graphql_as(None, query, json!({})).await;
+        assert!(anonymous.body["errors"].is_null(), "{}", anonymous.text);
+        assert!(anonymous.body["data"]["me"].is_null(), "{}", anonymous.text);
+    }
+    cleanup(servers).await;
+}

@@ -20,7 +20,7 @@ gqlgen_runtime::query_root!(pub Query {
     order::Model,
     order_item::Model,
     review::Model,
-});
+}, me = user::Model);
 
 gqlgen_runtime::mutation_root!(pub Mutation {
     category::Model,

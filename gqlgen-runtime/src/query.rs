@@ -1,9 +1,11 @@
 //! Root detail fields: `product(id: ID!)` finds one row by its primary key, within the caller's
-//! row scope.
+//! row scope; `me` finds the caller's own user row the same way.
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
-use async_graphql::{Context, ID};
+use async_graphql::{Context, ID, Object, OutputType, TypeName};
 use sea_orm::{ConnectionTrait, EntityTrait, IdenStatic, PrimaryKeyTrait, QueryFilter, QueryTrait};
 
 use crate::permission::Action;
@@ -46,4 +48,36 @@ where
         .map(|row| M::from_row(&row, &columns))
         .transpose()
         .map_err(GqlError::from)?)
+}
+
+/// The `me` root field, merged into the query root by `query_root!(..., me = user::Model)`:
+/// the caller's row of the app's user model, within that model's row scope as every read is,
+/// or `null` when the request carries no token.
+pub struct MeQuery<U>(PhantomData<fn() -> U>);
+
+impl<U> Default for MeQuery<U> {
+    fn default() -> Self {
+        MeQuery(PhantomData)
+    }
+}
+
+impl<U> TypeName for MeQuery<U> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed("MeQuery")
+    }
+}
+
+#[Object(name_type)]
+impl<U> MeQuery<U>
+where
+    U: Fields + OutputType,
+    <<U::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: FromStr,
+{
+    /// The logged-in user, or null when the request carries no token.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<U>> {
+        match crate::auth::Caller::of(ctx).user() {
+            Some(user) => find_by_id::<U>(ctx, &ID(user.id.clone())).await,
+            None => Ok(None),
+        }
+    }
 }

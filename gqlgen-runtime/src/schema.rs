@@ -11,7 +11,8 @@ use crate::config::Config;
 /// The schema of a read-only API over the query root `Q`.
 pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 
-/// Declares the query root: a struct merging the root fields of every listed model.
+/// Declares the query root: a struct merging the root fields of every listed model, and with
+/// `me = user::Model` the `me` field: the caller's row of that model, `null` when anonymous.
 ///
 /// ```
 /// # mod user { use sea_orm::entity::prelude::*;
@@ -24,18 +25,19 @@ pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 /// # impl ActiveModelBehavior for ActiveModel {} }
 /// use gqlgen_runtime::{Config, schema};
 ///
-/// gqlgen_runtime::query_root!(pub Query { user::Model, product::Model });
+/// gqlgen_runtime::query_root!(pub Query { user::Model, product::Model }, me = user::Model);
 ///
 /// # fn main() {
 /// # let db = sea_orm::DatabaseConnection::default();
 /// let schema = schema::build::<Query>(db, Config::development());
 /// assert!(schema.sdl().contains("users(first: Int"));
+/// assert!(schema.sdl().contains("me: User"));
 /// assert!(schema.sdl().contains("product(id: ID!): Product"));
 /// # }
 /// ```
 #[macro_export]
 macro_rules! query_root {
-    ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
+    ($vis:vis $name:ident { $($model:ty),+ $(,)? } $(, me = $user:ty)? $(,)?) => {
         // async-graphql takes its path as a string, which cannot hold `$crate`: an alias can,
         // so a renamed runtime dependency works too.
         #[doc(hidden)]
@@ -44,7 +46,10 @@ macro_rules! query_root {
         /// The query root: the root fields of every model.
         #[derive(::std::default::Default, $crate::__private::async_graphql::MergedObject)]
         #[graphql(crate = "__gqlgen_query_root_async_graphql", name = "Query")]
-        $vis struct $name($(pub <$model as $crate::GraphQLModel>::Query),+);
+        $vis struct $name(
+            $(pub <$model as $crate::GraphQLModel>::Query,)+
+            $(pub $crate::__private::query::MeQuery<$user>,)?
+        );
     };
 }
 
