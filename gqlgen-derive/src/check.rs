@@ -357,8 +357,8 @@ fn names_are_graphql_names(model: &Model, errors: &mut Accumulator) {
     }
 }
 
-/// On a relation, `filter` is a bare word on a belongs-to relation, `list` is for has-many ones,
-/// and `order` does not apply; on a column, `list` does not apply.
+/// On a relation, `filter` is a bare word (the related type's lookups, prefixed), `list` is for
+/// has-many ones, and `order` does not apply; on a column, `list` does not apply.
 ///
 /// `#[graphql(order)] category: HasOne<...>` → "`order` does not apply to the relation
 /// `category`"
@@ -366,18 +366,14 @@ fn relation_options_fit(model: &Model, errors: &mut Accumulator) {
     for relation in &model.relations {
         let (attrs, rust_name) = (&relation.field.attrs, relation.ident.to_string());
         if let Some(filter) = &attrs.filter {
-            let problem = match (relation.kind, &**filter) {
-                (RelationKind::BelongsTo, LookupList::All) => None,
-                (RelationKind::BelongsTo, LookupList::Some(_)) => Some(format!(
-                    "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
-                    names::camel(&rust_name)
-                )),
-                _ => Some(format!(
-                    "`filter` applies to belongs-to relations; filter `{rust_name}` with its own `filter` argument"
-                )),
-            };
-            if let Some(problem) = problem {
-                errors.push(error(filter.span(), problem));
+            if let LookupList::Some(_) = &**filter {
+                errors.push(error(
+                    filter.span(),
+                    format!(
+                        "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
+                        names::camel(&rust_name)
+                    ),
+                ));
             }
         }
         if attrs.order.is_present() {

@@ -175,7 +175,8 @@ pub struct Relation {
     pub relation_enum: Option<Ident>,
     /// A has-many field as a plain list rather than a connection.
     pub list: bool,
-    /// A belongs-to relation whose target's lookups the filter offers, prefixed.
+    /// `filter`: the filter offers the related type's lookups, prefixed, matching a row when its
+    /// related row (belongs-to) or any of them (to-many) matches.
     pub filter: bool,
     /// The foreign key column of a belongs-to relation: `category_id`.
     pub from: Option<String>,
@@ -569,7 +570,7 @@ impl Relation {
                 .as_ref()
                 .map(|e| Ident::new(&names::pascal(e), ident.span())),
             list: field.attrs.list.is_present(),
-            filter: field.attrs.filter.is_some() && kind == RelationKind::BelongsTo,
+            filter: field.attrs.filter.is_some(),
             from: field.sea.from.clone(),
             via: field.sea.via.is_some(),
             ident,

@@ -36,6 +36,8 @@ pub trait FilterInput: Send + Sync {
     /// The filter as one condition, measured against `budget`'s limits; a malformed value or a
     /// limit passed is `BAD_USER_INPUT`, a field the caller may not read is `PERMISSION_DENIED`.
     fn condition(&self, budget: &Budget<'_>) -> Result<Condition, GqlError>;
+    /// The GraphQL name of the primary key's exact lookup among these lookups: `id`.
+    const KEY_FIELD: &'static str = "id";
 }
 
 /// The condition of the filter argument `argument` (`"filter"`) for `caller`, within `limits`.
@@ -540,10 +542,14 @@ impl<'a> Where<'a> {
         }
     }
 
-    /// Lookups on the row a belongs-to relation points at: `category_Name_Icontains` becomes
-    /// `category_id IN (SELECT id FROM category WHERE LOWER(name) LIKE ...)`, one statement.
-    /// `read_scope` gives the related rows the caller may read (generated code passes
-    /// `permission::relation_scope` of the related model).
+    /// Lookups on the rows a relation reaches, as a subquery of the same statement (a semijoin:
+    /// each parent row once, however many related rows match). Belongs-to:
+    /// `category_Name_Icontains` is `category_id IN (SELECT id FROM category WHERE ...)`;
+    /// has-many: `reviews_Rating_Gte` is `id IN (SELECT product_id FROM review WHERE ...)`;
+    /// many-to-many: `tags_In` is `id IN (SELECT product_id FROM product_tag WHERE tag_id IN
+    /// (SELECT id FROM tag WHERE ...))`. `read_scope` gives the related rows the caller may
+    /// read (generated code passes `permission::relation_scope` of the related model), so a
+    /// filter on private rows is no oracle.
     pub fn related<F: FilterInput, P>(
         &mut self,
         spec: RelationSpec,
@@ -568,9 +574,28 @@ impl<'a> Where<'a> {
         };
         let target = spec.def.to_tbl.sea_orm_table().clone();
         let mut keys = sea_orm::sea_query::Query::select();
-        keys.column((target.clone(), to))
-            .from(target)
-            .cond_where(condition);
+        keys.column((target.clone(), to)).from(target);
+        match &spec.via {
+            None => {
+                keys.cond_where(condition);
+            }
+            // `def` reaches the junction; `via` goes on from the junction to the related rows.
+            Some(via) => {
+                let (junction_key, related_key) =
+                    match (key_column(&via.from_col), key_column(&via.to_col)) {
+                        (Ok(from), Ok(to)) => (from, to),
+                        (Err(err), _) | (_, Err(err)) => return self.fail(err),
+                    };
+                let related = via.to_tbl.sea_orm_table().clone();
+                let mut related_keys = sea_orm::sea_query::Query::select();
+                related_keys
+                    .column((related.clone(), related_key))
+                    .from(related)
+                    .cond_where(condition);
+                let junction = via.from_tbl.sea_orm_table().clone();
+                keys.and_where(Expr::col((junction, junction_key)).in_subquery(related_keys));
+            }
+        }
         let source = spec.def.from_tbl.sea_orm_table().clone();
         self.add(Expr::col((source, from)).in_subquery(keys));
     }
@@ -599,6 +624,39 @@ pub trait FilterPrefix: Send + Sync + 'static {
     const PREFIX: &'static str;
     /// A unique name for the (flattened, never referenced) input type.
     const TYPE_NAME: &'static str;
+    /// A has-many or many-to-many relation: the related key's lookups are the relation's own,
+    /// `tags` and `tags_In` rather than `tags_Id` and `tags_Id_In`.
+    const TO_MANY: bool = false;
+}
+
+/// The name in the parent's filter of the related lookup `inner`: `name_Icontains` of
+/// `category` is `category_Name_Icontains`; for a to-many relation the key's `id` and `id_In`
+/// are `tags` and `tags_In`.
+fn outer_name<F: FilterInput, P: FilterPrefix>(inner: &str) -> String {
+    if P::TO_MANY {
+        if inner == F::KEY_FIELD {
+            return P::PREFIX.to_owned();
+        }
+        if inner.strip_prefix(F::KEY_FIELD) == Some("_In") {
+            return format!("{}_In", P::PREFIX);
+        }
+    }
+    format!("{}_{}", P::PREFIX, upper_first(inner))
+}
+
+/// The related lookup a name of the parent's filter stands for, if it is one: the inverse of
+/// [`outer_name`].
+fn inner_name<F: FilterInput, P: FilterPrefix>(outer: &str) -> Option<String> {
+    if P::TO_MANY {
+        if outer == P::PREFIX {
+            return Some(F::KEY_FIELD.to_owned());
+        }
+        if outer.strip_prefix(P::PREFIX) == Some("_In") {
+            return Some(format!("{}_In", F::KEY_FIELD));
+        }
+    }
+    let rest = outer.strip_prefix(P::PREFIX)?.strip_prefix('_')?;
+    Some(lower_first(rest))
 }
 
 /// The column lookups `F` of a related type, flattened into a filter with the field names
@@ -633,7 +691,7 @@ fn lower_first(name: &str) -> String {
         .unwrap_or_default()
 }
 
-impl<F: InputObjectType, P: FilterPrefix> InputType for RelatedFilter<F, P> {
+impl<F: InputObjectType + FilterInput, P: FilterPrefix> InputType for RelatedFilter<F, P> {
     type RawValueType = Self;
 
     fn type_name() -> Cow<'static, str> {
@@ -649,7 +707,7 @@ impl<F: InputObjectType, P: FilterPrefix> InputType for RelatedFilter<F, P> {
             let input_fields = input_fields
                 .into_iter()
                 .map(|(name, mut field)| {
-                    let prefixed = format!("{}_{}", P::PREFIX, upper_first(&name));
+                    let prefixed = outer_name::<F, P>(&name);
                     field.name = prefixed.clone();
                     (prefixed, field)
                 })
@@ -671,10 +729,9 @@ impl<F: InputObjectType, P: FilterPrefix> InputType for RelatedFilter<F, P> {
     fn parse(value: Option<GqlValue>) -> InputValueResult<Self> {
         let mut inner = async_graphql::indexmap::IndexMap::new();
         if let Some(GqlValue::Object(fields)) = value {
-            let start = format!("{}_", P::PREFIX);
             for (name, value) in fields {
-                if let Some(rest) = name.strip_prefix(&start) {
-                    inner.insert(async_graphql::Name::new(lower_first(rest)), value);
+                if let Some(inner_name) = inner_name::<F, P>(&name) {
+                    inner.insert(async_graphql::Name::new(inner_name), value);
                 }
             }
         }
@@ -690,16 +747,7 @@ impl<F: InputObjectType, P: FilterPrefix> InputType for RelatedFilter<F, P> {
             GqlValue::Object(fields) => GqlValue::Object(
                 fields
                     .into_iter()
-                    .map(|(name, v)| {
-                        (
-                            async_graphql::Name::new(format!(
-                                "{}_{}",
-                                P::PREFIX,
-                                upper_first(&name)
-                            )),
-                            v,
-                        )
-                    })
+                    .map(|(name, v)| (async_graphql::Name::new(outer_name::<F, P>(&name)), v))
                     .collect(),
             ),
             other => other,
@@ -711,7 +759,7 @@ impl<F: InputObjectType, P: FilterPrefix> InputType for RelatedFilter<F, P> {
     }
 }
 
-impl<F: InputObjectType, P: FilterPrefix> InputObjectType for RelatedFilter<F, P> {}
+impl<F: InputObjectType + FilterInput, P: FilterPrefix> InputObjectType for RelatedFilter<F, P> {}
 
 /// Parses a GraphQL `ID` into a key type; a malformed one is `BAD_USER_INPUT` naming the field.
 pub fn parse_id<T: FromStr>(field: &str, id: &ID) -> Result<T, GqlError> {

@@ -76,9 +76,14 @@ pub struct Model {
     #[sea_orm(belongs_to, from = "owner_id", to = "id")]
     #[graphql(filter)]
     pub owner: BelongsTo<super::user::Entity>,
+    /// The product's tags; the filter offers `tags` (one id), `tags_In` and `tags_Name_Icontains`:
+    /// a product matches when any of its tags does.
     #[sea_orm(has_many, via = "product_tag")]
+    #[graphql(filter)]
     pub tags: HasMany<super::tag::Entity>,
+    /// The product's reviews; the filter offers `reviews_Rating_Gte` and the like.
     #[sea_orm(has_many)]
+    #[graphql(filter)]
     pub reviews: HasMany<super::review::Entity>,
     #[sea_orm(has_many)]
     pub order_items: HasMany<super::order_item::Entity>,

@@ -31,7 +31,10 @@ pub struct Model {
     pub date_joined: DateTimeUtc,
     #[sea_orm(has_many)]
     pub products: HasMany<super::product::Entity>,
+    /// The user's orders; the filter offers `orders_Status` and the like, over the orders the
+    /// caller may see.
     #[sea_orm(has_many)]
+    #[graphql(filter)]
     pub orders: HasMany<super::order::Entity>,
     /// The user's reviews, as a plain list.
     #[sea_orm(has_many)]

@@ -8,12 +8,18 @@ use quote::{format_ident, quote};
 use super::{ASYNC_GRAPHQL, private};
 use crate::model::Model;
 use crate::names;
-use crate::types::{Kind, Lookup};
+use crate::types::{Kind, Lookup, RelationKind};
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
     let filter = format_ident!("{}Filter", model.gql_name);
     let filter_name = filter.to_string();
+    // The key's exact lookup: how a to-many relation's filter names its ids (`tags`, `tags_In`).
+    let key_field = model
+        .columns
+        .iter()
+        .find(|c| c.primary_key)
+        .map_or("id".to_owned(), |c| c.filter_field(Lookup::Exact));
     let doc = format!(
         "Selects `{}` rows; every field set must hold.",
         model.gql_name
@@ -92,6 +98,7 @@ pub fn emit(model: &Model) -> TokenStream {
             names::pascal(&r.ident.to_string())
         );
         let target = &r.target;
+        let to_many = r.kind == RelationKind::HasMany;
         let spec = super::relation_spec(r);
         let related =
             quote!(<<#target as #p::sea_orm::EntityTrait>::Model as #p::GraphQLModel>::Lookups);
@@ -102,6 +109,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 impl #p::FilterPrefix for #prefix {
                     const PREFIX: &'static str = #prefix_text;
                     const TYPE_NAME: &'static str = #type_name;
+                    const TO_MANY: bool = #to_many;
                 }
             },
             quote! {
@@ -124,6 +132,7 @@ pub fn emit(model: &Model) -> TokenStream {
 
         impl #p::FilterInput for #lookups {
             type Entity = Entity;
+            const KEY_FIELD: &'static str = #key_field;
             fn condition(&self, budget: &#p::filter::Budget<'_>) -> ::std::result::Result<#p::sea_orm::Condition, #p::GqlError> {
                 let mut w = #p::filter::Where::new(budget);
                 #(#calls;)*
