@@ -365,16 +365,16 @@ fn names_are_graphql_names(model: &Model, errors: &mut Accumulator) {
 fn relation_options_fit(model: &Model, errors: &mut Accumulator) {
     for relation in &model.relations {
         let (attrs, rust_name) = (&relation.field.attrs, relation.ident.to_string());
-        if let Some(filter) = &attrs.filter {
-            if let LookupList::Some(_) = &**filter {
-                errors.push(error(
-                    filter.span(),
-                    format!(
-                        "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
-                        names::camel(&rust_name)
-                    ),
-                ));
-            }
+        if let Some(filter) = &attrs.filter
+            && let LookupList::Some(_) = &**filter
+        {
+            errors.push(error(
+                filter.span(),
+                format!(
+                    "`filter` on the relation `{rust_name}` takes no lookups: it offers the related type's own filter fields, prefixed (`{}_Name_Icontains`); write `filter`",
+                    names::camel(&rust_name)
+                ),
+            ));
         }
         if attrs.order.is_present() {
             errors.push(error(
