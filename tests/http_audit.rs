@@ -18,7 +18,10 @@ fn required() -> bool {
 async fn graphql_over_http_audit_passes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("http-audit");
     if Command::new("node").arg("--version").output().is_err() {
-        assert!(!required(), "GQLGEN_HTTP_AUDIT=required, and there is no `node`");
+        assert!(
+            !required(),
+            "GQLGEN_HTTP_AUDIT=required, and there is no `node`"
+        );
         eprintln!("skipped: the GraphQL-over-HTTP audit needs Node.js (`node`)");
         return;
     }
@@ -85,7 +88,10 @@ async fn media_types_and_status_codes_follow_the_spec() {
         // A valid query: 200 in either type, the type as asked.
         let r = post(new, "application/json", r#"{"query":"{ __typename }"}"#).await;
         assert_eq!(r.status, 200, "{n}");
-        assert!(r.header("content-type").is_some_and(|t| t.starts_with(new)), "{n}");
+        assert!(
+            r.header("content-type").is_some_and(|t| t.starts_with(new)),
+            "{n}"
+        );
         assert_eq!(r.body["data"]["__typename"], "Query");
         let r = post("", "application/json", r#"{"query":"{ __typename }"}"#).await;
         assert_eq!(r.header("content-type"), Some("application/json"), "{n}");
@@ -101,12 +107,25 @@ async fn media_types_and_status_codes_follow_the_spec() {
             assert!(r.body["data"].is_null());
         }
         // A field error is still a 200 with data under the new type.
-        let r = post(new, "application/json", r#"{"query":"{ product(id: \"x\") { id } }"}"#).await;
+        let r = post(
+            new,
+            "application/json",
+            r#"{"query":"{ product(id: \"x\") { id } }"}"#,
+        )
+        .await;
         assert_eq!(r.status, 200, "{n}: {}", r.text);
         assert!(r.body.get("data").is_some(), "{n}: {}", r.text);
         // Neither type acceptable: 406; a body that is not declared JSON: 415.
-        assert_eq!(post("text/html", "application/json", "{}").await.status, 406);
-        assert_eq!(post("", "text/plain", r#"{"query":"{ __typename }"}"#).await.status, 415);
+        assert_eq!(
+            post("text/html", "application/json", "{}").await.status,
+            406
+        );
+        assert_eq!(
+            post("", "text/plain", r#"{"query":"{ __typename }"}"#)
+                .await
+                .status,
+            415
+        );
         // A mutation over GET: 405, allowing POST.
         let r = server
             .request(
