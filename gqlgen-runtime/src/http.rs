@@ -12,13 +12,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ObjectType, Schema, SubscriptionType};
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tracing::Instrument;
 
@@ -29,6 +28,7 @@ use crate::limits::DocumentCache;
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::render::RenderedTexts;
 
+mod graphiql;
 mod media;
 
 use media::{MediaType, is_json_body, is_request_error};
@@ -98,14 +98,18 @@ where
         rate_limiter,
         documents: DocumentCache::new(DOCUMENT_CACHE_BYTES),
     };
-    Router::new()
+    let mut router = Router::new()
         .route(
             "/graphql",
             get(graphql_get::<Q, M, S>)
                 .post(graphql_post::<Q, M, S>)
                 .options(|| async { StatusCode::NO_CONTENT }),
         )
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(|| async { "ok" }));
+    if debug {
+        router = router.route("/graphiql/{name}", get(graphiql::asset));
+    }
+    router
         .with_state(state)
         .layer(middleware::from_fn(move |request, next| {
             cors(origins.clone(), request, next)
@@ -484,7 +488,7 @@ where
         .is_some_and(|v| v.contains("text/html"));
     if query.is_empty() {
         if wants_html && state.config.debug {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+            return graphiql::page().into_response();
         }
         return bad_request("GET /graphql needs a `query` parameter".to_owned());
     }

@@ -1,0 +1,76 @@
+//! GraphiQL in a real browser: headless Chromium (Debian's `chromium`, driven by
+//! `playwright-core` from npm) loads `/graphql` with every request to another host refused, as
+//! on a machine without internet access, runs a query typed into the editor and sees its
+//! result. Without `node` or `/usr/bin/chromium` (or `$CHROMIUM`) the test says so and passes,
+//! unless `GQLGEN_BROWSER_TEST=required` (as `.ci/run` sets).
+
+use std::path::Path;
+use std::process::Command;
+
+use gqlgen_runtime::Config;
+use gqlgen_tests::{cleanup, fixture_servers};
+
+#[tokio::test]
+async fn graphiql_runs_a_query_offline() {
+    let required = std::env::var("GQLGEN_BROWSER_TEST").is_ok_and(|v| v == "required");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let node = Command::new("node").arg("--version").output().is_ok();
+    if !node || !Path::new(&chromium).exists() {
+        assert!(
+            !required,
+            "GQLGEN_BROWSER_TEST=required, and node or {chromium} is missing"
+        );
+        eprintln!("skipped: the GraphiQL test needs Node.js and Chromium ({chromium})");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in {}", dir.display());
+    }
+    // The testing profile: debug on (GraphiQL is served), no rate limit.
+    let servers = fixture_servers(Config::testing()).await;
+    let (backend, server) = &servers[0];
+    let url = format!("http://{}/graphql", server.addr());
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("graphiql.mjs")
+            .arg(url)
+            .env("CHROMIUM", chromium)
+            .current_dir(dir)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .expect("the browser finishes");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}: {stdout}{}",
+        backend.name,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("the script's JSON");
+    // The pane's text, as GraphiQL formats it; compared without whitespace.
+    let result: String = seen["result"]
+        .as_str()
+        .expect("the result pane")
+        .split_whitespace()
+        .collect();
+    // The fixture has 3 categories.
+    assert!(
+        result.contains(r#""categories":{"totalCount":3}"#),
+        "{}: {stdout}",
+        backend.name
+    );
+    assert_eq!(
+        seen["offsite"],
+        serde_json::json!([]),
+        "nothing from another host"
+    );
+    cleanup(servers).await;
+}
