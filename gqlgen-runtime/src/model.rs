@@ -161,5 +161,15 @@ pub trait GraphQLMutations: GraphQLModel {
     /// that does not implement the trait is one error, at the attribute.
     type Validator: crate::validate::ModelValidator<<Self::Entity as EntityTrait>::ActiveModel>;
     /// The names of the detail and list fields, which the payloads use.
-    const NAMES: crate::mutation::MutationNames;
+    const NAMES: MutationNames;
+}
+
+/// The GraphQL names a model's mutations use.
+pub struct MutationNames {
+    /// The detail field, and the row field of a single-row payload: `product`.
+    pub detail: &'static str,
+    /// The list field, and the rows field of a bulk create's payload: `products`.
+    pub list: &'static str,
+    /// The list field in PascalCase, for the bulk mutations' names: `Products`.
+    pub list_pascal: &'static str,
 }

@@ -25,7 +25,8 @@ pub use crate::validate::{ModelValidator, NoValidator};
 pub mod assign;
 mod payload;
 
-pub use payload::{Create, DeletePayload, MutationNames, RowPayload, RowsPayload, Update, Verb};
+pub use crate::model::MutationNames;
+pub use payload::{Create, DeletePayload, RowPayload, RowsPayload, Update, Verb};
 
 type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
 

@@ -19,16 +19,6 @@ use super::Outcome;
 use crate::model::GraphQLMutations;
 use crate::validate::FieldError;
 
-/// The GraphQL names a model's mutations use.
-pub struct MutationNames {
-    /// The detail field, and the row field of a single-row payload: `product`.
-    pub detail: &'static str,
-    /// The list field, and the rows field of a bulk create's payload: `products`.
-    pub list: &'static str,
-    /// The list field in PascalCase, for the bulk mutations' names: `Products`.
-    pub list_pascal: &'static str,
-}
-
 /// Which single-row mutation a [`RowPayload`] answers.
 pub trait Verb: Send + Sync + 'static {
     /// `Create`, as in `createProduct` and `CreateProductPayload`.
