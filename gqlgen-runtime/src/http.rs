@@ -1,5 +1,5 @@
 //! The axum router: `POST /graphql` and `GET /graphql` (GraphQL over HTTP, single or batched,
-//! in the media type the `Accept` header chooses: see [`media`]), GraphiQL on `GET /graphql`
+//! in the media type the `Accept` header chooses: see `http/media.rs`), GraphiQL on `GET /graphql`
 //! from a browser when debug is on, and `GET /health`. Every request passes the same gates in
 //! order, each refusing with a coded error in GraphQL's response shape: media types (406, 415),
 //! body size (413), authentication (401), rate limit (429 with `Retry-After`), query analysis
