@@ -328,7 +328,7 @@ fn hidden_fields_take_no_options(model: &Model, errors: &mut Accumulator) {
             if let Some(span) = span {
                 errors.push(error(
                     span,
-                    format!("`{option}` on `{name}`, which {reason} hides from the schema; a hidden field cannot be named, filtered or ordered"),
+                    format!("`{option}` on `{name}`, which {reason} hides from the schema; a hidden field takes no option of a shown one; remove it"),
                 ));
             }
         }
