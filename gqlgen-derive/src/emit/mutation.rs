@@ -107,14 +107,10 @@ fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
             quote!(::std::option::Option<#base>),
             quote!(update(&self.#ident)),
         ),
-        // Required, yet nullable in the schema: a missing value is a `REQUIRED` field error in
-        // the payload, beside the input's other problems, rather than a request error that
-        // hides them.
-        (Mode::Create, false) => (
-            quote!(::std::option::Option<#base>),
-            quote!(create(&self.#ident)),
-        ),
-        (Mode::Create, true) => (
+        // Nullable in the schema even when required: a missing required value is a `REQUIRED`
+        // field error in the payload, beside the input's other problems, rather than a request
+        // error that hides them.
+        (Mode::Create, _) => (
             quote!(::std::option::Option<#base>),
             quote!(create(&self.#ident)),
         ),
