@@ -47,6 +47,17 @@ pub struct ContainerAttrs {
     pub staff_sets_owner: Flag,
 }
 
+impl ContainerAttrs {
+    /// The lookups the struct's `filter(...)` gives the field `name`, if it names it.
+    pub fn filter_of(&self, name: &str) -> Option<&SpannedValue<LookupList>> {
+        self.filter
+            .iter()
+            .flat_map(|f| f.0.iter())
+            .find(|(ident, _)| ident == name)
+            .map(|(_, lookups)| lookups)
+    }
+}
+
 /// `#[graphql(...)]` on a field.
 #[derive(FromField)]
 #[darling(attributes(graphql), forward_attrs(doc, sea_orm))]

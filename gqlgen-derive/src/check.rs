@@ -256,17 +256,9 @@ fn filter_names_a_field_once(model: &Model, errors: &mut Accumulator) {
 /// `#[graphql(filter(name(exact)))]` on the struct and `#[graphql(filter(icontains))] name` →
 /// "`name` has lookups in the field's `filter(...)` and in the struct's `filter(...)`"
 fn lookups_in_one_place(model: &Model, errors: &mut Accumulator) {
-    let named_by_container = |name: &str| {
-        model
-            .attrs
-            .filter
-            .iter()
-            .flat_map(|f| f.0.iter())
-            .any(|(i, _)| i == name)
-    };
     for column in &model.columns {
         if let Some(own) = &column.field.attrs.filter
-            && named_by_container(&column.field.name())
+            && model.attrs.filter_of(&column.field.name()).is_some()
         {
             errors.push(error(
                 own.span(),
@@ -288,13 +280,7 @@ fn hidden_fields_take_no_options(model: &Model, errors: &mut Accumulator) {
     for hidden in &model.hidden {
         let attrs = &hidden.field.attrs;
         let name = hidden.field.name();
-        let container_filter = model
-            .attrs
-            .filter
-            .iter()
-            .flat_map(|f| f.0.iter())
-            .find(|(i, _)| *i == name)
-            .map(|(_, lookups)| lookups.span());
+        let container_filter = model.attrs.filter_of(&name).map(|lookups| lookups.span());
         let options = [
             (attrs.name.as_ref().map(|n| n.span()), "name"),
             (attrs.description.as_ref().map(|d| d.span()), "description"),

@@ -371,8 +371,7 @@ impl Model {
             match hidden_by {
                 Some(by) => hidden.push(Hidden { field, by }),
                 None => {
-                    let container_filter = container_filter(&attrs, &name);
-                    let column = Column::new(field, container_filter, errors);
+                    let column = Column::new(field, attrs.filter_of(&name), errors);
                     if let Some(meta) = all_columns.last_mut() {
                         meta.field = Some(column.gql_name.clone());
                     }
@@ -471,19 +470,6 @@ fn placeholder(ty: &Type, is_key: bool) -> Placeholder {
         (true, false) => Placeholder::Skip,
         (false, _) => Placeholder::Never,
     }
-}
-
-/// The lookups the container's `filter(...)` gives the field `name`, if any.
-fn container_filter<'a>(
-    attrs: &'a ContainerAttrs,
-    name: &str,
-) -> Option<&'a darling::util::SpannedValue<LookupList>> {
-    attrs
-        .filter
-        .iter()
-        .flat_map(|f| f.0.iter())
-        .find(|(ident, _)| ident == name)
-        .map(|(_, lookups)| lookups)
 }
 
 impl Mutations {
