@@ -568,36 +568,16 @@ impl<'a> Where<'a> {
         if let Some(scope) = read_scope(self.budget.caller) {
             condition = condition.add(scope);
         }
-        let (from, to) = match (key_column(&spec.def.from_col), key_column(&spec.def.to_col)) {
-            (Ok(from), Ok(to)) => (from, to),
-            (Err(err), _) | (_, Err(err)) => return self.fail(err),
+        // `def` reaches the related table, or the junction, from which `via` goes on.
+        let semijoin = match &spec.via {
+            None => semijoin(&spec.def, condition),
+            Some(via) => semijoin(via, condition)
+                .and_then(|related| semijoin(&spec.def, Condition::all().add(related))),
         };
-        let target = spec.def.to_tbl.sea_orm_table().clone();
-        let mut keys = sea_orm::sea_query::Query::select();
-        keys.column((target.clone(), to)).from(target);
-        match &spec.via {
-            None => {
-                keys.cond_where(condition);
-            }
-            // `def` reaches the junction; `via` goes on from the junction to the related rows.
-            Some(via) => {
-                let (junction_key, related_key) =
-                    match (key_column(&via.from_col), key_column(&via.to_col)) {
-                        (Ok(from), Ok(to)) => (from, to),
-                        (Err(err), _) | (_, Err(err)) => return self.fail(err),
-                    };
-                let related = via.to_tbl.sea_orm_table().clone();
-                let mut related_keys = sea_orm::sea_query::Query::select();
-                related_keys
-                    .column((related.clone(), related_key))
-                    .from(related)
-                    .cond_where(condition);
-                let junction = via.from_tbl.sea_orm_table().clone();
-                keys.and_where(Expr::col((junction, junction_key)).in_subquery(related_keys));
-            }
+        match semijoin {
+            Ok(expr) => self.add(expr),
+            Err(err) => self.fail(err),
         }
-        let source = spec.def.from_tbl.sea_orm_table().clone();
-        self.add(Expr::col((source, from)).in_subquery(keys));
     }
 
     fn add_condition(&mut self, c: Condition) {
@@ -616,6 +596,19 @@ impl<'a> Where<'a> {
             None => Ok(balanced(self.terms, true)),
         }
     }
+}
+
+/// `from_tbl.from_col IN (SELECT to_tbl.to_col FROM to_tbl WHERE condition)`: the rows of
+/// `def`'s start with a row at its end that matches.
+fn semijoin(def: &sea_orm::RelationDef, condition: Condition) -> Result<Expr, GqlError> {
+    let (from, to) = (key_column(&def.from_col)?, key_column(&def.to_col)?);
+    let target = def.to_tbl.sea_orm_table().clone();
+    let mut keys = sea_orm::sea_query::Query::select();
+    keys.column((target.clone(), to))
+        .from(target)
+        .cond_where(condition);
+    let source = def.from_tbl.sea_orm_table().clone();
+    Ok(Expr::col((source, from)).in_subquery(keys))
 }
 
 /// Names the lookups of a related type inside another filter: `category` → `category_Name`.
