@@ -4,34 +4,17 @@
 //! result. Without `node` or `/usr/bin/chromium` (or `$CHROMIUM`) the test says so and passes,
 //! unless `GQLGEN_BROWSER_TEST=required` (as `.ci/run` sets).
 
-use std::path::Path;
 use std::process::Command;
 
 use gqlgen_runtime::Config;
-use gqlgen_tests::{cleanup, fixture_servers};
+use gqlgen_tests::{cleanup, fixture_servers, node_project};
 
 #[tokio::test]
 async fn graphiql_runs_a_query_offline() {
-    let required = std::env::var("GQLGEN_BROWSER_TEST").is_ok_and(|v| v == "required");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    let node = Command::new("node").arg("--version").output().is_ok();
-    if !node || !Path::new(&chromium).exists() {
-        assert!(
-            !required,
-            "GQLGEN_BROWSER_TEST=required, and node or {chromium} is missing"
-        );
-        eprintln!("skipped: the GraphiQL test needs Node.js and Chromium ({chromium})");
+    let Some(dir) = node_project("browser", "GQLGEN_BROWSER_TEST", &[&chromium]) else {
         return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if !dir.join("node_modules/playwright-core").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in {}", dir.display());
-    }
+    };
     // The testing profile: debug on (GraphiQL is served), no rate limit.
     let servers = fixture_servers(Config::testing()).await;
     let (backend, server) = &servers[0];

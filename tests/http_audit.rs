@@ -4,35 +4,16 @@
 //! `GQLGEN_HTTP_AUDIT=required` (as `.ci/run` sets), where a missing Node.js fails it.
 //! The packages are pinned in `http-audit/package-lock.json` and installed on first run.
 
-use std::path::Path;
 use std::process::Command;
 
 use gqlgen_runtime::Config;
-use gqlgen_tests::{cleanup, fixture_servers};
-
-fn required() -> bool {
-    std::env::var("GQLGEN_HTTP_AUDIT").is_ok_and(|v| v == "required")
-}
+use gqlgen_tests::{cleanup, fixture_servers, node_project};
 
 #[tokio::test]
 async fn graphql_over_http_audit_passes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("http-audit");
-    if Command::new("node").arg("--version").output().is_err() {
-        assert!(
-            !required(),
-            "GQLGEN_HTTP_AUDIT=required, and there is no `node`"
-        );
-        eprintln!("skipped: the GraphQL-over-HTTP audit needs Node.js (`node`)");
+    let Some(dir) = node_project("http-audit", "GQLGEN_HTTP_AUDIT", &[]) else {
         return;
-    }
-    if !dir.join("node_modules/graphql-http").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in {}", dir.display());
-    }
+    };
     // The testing profile: no rate limit, which the audit's ~60 requests would run into.
     let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {

@@ -451,3 +451,42 @@ impl std::io::Write for Captured {
         Ok(())
     }
 }
+
+/// The Node.js project `tests/<name>` (a `package.json` with pinned packages), its packages
+/// installed on first use, for a test that drives a Node tool; `None` when this machine lacks
+/// what the test needs (`node`, and the files of `also_needs`): the test then says it was
+/// skipped, unless the environment variable `required_var` is `required` (as `.ci/run` sets),
+/// where a missing tool fails it.
+pub fn node_project(
+    name: &str,
+    required_var: &str,
+    also_needs: &[&str],
+) -> Option<std::path::PathBuf> {
+    use std::process::Command;
+    let node = Command::new("node").arg("--version").output().is_ok();
+    let missing: Vec<&str> = also_needs
+        .iter()
+        .copied()
+        .filter(|path| !std::path::Path::new(path).exists())
+        .chain((!node).then_some("node"))
+        .collect();
+    if !missing.is_empty() {
+        let required = std::env::var(required_var).is_ok_and(|v| v == "required");
+        assert!(
+            !required,
+            "{required_var}=required, and {missing:?} is missing"
+        );
+        eprintln!("skipped: tests/{name} needs {missing:?}");
+        return None;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    if !dir.join("node_modules").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in {}", dir.display());
+    }
+    Some(dir)
+}
