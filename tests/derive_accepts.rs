@@ -39,7 +39,8 @@ mod compact_format {
 }
 
 mod keys_and_inputs {
-    //! A key the client chooses is part of the create input; a model with nothing to write gets
+    //! A key the client chooses is part of the create input, as its value (the object's `id` is
+    //! its global id); a model with nothing to write gets
     //! no create or update mutation (an input object needs a field), but still its delete.
     use gqlgen_runtime::GraphQLModel;
 
@@ -91,8 +92,17 @@ mod keys_and_inputs {
             .expect("a create input");
         let create = &create[..create.find('}').unwrap()];
         assert!(
-            create.contains("code: ID\n"),
-            "a required field, nullable so that a missing one is a field error: {create}"
+            create.contains("code: String\n"),
+            "the key's value, not a global id; a required field, nullable so that a missing one \
+             is a field error: {create}"
+        );
+        let object = sdl
+            .split("type Country implements Node {")
+            .nth(1)
+            .expect("a Node");
+        assert!(
+            object[..object.find('}').unwrap()].contains("id: ID!"),
+            "the key reads as the Node's `id` whatever its Rust name: {object}"
         );
         assert!(
             !create.contains("createdAt"),

@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use example_app::entities::order::OrderStatus;
 use example_app::entities::*;
 use gqlgen_runtime::Config;
-use gqlgen_runtime::testing::{StatementLog, TestServer};
+use gqlgen_runtime::testing::{StatementLog, TestResponse, TestServer};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
@@ -87,12 +87,12 @@ pub async fn backends() -> Vec<Backend> {
 
 impl Backend {
     /// Serves the example app's schema over this backend.
-    pub async fn serve(&self, config: Config) -> TestServer {
+    pub async fn serve(&self, config: Config) -> Api {
         let config = example_app::with_signing_key(config);
         let router = example_app::router(self.db.clone(), config).expect("the app starts");
-        TestServer::start(router)
+        Api(TestServer::start(router)
             .await
-            .expect("bind a loopback port")
+            .expect("bind a loopback port"))
     }
 
     /// Drops the PostgreSQL schema of this backend.
@@ -341,20 +341,176 @@ pub async fn insert_fixture(db: &DatabaseConnection) {
         .expect("reset sequences");
 }
 
-/// `data.<field>.edges[].node.id` as integers.
+/// The global id of fixture row `key` of GraphQL type `type_name`: what the API answers for
+/// its `id`.
+pub fn gid(type_name: &str, key: i64) -> String {
+    gqlgen_runtime::global_id::encode(type_name, key)
+}
+
+/// The primary key inside a global id that the API answered.
+pub fn key_of(id: &Value) -> i64 {
+    let text = id.as_str().unwrap_or_else(|| panic!("an id, got {id}"));
+    let (_, key) = gqlgen_runtime::global_id::split(text)
+        .unwrap_or_else(|| panic!("`{text}` is no global id"));
+    key.parse().expect("a numeric key")
+}
+
+/// `data.<field>.edges[].node.id` as primary keys.
 pub fn ids(body: &Value, field: &str) -> Vec<i64> {
     body["data"][field]["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("no edges for `{field}` in {body}"))
         .iter()
-        .map(|e| {
-            e["node"]["id"]
-                .as_str()
-                .expect("id")
-                .parse()
-                .expect("numeric id")
-        })
+        .map(|e| key_of(&e["node"]["id"]))
         .collect()
+}
+
+/// The example app served over HTTP, as tests talk to it: a query or a variable names a fixture
+/// row as `Product:3` (a type name, a colon and a numeric key, bare or quoted), and
+/// [`Api::graphql`] sends the row's global id in its place, so that tests read like the data
+/// they check. Everything else is the runtime's [`TestServer`]; `tests/global_ids.rs` checks
+/// the ids' wire form without this help.
+pub struct Api(pub TestServer);
+
+impl std::ops::Deref for Api {
+    type Target = TestServer;
+    fn deref(&self) -> &TestServer {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Api {
+    fn deref_mut(&mut self) -> &mut TestServer {
+        &mut self.0
+    }
+}
+
+impl Api {
+    /// [`TestServer::graphql`] with `Type:key` written as global ids.
+    pub async fn graphql(&self, query: &str, variables: Value) -> TestResponse {
+        self.0
+            .graphql(
+                &with_global_ids(query),
+                variables_with_global_ids(variables),
+            )
+            .await
+    }
+
+    /// [`TestServer::graphql_as`] with `Type:key` written as global ids.
+    pub async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> TestResponse {
+        self.0
+            .graphql_as(
+                token,
+                &with_global_ids(query),
+                variables_with_global_ids(variables),
+            )
+            .await
+    }
+}
+
+/// `text` with every `Type:key` (an upper-case word right before a colon and digits, and not
+/// inside a longer word) replaced by the quoted global id; a quoted one keeps one pair of
+/// quotes.
+pub fn with_global_ids(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = bytes[i].is_ascii_uppercase()
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'));
+        if starts_word {
+            let name_end = i + bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            let key_end = name_end
+                + 1
+                + bytes
+                    .get(name_end + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            let word_ends = bytes
+                .get(key_end)
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
+            if bytes.get(name_end) == Some(&b':') && key_end > name_end + 1 && word_ends {
+                let key: i64 = text[name_end + 1..key_end].parse().expect("digits");
+                let quoted = out.ends_with('"') && bytes.get(key_end) == Some(&b'"');
+                if quoted {
+                    out.push_str(&gid(&text[i..name_end], key));
+                } else {
+                    out.push('"');
+                    out.push_str(&gid(&text[i..name_end], key));
+                    out.push('"');
+                }
+                i = key_end;
+                continue;
+            }
+        }
+        let ch = text[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// Variables with every string that is exactly `Type:key` replaced by the global id.
+pub fn variables_with_global_ids(value: Value) -> Value {
+    match value {
+        Value::String(text) => {
+            let replaced = with_global_ids(&text);
+            match replaced.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                Some(id) if !id.contains('"') => Value::String(id.to_owned()),
+                _ => Value::String(text),
+            }
+        }
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(variables_with_global_ids).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, variables_with_global_ids(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod global_id_tokens {
+    use super::*;
+
+    #[test]
+    fn type_key_tokens_become_global_ids_and_nothing_else_changes() {
+        let p3 = gid("Product", 3);
+        assert_eq!(
+            with_global_ids(
+                "{ product(id: Product:3) { id } x: products(filter: {id_In: [\"Product:3\"]}) }"
+            ),
+            format!(
+                "{{ product(id: \"{p3}\") {{ id }} x: products(filter: {{id_In: [\"{p3}\"]}}) }}"
+            )
+        );
+        for unchanged in [
+            "a: deleteProduct",
+            "... on Product { id }",
+            "\"Note: 3\"",
+            "AProduct:x",
+            "Product:3a",
+        ] {
+            assert_eq!(with_global_ids(unchanged), unchanged);
+        }
+        assert_eq!(
+            variables_with_global_ids(json!({"ids": ["Tag:1", "Tag: 1"], "n": 1})),
+            json!({"ids": [gid("Tag", 1), "Tag: 1"], "n": 1})
+        );
+    }
 }
 
 /// The testing settings with the query-cost limits raised: for tests of relations at page
@@ -395,7 +551,7 @@ pub async fn login_with(server: &TestServer, username: &str, password: &str) -> 
 }
 
 /// [`fixture_servers`] whose requests carry the token of `username`.
-pub async fn fixture_servers_as(config: Config, username: &str) -> Vec<(Backend, TestServer)> {
+pub async fn fixture_servers_as(config: Config, username: &str) -> Vec<(Backend, Api)> {
     let mut servers = fixture_servers(config).await;
     for (_, server) in &mut servers {
         server.token = Some(login(server, username).await);
@@ -404,7 +560,7 @@ pub async fn fixture_servers_as(config: Config, username: &str) -> Vec<(Backend,
 }
 
 /// Every backend with the fixture inserted, each served with `config`.
-pub async fn fixture_servers(config: Config) -> Vec<(Backend, TestServer)> {
+pub async fn fixture_servers(config: Config) -> Vec<(Backend, Api)> {
     let mut out = Vec::new();
     for backend in backends().await {
         insert_fixture(&backend.db).await;
@@ -415,7 +571,7 @@ pub async fn fixture_servers(config: Config) -> Vec<(Backend, TestServer)> {
 }
 
 /// Stops the servers and drops the PostgreSQL schemas of [`fixture_servers`].
-pub async fn cleanup(servers: Vec<(Backend, TestServer)>) {
+pub async fn cleanup(servers: Vec<(Backend, Api)>) {
     for (backend, server) in servers {
         drop(server);
         backend.cleanup().await;

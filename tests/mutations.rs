@@ -2,11 +2,11 @@
 //! operations, on SQLite and (with `DATABASE_URL`) PostgreSQL.
 
 use gqlgen_runtime::Config;
-use gqlgen_runtime::testing::{TestServer, error_codes};
-use gqlgen_tests::{cleanup, fixture_servers_as};
+use gqlgen_runtime::testing::error_codes;
+use gqlgen_tests::{Api, cleanup, fixture_servers_as, gid};
 use serde_json::{Value, json};
 
-async fn run(server: &TestServer, query: &str, variables: Value) -> Value {
+async fn run(server: &Api, query: &str, variables: Value) -> Value {
     let r = server.graphql(query, variables).await;
     assert!(error_codes(&r.body).is_empty(), "{query}: {}", r.text);
     r.body["data"].clone()
@@ -46,11 +46,11 @@ const CREATE_PRODUCT: &str = "mutation($input: ProductCreateInput!) { createProd
 fn product_input(name: &str, sku: &str) -> Value {
     json!({
         "name": name, "price": "12.50", "stock": 3, "sku": sku, "isActive": true,
-        "categoryId": "1", "ownerId": "1", "tagIds": ["1", "3"]
+        "categoryId": "Category:1", "ownerId": "User:1", "tagIds": ["Tag:1", "Tag:3"]
     })
 }
 
-async fn product_count(server: &TestServer) -> i64 {
+async fn product_count(server: &Api) -> i64 {
     run(server, "{ products { totalCount } }", json!({})).await["products"]["totalCount"]
         .as_i64()
         .unwrap()
@@ -82,7 +82,7 @@ async fn create_writes_the_row_and_its_links() {
             .iter()
             .map(|e| e["node"]["id"].as_str().unwrap())
             .collect();
-        assert_eq!(tags, ["1", "3"], "{n}");
+        assert_eq!(tags, [gid("Tag", 1), gid("Tag", 3)], "{n}");
         assert_eq!(product_count(server).await, 7, "{n}");
         // created_at is set by the server
         let id = payload["product"]["id"].as_str().unwrap();
@@ -111,8 +111,8 @@ async fn every_validation_failure_comes_back_at_once_and_nothing_is_written() {
         let mut input = product_input("", "00000000-0000-0000-0000-000000000102");
         input["price"] = json!("-1");
         input["stock"] = json!(-5);
-        input["categoryId"] = json!("999");
-        input["tagIds"] = json!(["1", "99"]);
+        input["categoryId"] = json!("Category:999");
+        input["tagIds"] = json!(["Tag:1", "Tag:99"]);
         let d = run(server, CREATE_PRODUCT, json!({ "input": input })).await;
         let payload = &d["createProduct"];
         assert_eq!(payload["success"], false, "{n}");
@@ -166,7 +166,7 @@ async fn each_validator_and_the_container_validator() {
             ),
             (
                 "mutation($i: ReviewCreateInput!) { createReview(input: $i) { success errors { field code } } }",
-                json!({"productId": "1", "rating": 6}),
+                json!({"productId": "Product:1", "rating": 6}),
                 errs(&[("rating", "RANGE")]),
             ),
             (
@@ -223,7 +223,7 @@ async fn database_errors_become_field_errors_or_not_found() {
             errs(&[("sku", "UNIQUE")]),
             "{n}: {d}"
         );
-        let d = run(server, "mutation { updateCategory(id: 2, input: {slug: \"books\"}) { success errors { field code } } }", json!({})).await;
+        let d = run(server, "mutation { updateCategory(id: Category:2, input: {slug: \"books\"}) { success errors { field code } } }", json!({})).await;
         assert_eq!(
             field_errors(&d["updateCategory"]),
             errs(&[("slug", "UNIQUE")]),
@@ -231,8 +231,8 @@ async fn database_errors_become_field_errors_or_not_found() {
         );
         // a missing id is NOT_FOUND at the top level
         for mutation in [
-            "mutation { updateProduct(id: 999, input: {stock: 1}) { success } }",
-            "mutation { deleteProduct(id: 999) { success } }",
+            "mutation { updateProduct(id: Product:999, input: {stock: 1}) { success } }",
+            "mutation { deleteProduct(id: Product:999) { success } }",
         ] {
             let r = server.graphql(mutation, json!({})).await;
             assert_eq!(error_codes(&r.body), ["NOT_FOUND"], "{n}: {}", r.text);
@@ -245,7 +245,7 @@ async fn database_errors_become_field_errors_or_not_found() {
             .await;
         assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}");
         // a foreign key to a missing row on update
-        let d = run(server, "mutation { updateProduct(id: 1, input: {ownerId: 77}) { success errors { field code } } }", json!({})).await;
+        let d = run(server, "mutation { updateProduct(id: Product:1, input: {ownerId: User:77}) { success errors { field code } } }", json!({})).await;
         assert_eq!(
             field_errors(&d["updateProduct"]),
             errs(&[("ownerId", "NOT_FOUND")]),
@@ -254,14 +254,14 @@ async fn database_errors_become_field_errors_or_not_found() {
         // deleting a row others still reference
         let d = run(
             server,
-            "mutation { deleteCategory(id: 1) { success deletedId errors { code } } }",
+            "mutation { deleteCategory(id: Category:1) { success deletedId errors { code } } }",
             json!({}),
         )
         .await;
         assert_eq!(d["deleteCategory"]["success"], false, "{n}: {d}");
         assert_eq!(d["deleteCategory"]["errors"][0]["code"], "REFERENCED");
-        let d = run(server, "{ category(id: 1) { id } }", json!({})).await;
-        assert_eq!(d["category"]["id"], "1", "{n}: still there");
+        let d = run(server, "{ category(id: Category:1) { id } }", json!({})).await;
+        assert_eq!(d["category"]["id"], gid("Category", 1), "{n}: still there");
     }
     cleanup(servers).await;
 }
@@ -272,21 +272,21 @@ async fn updates_are_partial_and_deletes_cascade() {
     for (backend, server) in &servers {
         let n = backend.name;
         // absent keeps, null clears a nullable column, null on a required column keeps it
-        let d = run(server, "mutation { updateProduct(id: 1, input: {stock: 9, description: null, name: null, tagIds: [\"2\"]}) { success product { name stock description tags { edges { node { id } } } } } }", json!({})).await;
+        let d = run(server, "mutation { updateProduct(id: Product:1, input: {stock: 9, description: null, name: null, tagIds: [Tag:2]}) { success product { name stock description tags { edges { node { id } } } } } }", json!({})).await;
         let p = &d["updateProduct"]["product"];
         assert_eq!(d["updateProduct"]["success"], true, "{n}: {d}");
         assert_eq!(p["name"], "Crème Brûlée Torch", "{n}");
         assert_eq!(p["stock"], 9);
         assert_eq!(p["description"], Value::Null);
-        assert_eq!(p["tags"]["edges"], json!([{"node": {"id": "2"}}]));
+        assert_eq!(p["tags"]["edges"], json!([{"node": {"id": gid("Tag", 2)}}]));
         // two concurrent partial updates of different fields both survive
         let (a, b) = tokio::join!(
             server.graphql(
-                "mutation { updateProduct(id: 2, input: {name: \"Renamed pan\"}) { success } }",
+                "mutation { updateProduct(id: Product:2, input: {name: \"Renamed pan\"}) { success } }",
                 json!({})
             ),
             server.graphql(
-                "mutation { updateProduct(id: 2, input: {stock: 42}) { success } }",
+                "mutation { updateProduct(id: Product:2, input: {stock: 42}) { success } }",
                 json!({})
             ),
         );
@@ -300,21 +300,26 @@ async fn updates_are_partial_and_deletes_cascade() {
             "{n}: {}",
             b.text
         );
-        let d = run(server, "{ product(id: 2) { name stock } }", json!({})).await;
+        let d = run(
+            server,
+            "{ product(id: Product:2) { name stock } }",
+            json!({}),
+        )
+        .await;
         assert_eq!(
             d["product"],
             json!({"name": "Renamed pan", "stock": 42}),
             "{n}"
         );
         // delete: the row, its links and its reviews go; the id comes back
-        let d = run(server, "mutation { a: deleteProduct(id: 3) { success deletedId errors { code } } b: deleteProduct(id: 4) { success } }", json!({})).await;
+        let d = run(server, "mutation { a: deleteProduct(id: Product:3) { success deletedId errors { code } } b: deleteProduct(id: Product:4) { success } }", json!({})).await;
         assert_eq!(
             d["a"],
-            json!({"success": true, "deletedId": "3", "errors": []}),
+            json!({"success": true, "deletedId": gid("Product", 3), "errors": []}),
             "{n}"
         );
         assert_eq!(d["b"]["success"], true, "{n}");
-        let d = run(server, "{ product(id: 3) { id } reviews(filter: {product: 4}) { totalCount } tag(id: 2) { products { totalCount } } }", json!({})).await;
+        let d = run(server, "{ product(id: Product:3) { id } reviews(filter: {product: Product:4}) { totalCount } tag(id: Tag:2) { products { totalCount } } }", json!({})).await;
         assert_eq!(d["product"], Value::Null, "{n}");
         assert_eq!(d["reviews"]["totalCount"], 0, "{n}: reviews cascade");
         assert_eq!(
@@ -324,7 +329,7 @@ async fn updates_are_partial_and_deletes_cascade() {
         // a product on an order cannot go
         let d = run(
             server,
-            "mutation { deleteProduct(id: 6) { success errors { code } } }",
+            "mutation { deleteProduct(id: Product:6) { success errors { code } } }",
             json!({}),
         )
         .await;
@@ -383,7 +388,7 @@ async fn bulk_operations_are_all_or_nothing() {
         let r = server.graphql(CREATE_MANY, json!({"inputs": many})).await;
         assert_eq!(error_codes(&r.body), ["BAD_USER_INPUT"], "{n}");
         // update and delete by filter
-        let d = run(server, "mutation { updateProducts(filter: {category: 3}, input: {stock: 50}) { success count errors { field code } } }", json!({})).await;
+        let d = run(server, "mutation { updateProducts(filter: {category: Category:3}, input: {stock: 50}) { success count errors { field code } } }", json!({})).await;
         assert_eq!(
             d["updateProducts"],
             json!({"success": true, "count": 3, "errors": []}),
@@ -396,7 +401,7 @@ async fn bulk_operations_are_all_or_nothing() {
         )
         .await;
         assert_eq!(d["products"]["totalCount"], 3, "{n}");
-        let d = run(server, "mutation { updateProducts(filter: {category: 3}, input: {price: \"-2\"}) { success count errors { field code } } }", json!({})).await;
+        let d = run(server, "mutation { updateProducts(filter: {category: Category:3}, input: {price: \"-2\"}) { success count errors { field code } } }", json!({})).await;
         assert_eq!(d["updateProducts"]["success"], false, "{n}");
         assert_eq!(
             d["updateProducts"]["errors"].as_array().unwrap().len(),
@@ -405,7 +410,7 @@ async fn bulk_operations_are_all_or_nothing() {
         );
         let d = run(
             server,
-            "mutation { deleteProducts(filter: {id_In: [3, 4]}) { success count } }",
+            "mutation { deleteProducts(filter: {id_In: [Product:3, Product:4]}) { success count } }",
             json!({}),
         )
         .await;
@@ -442,7 +447,7 @@ async fn bulk_deletes_respect_the_batch_size() {
         let n = backend.name;
         let r = server
             .graphql(
-                "mutation { deleteProducts(filter: {id_In: [2, 3, 4]}) { count } }",
+                "mutation { deleteProducts(filter: {id_In: [Product:2, Product:3, Product:4]}) { count } }",
                 json!({}),
             )
             .await;
@@ -450,7 +455,7 @@ async fn bulk_deletes_respect_the_batch_size() {
         assert_eq!(product_count(server).await, 6, "{n}: nothing deleted");
         let d = run(
             server,
-            "mutation { deleteProducts(filter: {id_In: [3, 4]}) { count } }",
+            "mutation { deleteProducts(filter: {id_In: [Product:3, Product:4]}) { count } }",
             json!({}),
         )
         .await;
@@ -467,15 +472,18 @@ async fn the_seeds_two_create_product_tests() {
     for (backend, server) in &servers {
         let n = backend.name;
         let success = "mutation($input: ProductCreateInput!) { createProduct(input: $input) { success product { id name price ownerId stock isActive sku } errors { field message } } }";
-        let input =
-            json!({ "input": { "name": "New Product", "price": 149.99, "categoryId": "1" } });
+        let input = json!({ "input": { "name": "New Product", "price": 149.99, "categoryId": "Category:1" } });
         let d = run(server, success, input).await;
         let payload = &d["createProduct"];
         assert_eq!(payload["success"], true, "{n}: {payload}");
         assert_eq!(payload["product"]["name"], "New Product");
         assert_eq!(payload["product"]["price"], "149.99");
         // The defaults: the caller as owner, the attribute's values, a new UUID.
-        assert_eq!(payload["product"]["ownerId"], "1", "{n}: alice owns it");
+        assert_eq!(
+            payload["product"]["ownerId"],
+            gid("User", 1),
+            "{n}: alice owns it"
+        );
         assert_eq!(payload["product"]["stock"], 0);
         assert_eq!(payload["product"]["isActive"], true);
         assert!(

@@ -2,9 +2,10 @@
 //! PostgreSQL, over the fixture of `gqlgen_tests::insert_fixture`.
 
 use gqlgen_runtime::Config;
-use gqlgen_runtime::testing::{TestServer, error_codes};
+use gqlgen_runtime::testing::error_codes;
 use gqlgen_tests::{
-    backends, cleanup, fixture_servers, fixture_servers_as, ids, insert_fixture, login_with, sku,
+    Api, backends, cleanup, fixture_servers, fixture_servers_as, gid, ids, insert_fixture, key_of,
+    login_with, sku,
 };
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -23,7 +24,7 @@ fn decimal(value: &Value) -> rust_decimal::Decimal {
 const FILTERED: &str =
     "query($f: ProductFilter) { products(first: 100, filter: $f) { edges { node { id } } } }";
 
-async fn filtered(server: &TestServer, filter: Value) -> Result<Vec<i64>, Vec<String>> {
+async fn filtered(server: &Api, filter: Value) -> Result<Vec<i64>, Vec<String>> {
     let response = server.graphql(FILTERED, json!({ "f": filter })).await;
     let codes = error_codes(&response.body);
     if !codes.is_empty() {
@@ -71,7 +72,10 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
         ),
         (json!({"name_In": []}), vec![]),
         (json!({"stock_In": [0, 7]}), vec![2, 4]),
-        (json!({"id_In": ["1", "6", "99"]}), vec![1, 6]),
+        (
+            json!({"id_In": ["Product:1", "Product:6", "Product:99"]}),
+            vec![1, 6],
+        ),
         // comparisons on decimals, integers, floats and dates
         (json!({"price": "45.00"}), vec![4]),
         (json!({"price_Gt": "45.00"}), vec![2, 6]),
@@ -108,12 +112,18 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
             json!({"sku_In": [sku(1).to_string(), sku(2).to_string()]}),
             vec![1, 2],
         ),
-        (json!({"category": "3"}), vec![1, 2, 6]),
-        (json!({"category_In": ["1", "2"]}), vec![3, 4, 5]),
-        (json!({"owner": 2}), vec![2, 4, 6]),
-        (json!({"id": "4"}), vec![4]),
+        (json!({"category": "Category:3"}), vec![1, 2, 6]),
+        (
+            json!({"category_In": ["Category:1", "Category:2"]}),
+            vec![3, 4, 5],
+        ),
+        (json!({"owner": "User:2"}), vec![2, 4, 6]),
+        (json!({"id": "Product:4"}), vec![4]),
         // several fields are AND-ed
-        (json!({"category": "3", "price_Lt": "100"}), vec![1]),
+        (
+            json!({"category": "Category:3", "price_Lt": "100"}),
+            vec![1],
+        ),
         // combinators
         (
             json!({"and": [{"name_Icontains": "graphic"}, {"isActive": true}]}),
@@ -127,11 +137,11 @@ fn lookup_cases() -> Vec<(Value, Vec<i64>)> {
         (json!({"and": []}), vec![1, 2, 3, 4, 5, 6]),
         (json!({"not": {"isActive": true}}), vec![3]),
         (
-            json!({"not": {"or": [{"category": "3"}, {"stock_Gt": 10}]}}),
+            json!({"not": {"or": [{"category": "Category:3"}, {"stock_Gt": 10}]}}),
             vec![4],
         ),
         (
-            json!({"or": [{"and": [{"category": "1"}, {"stock_Gt": 10}]}, {"name_Iexact": "über lamp"}]}),
+            json!({"or": [{"and": [{"category": "Category:1"}, {"stock_Gt": 10}]}, {"name_Iexact": "über lamp"}]}),
             vec![5, 6],
         ),
         (
@@ -170,8 +180,11 @@ async fn malformed_filter_values_are_bad_user_input() {
             json!({"price_Range": ["1"]}),
             json!({"price_Range": ["1", "2", "3"]}),
             json!({"category": "three"}),
-            json!({"category_In": ["1", "x"]}),
+            json!({"category_In": ["Category:1", "x"]}),
             json!({"id": "1.5"}),
+            json!({"id": "4"}),
+            json!({"category": "Product:1"}),
+            json!({"id_In": ["Product:1", "Category:1"]}),
             json!({"price": "cheap"}),
             json!({"stock": "many"}),
             json!({"sku": "not-a-uuid"}),
@@ -233,7 +246,7 @@ async fn enum_columns_filter_and_order() {
     cleanup(servers).await;
 }
 
-async fn ordered(server: &TestServer, order: Value) -> Result<Vec<i64>, Vec<String>> {
+async fn ordered(server: &Api, order: Value) -> Result<Vec<i64>, Vec<String>> {
     let query = "query($o: [ProductOrderBy!]) { products(orderBy: $o) { edges { node { id } } } }";
     let response = server.graphql(query, json!({ "o": order })).await;
     let codes = error_codes(&response.body);
@@ -306,7 +319,7 @@ struct Page {
     cursors: Vec<String>,
 }
 
-async fn page(server: &TestServer, variables: Value) -> Result<Page, Vec<String>> {
+async fn page(server: &Api, variables: Value) -> Result<Page, Vec<String>> {
     let response = server.graphql(PAGE, variables).await;
     let codes = error_codes(&response.body);
     if !codes.is_empty() {
@@ -558,7 +571,7 @@ async fn total_count_is_counted_only_when_selected() {
         );
 
         let r = server
-            .graphql("{ products(first: 2, filter: {category: 3}) { totalCount edges { node { id } } } }", json!({}))
+            .graphql("{ products(first: 2, filter: {category: Category:3}) { totalCount edges { node { id } } } }", json!({}))
             .await;
         assert_eq!(
             r.body["data"]["products"]["totalCount"], 3,
@@ -592,7 +605,7 @@ async fn detail_fields_find_one_row_by_id() {
     let servers = fixture_servers(Config::testing()).await;
     for (backend, server) in &servers {
         let query = "query($id: ID!) { product(id: $id) { id name price stock weight sku isActive categoryId ownerId createdAt description attributes } }";
-        let r = server.graphql(query, json!({"id": "3"})).await;
+        let r = server.graphql(query, json!({"id": "Product:3"})).await;
         let p = &r.body["data"]["product"];
         assert_eq!(p["name"], "Graphic Novel", "{}: {}", backend.name, r.text);
         assert_eq!(decimal(&p["price"]), decimal(&json!("9.5")));
@@ -600,15 +613,15 @@ async fn detail_fields_find_one_row_by_id() {
         assert_eq!(p["weight"], 1.25);
         assert_eq!(p["sku"], sku(3).to_string());
         assert_eq!(p["isActive"], false);
-        assert_eq!(p["categoryId"], "2");
-        assert_eq!(p["ownerId"], "1");
+        assert_eq!(p["categoryId"], gid("Category", 2));
+        assert_eq!(p["ownerId"], gid("User", 1));
         assert_eq!(p["description"], "50% off_sale");
         assert_eq!(p["attributes"], Value::Null);
         let created =
             chrono::DateTime::parse_from_rfc3339(p["createdAt"].as_str().unwrap()).unwrap();
         assert_eq!(created.to_rfc3339(), "2026-01-03T12:00:00+00:00");
         let r = server
-            .graphql("{ product(id: 1) { attributes } }", json!({}))
+            .graphql("{ product(id: Product:1) { attributes } }", json!({}))
             .await;
         assert_eq!(
             r.body["data"]["product"]["attributes"],
@@ -616,7 +629,7 @@ async fn detail_fields_find_one_row_by_id() {
             "{}",
             backend.name
         );
-        let r = server.graphql(query, json!({"id": "999"})).await;
+        let r = server.graphql(query, json!({"id": "Product:999"})).await;
         assert_eq!(r.body["data"]["product"], Value::Null);
         assert!(r.body["errors"].is_null(), "{}", r.text);
         let r = server.graphql(query, json!({"id": "three"})).await;
@@ -704,8 +717,10 @@ async fn bad_requests_get_coded_errors_not_500s() {
         let r = server.request("GET", "/health", &[], b"").await.unwrap();
         assert_eq!((r.status, r.text.as_str()), (200, "ok"));
         // batches
-        let batch =
-            json!([{"query": "{ product(id: 1) { id } }"}, {"query": "{ product(id: 2) { id } }"}]);
+        let batch = json!([
+            {"query": gqlgen_tests::with_global_ids("{ product(id: Product:1) { id } }")},
+            {"query": gqlgen_tests::with_global_ids("{ product(id: Product:2) { id } }")},
+        ]);
         let r = server
             .request(
                 "POST",
@@ -716,7 +731,8 @@ async fn bad_requests_get_coded_errors_not_500s() {
             .await
             .unwrap();
         assert_eq!(
-            r.body[1]["data"]["product"]["id"], "2",
+            r.body[1]["data"]["product"]["id"],
+            gid("Product", 2),
             "{name}: {}",
             r.text
         );
@@ -737,7 +753,7 @@ async fn the_seed_is_deterministic_and_complete() {
         server.token = Some(login_with(&server, "admin", "admin-password").await);
         let r = server
             .graphql(
-                "{ products { totalCount } categories { totalCount } tags { totalCount } users(filter: {username_In: [\"admin\", \"alice\", \"bob\"]}, orderBy: [{username: ASC}]) { totalCount edges { node { username isStaff } } } orders { totalCount } reviews { totalCount } product(id: 17) { name price } }",
+                "{ products { totalCount } categories { totalCount } tags { totalCount } users(filter: {username_In: [\"admin\", \"alice\", \"bob\"]}, orderBy: [{username: ASC}]) { totalCount edges { node { username isStaff } } } orders { totalCount } reviews { totalCount } product(id: Product:17) { name price } }",
                 json!({}),
             )
             .await;
@@ -993,7 +1009,7 @@ async fn json_data_shaped_like_a_rendered_reference_is_written_as_data() {
                 .expect("update");
             let r = server
                 .graphql(
-                    "{ product(id: 1) { attributes } \
+                    "{ product(id: Product:1) { attributes } \
                      products(first: 1) { edges { node { id attributes } } } }",
                     json!({}),
                 )
@@ -1005,7 +1021,7 @@ async fn json_data_shaped_like_a_rendered_reference_is_written_as_data() {
                 r.text
             );
             let node = &r.body["data"]["products"]["edges"][0]["node"];
-            assert_eq!(node["id"], "1", "{n}: {}", r.text);
+            assert_eq!(node["id"], gid("Product", 1), "{n}: {}", r.text);
             assert_eq!(node["attributes"], forged, "{n}: {}", r.text);
         }
     }
@@ -1061,8 +1077,8 @@ async fn root_fields_answer_in_selection_order() {
                      categories(first: 1) { pageInfo { hasNextPage } totalCount } \
                      ...Detail \
                      ... on Query { tags(first: 1) { totalCount } } \
-                     aCategory: category(id: 1) { name id } } \
-                     fragment Detail on Query { product(id: 1) { price name } }";
+                     aCategory: category(id: Category:1) { name id } } \
+                     fragment Detail on Query { product(id: Product:1) { price name } }";
         let response = server.graphql(query, json!({})).await;
         assert!(response.body["errors"].is_null(), "{}", response.text);
         let written: Written = serde_json::from_str(&response.text).expect("JSON");
@@ -1115,7 +1131,7 @@ async fn decimals_keep_the_scale_their_column_declares() {
         );
         let response = server
             .graphql(
-                "mutation { updateProduct(id: \"3\", input: {price: \"999.6\"}) { success product { price } } }",
+                "mutation { updateProduct(id: Product:3, input: {price: \"999.6\"}) { success product { price } } }",
                 json!({}),
             )
             .await;
@@ -1143,7 +1159,7 @@ async fn me_is_the_callers_user_or_null() {
         // Alice may read her own email: the field permission's owner rule.
         assert_eq!(
             mine.body["data"]["me"],
-            json!({"id": "1", "username": "alice", "email": "alice@example.com"}),
+            json!({"id": gid("User", 1), "username": "alice", "email": "alice@example.com"}),
             "{}",
             backend.name
         );
@@ -1162,15 +1178,18 @@ async fn filters_across_to_many_relations_match_each_row_once() {
         // (filter, products): tags by product 1: 1 3, 2: 1, 3: 2 3, 5: 1 2 3, 6: 2; ratings
         // 1: 5 3 4, 2: 1, 4: 2 2, 5: 5, 6: 4 1 3 5, 3: none.
         let cases = [
-            (json!({"tags_In": ["1", "2"]}), vec![1, 2, 3, 5, 6]),
-            (json!({"tags": "3"}), vec![1, 3, 5]),
+            (json!({"tags_In": ["Tag:1", "Tag:2"]}), vec![1, 2, 3, 5, 6]),
+            (json!({"tags": "Tag:3"}), vec![1, 3, 5]),
             (json!({"tags_Name_Icontains": "CAFÉ"}), vec![1, 3, 5]),
             (json!({"reviews_Rating_Gte": 5}), vec![1, 5, 6]),
             (json!({"reviews_Rating_Lte": 1}), vec![2, 6]),
             (json!({"not": {"reviews_Rating_Gte": 1}}), vec![3]),
-            (json!({"tags": "2", "reviews_Rating_Gte": 4}), vec![5, 6]),
             (
-                json!({"or": [{"tags": "1"}, {"reviews_Rating_Lte": 2}]}),
+                json!({"tags": "Tag:2", "reviews_Rating_Gte": 4}),
+                vec![5, 6],
+            ),
+            (
+                json!({"or": [{"tags": "Tag:1"}, {"reviews_Rating_Lte": 2}]}),
                 vec![1, 2, 4, 5, 6],
             ),
         ];

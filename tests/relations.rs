@@ -2,13 +2,14 @@
 //! costs a fixed number of SQL statements whatever the page size and depth.
 
 use gqlgen_runtime::Config;
-use gqlgen_runtime::testing::{TestServer, error_codes};
+use gqlgen_runtime::testing::error_codes;
 use gqlgen_tests::{
-    Backend, backends, cleanup, fixture_servers, fixture_servers_as, login_with, relaxed,
+    Api, Backend, backends, cleanup, fixture_servers, fixture_servers_as, gid, key_of, login_with,
+    relaxed,
 };
 use serde_json::{Value, json};
 
-async fn query(server: &TestServer, name: &str, query: &str) -> Value {
+async fn query(server: &Api, name: &str, query: &str) -> Value {
     let r = server.graphql(query, json!({})).await;
     assert!(error_codes(&r.body).is_empty(), "{name}: {}", r.text);
     r.body["data"].clone()
@@ -29,12 +30,12 @@ async fn every_kind_of_relation_resolves_its_rows() {
     for (backend, server) in &servers {
         let n = backend.name;
         // belongs-to, self-reference both ways, has-many
-        let d = query(server, n, "{ product(id: 3) { category { name parent { name } children { totalCount } } owner { username } } }").await;
+        let d = query(server, n, "{ product(id: Product:3) { category { name parent { name } children { totalCount } } owner { username } } }").await;
         assert_eq!(d["product"]["category"]["name"], "Comics", "{n}");
         assert_eq!(d["product"]["category"]["parent"]["name"], "Books");
         assert_eq!(d["product"]["category"]["children"]["totalCount"], 0);
         assert_eq!(d["product"]["owner"]["username"], "alice");
-        let d = query(server, n, "{ category(id: 1) { parent { id } children { edges { node { name } } } products(orderBy: [{id: ASC}]) { totalCount edges { node { id } } } } }").await;
+        let d = query(server, n, "{ category(id: Category:1) { parent { id } children { edges { node { name } } } products(orderBy: [{id: ASC}]) { totalCount edges { node { id } } } } }").await;
         assert_eq!(d["category"]["parent"], Value::Null, "{n}");
         assert_eq!(
             edge_values(&d["category"]["children"], "name"),
@@ -42,11 +43,11 @@ async fn every_kind_of_relation_resolves_its_rows() {
         );
         assert_eq!(
             edge_values(&d["category"]["products"], "id"),
-            [json!("4"), json!("5")]
+            [json!(gid("Product", 4)), json!(gid("Product", 5))]
         );
         assert_eq!(d["category"]["products"]["totalCount"], 2);
         // many-to-many both ways
-        let d = query(server, n, "{ product(id: 5) { tags(orderBy: [{name: ASC}]) { totalCount edges { node { name } } } } tag(id: 2) { products { edges { node { id } } } } }").await;
+        let d = query(server, n, "{ product(id: Product:5) { tags(orderBy: [{name: ASC}]) { totalCount edges { node { name } } } } tag(id: Tag:2) { products { edges { node { id } } } } }").await;
         assert_eq!(
             edge_values(&d["product"]["tags"], "name"),
             [json!("café"), json!("new"), json!("sale")],
@@ -55,13 +56,13 @@ async fn every_kind_of_relation_resolves_its_rows() {
         assert_eq!(d["product"]["tags"]["totalCount"], 3);
         assert_eq!(
             edge_values(&d["tag"]["products"], "id"),
-            [json!("3"), json!("5"), json!("6")]
+            [3, 5, 6].map(|k| json!(gid("Product", k)))
         );
         // has-many through the owner side
-        let d = query(server, n, "{ user(id: 2) { products { edges { node { id } } } orders { edges { node { id items { edges { node { quantity product { name } } } } } } } } }").await;
+        let d = query(server, n, "{ user(id: User:2) { products { edges { node { id } } } orders { edges { node { id items { edges { node { quantity product { name } } } } } } } } }").await;
         assert_eq!(
             edge_values(&d["user"]["products"], "id"),
-            [json!("2"), json!("4"), json!("6")],
+            [2, 4, 6].map(|k| json!(gid("Product", k))),
             "{n}"
         );
         let items = &d["user"]["orders"]["edges"][0]["node"]["items"];
@@ -106,7 +107,7 @@ async fn nested_connections_are_paginated_per_parent() {
             .as_str()
             .unwrap();
         let q = format!(
-            "{{ product(id: 6) {{ reviews(first: 2, after: \"{cursor}\", orderBy: [{{rating: DESC}}]) {{ pageInfo {{ hasNextPage hasPreviousPage }} edges {{ node {{ rating }} }} }} }} }}"
+            "{{ product(id: Product:6) {{ reviews(first: 2, after: \"{cursor}\", orderBy: [{{rating: DESC}}]) {{ pageInfo {{ hasNextPage hasPreviousPage }} edges {{ node {{ rating }} }} }} }} }}"
         );
         let d = query(server, n, &q).await;
         assert_eq!(
@@ -253,7 +254,7 @@ async fn joined_belongs_to_relations_answer_as_loaded_ones() {
             let id = edge["node"]["id"].as_str().unwrap();
             let one = server
                 .graphql(
-                    &format!("{{ product(id: {id}) {{ {selection} }} }}"),
+                    &format!("{{ product(id: \"{id}\") {{ {selection} }} }}"),
                     json!({}),
                 )
                 .await;
@@ -324,7 +325,7 @@ async fn filters_cross_belongs_to_relations_in_one_statement() {
                 json!({"category_Name_Icontains": "ÉLECTRO"}),
                 vec!["1", "2", "6"],
             ),
-            (json!({"category_Parent": "1"}), vec!["3"]),
+            (json!({"category_Parent": "Category:1"}), vec!["3"]),
             (
                 json!({"category_Parent_Isnull": true, "owner_Username": "bob"}),
                 vec!["2", "4", "6"],
@@ -357,7 +358,10 @@ async fn filters_cross_belongs_to_relations_in_one_statement() {
             assert!(error_codes(&r.body).is_empty(), "{n}: {filter}: {}", r.text);
             assert_eq!(
                 edge_values(&r.body["data"]["products"], "id"),
-                expected.iter().map(|s| json!(s)).collect::<Vec<_>>(),
+                expected
+                    .iter()
+                    .map(|key| json!(gid("Product", key.parse().unwrap())))
+                    .collect::<Vec<_>>(),
                 "{n}: {filter}"
             );
             assert_eq!(
@@ -387,7 +391,7 @@ async fn filters_cross_belongs_to_relations_in_one_statement() {
 }
 
 /// The statements of one request, joined for text checks.
-async fn sql_of(backend: &Backend, server: &TestServer, query: &str) -> String {
+async fn sql_of(backend: &Backend, server: &Api, query: &str) -> String {
     backend.statements.take();
     let r = server.graphql(query, json!({})).await;
     assert!(
@@ -443,7 +447,7 @@ async fn only_the_columns_a_request_needs_are_read() {
         let sql = sql_of(
             backend,
             server,
-            "{ users { edges { node { username } } } user(id: 1) { id } }",
+            "{ users { edges { node { username } } } user(id: User:1) { id } }",
         )
         .await;
         assert!(!sql.contains(r#""user"."password_hash""#), "{n}: {sql}");
@@ -469,7 +473,7 @@ async fn only_the_columns_a_request_needs_are_read() {
         // Pruned rows still answer correctly where fields are selected.
         let r = server
             .graphql(
-                "{ product(id: 3) { name description category { name } } }",
+                "{ product(id: Product:3) { name description category { name } } }",
                 json!({}),
             )
             .await;
@@ -490,7 +494,7 @@ async fn a_has_many_relation_can_be_a_plain_list() {
         let d = query(
             server,
             n,
-            "{ user(id: 1) { reviews(orderBy: [{rating: DESC}]) { rating } } }",
+            "{ user(id: User:1) { reviews(orderBy: [{rating: DESC}]) { rating } } }",
         )
         .await;
         let ratings: Vec<i64> = d["user"]["reviews"]
@@ -503,12 +507,12 @@ async fn a_has_many_relation_can_be_a_plain_list() {
         let d = query(
             server,
             n,
-            "{ user(id: 2) { reviews(filter: {rating_Lte: 2}, orderBy: [{id: ASC}]) { id } } }",
+            "{ user(id: User:2) { reviews(filter: {rating_Lte: 2}, orderBy: [{id: ASC}]) { id } } }",
         )
         .await;
         assert_eq!(
             d["user"]["reviews"],
-            json!([{"id": "4"}, {"id": "6"}]),
+            json!([{"id": gid("Review", 4)}, {"id": gid("Review", 6)}]),
             "{n}"
         );
         backend.statements.take();

@@ -15,7 +15,7 @@
 use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::{TestResponse, TestServer};
-use gqlgen_tests::{Captured, cleanup, fixture_servers_as, relaxed};
+use gqlgen_tests::{Captured, cleanup, fixture_servers_as, gid, relaxed};
 use serde_json::{Value, json};
 
 const COUNT: &str = "query($f: ProductFilter) { products(filter: $f) { totalCount } }";
@@ -140,7 +140,7 @@ async fn filters_are_measured_against_the_limits() {
         let tag_ids: Vec<String> = (0..1_001).map(|i| i.to_string()).collect();
         let input = json!({
             "name": "Listed", "price": "1.00", "stock": 1, "isActive": true,
-            "sku": "00000000-0000-0000-0000-00000000abcd", "categoryId": "1", "ownerId": "1",
+            "sku": "00000000-0000-0000-0000-00000000abcd", "categoryId": "Category:1", "ownerId": "User:1",
             "tagIds": tag_ids,
         });
         let r = server.graphql(create, json!({ "i": input })).await;
@@ -157,8 +157,8 @@ async fn filters_are_measured_against_the_limits() {
         // and never half-written.
         let input = json!({
             "name": "nul\u{0}name", "price": "1.00", "stock": 1, "isActive": true,
-            "sku": "00000000-0000-0000-0000-00000000abce", "categoryId": "1", "ownerId": "1",
-            "tagIds": ["1"],
+            "sku": "00000000-0000-0000-0000-00000000abce", "categoryId": "Category:1", "ownerId": "User:1",
+            "tagIds": ["Tag:1"],
         });
         let r = server.graphql(create, json!({ "i": input })).await;
         assert!(
@@ -189,6 +189,8 @@ async fn raised_limits_run_big_filters_flat_and_map_database_refusals() {
     config.limits.max_filter_values = 100_000;
     config.limits.max_list_length = 100_000;
     config.limits.max_pattern_length = 1_000_000;
+    // 70,000 global ids are about 1.3 MB of JSON.
+    config.max_body_bytes = 4 << 20;
     let servers = fixture_servers_as(config, "admin").await;
     for (backend, server) in &servers {
         let n = backend.name;
@@ -219,7 +221,7 @@ async fn raised_limits_run_big_filters_flat_and_map_database_refusals() {
         );
 
         // 40,000 ids: within PostgreSQL's 65,535 parameters, past SQLite's 32,766.
-        let ids: Vec<String> = (1..=40_000).map(|i| i.to_string()).collect();
+        let ids: Vec<String> = (1..=40_000).map(|i| gid("Product", i)).collect();
         let r = server
             .graphql(COUNT, json!({ "f": { "id_In": ids } }))
             .await;
@@ -229,7 +231,7 @@ async fn raised_limits_run_big_filters_flat_and_map_database_refusals() {
             assert_eq!(total(&r), everything, "{n}: {}", r.text);
         }
         // 70,000: past every backend's parameter limit.
-        let ids: Vec<String> = (1..=70_000).map(|i| i.to_string()).collect();
+        let ids: Vec<String> = (1..=70_000).map(|i| gid("Product", i)).collect();
         let r = server
             .graphql(COUNT, json!({ "f": { "id_In": ids } }))
             .await;
@@ -323,6 +325,16 @@ fn boundary_values(scalar: &str, enum_values: &[String]) -> Vec<Value> {
             json!("abc"),
             json!("\u{0}"),
             json!(42),
+            // Global ids of every type, with keys past each integer type and not numbers.
+            json!(gqlgen_runtime::global_id::encode("Product", "2147483648")),
+            json!(gqlgen_runtime::global_id::encode(
+                "Product",
+                "-9223372036854775809"
+            )),
+            json!(gqlgen_runtime::global_id::encode("Category", "1")),
+            json!(gqlgen_runtime::global_id::encode("User", "x")),
+            json!(gqlgen_runtime::global_id::encode("Nothing", "1")),
+            json!(gqlgen_runtime::global_id::encode("Product", "1\u{0}")),
         ],
         "Boolean" => vec![json!(true), json!(false), json!("true"), json!(1)],
         "DateTime" => vec![

@@ -24,7 +24,7 @@ fn excluded_and_skipped_columns_appear_nowhere() {
     }
     // But the User type, its filter and its ordering exist.
     for present in [
-        "type User {",
+        "type User implements Node {",
         "input UserFilter {",
         "input UserOrderBy {",
         "username_Icontains: String",

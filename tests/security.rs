@@ -28,7 +28,8 @@ use gqlgen_runtime::auth::{Claims, Jwt, TokenType};
 use gqlgen_runtime::config::{JwtSettings, RateLimitSettings};
 use gqlgen_runtime::testing::{TestResponse, TestServer};
 use gqlgen_tests::{
-    Captured, FIXTURE_PASSWORD, backends, cleanup, fixture_servers, ids, insert_fixture, login,
+    Api, Captured, FIXTURE_PASSWORD, backends, cleanup, fixture_servers, gid, ids, insert_fixture,
+    login,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -41,7 +42,7 @@ use serde_json::{Value, json};
 /// Sends a raw HTTP request. Every response must carry `x-request-id`, and every error in it a
 /// code.
 async fn send(
-    server: &TestServer,
+    server: &Api,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
@@ -68,19 +69,23 @@ async fn send(
 
 /// POSTs a GraphQL request with these extra headers.
 async fn gql_with(
-    server: &TestServer,
+    server: &Api,
     headers: &[(&str, &str)],
     query: &str,
     vars: Value,
 ) -> TestResponse {
-    let body = json!({ "query": query, "variables": vars }).to_string();
+    let body = json!({
+        "query": gqlgen_tests::with_global_ids(query),
+        "variables": gqlgen_tests::variables_with_global_ids(vars),
+    })
+    .to_string();
     let mut all = vec![("Content-Type", "application/json")];
     all.extend_from_slice(headers);
     send(server, "POST", "/graphql", &all, body.as_bytes()).await
 }
 
 /// POSTs a GraphQL request with `token` as bearer, or anonymously.
-async fn gql(server: &TestServer, token: Option<&str>, query: &str, vars: Value) -> TestResponse {
+async fn gql(server: &Api, token: Option<&str>, query: &str, vars: Value) -> TestResponse {
     match token {
         Some(token) => {
             let bearer = format!("Bearer {token}");
@@ -91,7 +96,7 @@ async fn gql(server: &TestServer, token: Option<&str>, query: &str, vars: Value)
 }
 
 /// The data of a request that must succeed.
-async fn ok(server: &TestServer, token: Option<&str>, query: &str) -> Value {
+async fn ok(server: &Api, token: Option<&str>, query: &str) -> Value {
     let r = gql(server, token, query, json!({})).await;
     assert!(
         r.status == 200 && r.codes().is_empty(),
@@ -364,7 +369,7 @@ async fn a_token_revoked_on_one_instance_is_refused_by_another_through_redis() {
             let router = example_app::app(backend.db.clone(), config.clone())
                 .await
                 .expect("the app connects to Redis");
-            TestServer::start(router).await.expect("bind")
+            Api(TestServer::start(router).await.expect("bind"))
         };
         let (first, second) = (instance().await, instance().await);
         let token = login(&first, "alice").await;
@@ -388,7 +393,7 @@ async fn a_token_revoked_on_one_instance_is_refused_by_another_through_redis() {
 // 2. Rows
 
 /// Every order id bob's view of `orders` shows, walking pages of one with `orderBy`.
-async fn walk_orders(server: &TestServer, token: &str, order_by: &str) -> Vec<i64> {
+async fn walk_orders(server: &Api, token: &str, order_by: &str) -> Vec<i64> {
     let mut seen = Vec::new();
     let mut after = Value::Null;
     for _ in 0..10 {
@@ -421,7 +426,7 @@ async fn another_customers_order_is_unreachable_for_reading() {
         let bob_token = access("2");
         let bob = Some(bob_token.as_str());
 
-        let r = gql(server, bob, "{ order(id: \"1\") { id note } }", json!({})).await;
+        let r = gql(server, bob, "{ order(id: Order:1) { id note } }", json!({})).await;
         assert_eq!(r.data()["order"], Value::Null, "{n}: detail: {}", r.text);
 
         let d = ok(
@@ -436,7 +441,7 @@ async fn another_customers_order_is_unreachable_for_reading() {
         let r = gql(
             server,
             bob,
-            "{ user(id: \"1\") { username orders { totalCount edges { node { id note } } } } }",
+            "{ user(id: User:1) { username orders { totalCount edges { node { id note } } } } }",
             json!({}),
         )
         .await;
@@ -449,12 +454,12 @@ async fn another_customers_order_is_unreachable_for_reading() {
         );
 
         for filter in [
-            r#"{user: "1"}"#,
-            r#"{id: "1"}"#,
-            r#"{id_In: ["1", "2"], user_In: ["1"]}"#,
-            r#"{or: [{id: "1"}, {noteIcontains: "ring"}]}"#,
+            r#"{user: "User:1"}"#,
+            r#"{id: "Order:1"}"#,
+            r#"{id_In: ["Order:1", "Order:2"], user_In: ["User:1"]}"#,
+            r#"{or: [{id: "Order:1"}, {noteIcontains: "ring"}]}"#,
             r#"{note_Icontains: "ring"}"#,
-            r#"{not: {user: "2"}}"#,
+            r#"{not: {user: "User:2"}}"#,
         ] {
             let r = gql(
                 server,
@@ -505,7 +510,7 @@ async fn another_customers_order_is_unreachable_for_reading() {
             r.text
         );
         assert!(!r.text.contains(ALICE_NOTE), "{n}");
-        let r = gql(server, None, "{ order(id: \"1\") { note } }", json!({})).await;
+        let r = gql(server, None, "{ order(id: Order:1) { note } }", json!({})).await;
         assert!(
             !r.text.contains(ALICE_NOTE),
             "{n}: anonymous detail: {}",
@@ -529,7 +534,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            "mutation { updateOrder(id: \"1\", input: {note: \"pwned\", status: CANCELLED}) { success order { id note } } }",
+            "mutation { updateOrder(id: Order:1, input: {note: \"pwned\", status: CANCELLED}) { success order { id note } } }",
             json!({}),
         )
         .await;
@@ -544,7 +549,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            "mutation { deleteOrder(id: \"1\") { success deletedId } }",
+            "mutation { deleteOrder(id: Order:1) { success deletedId } }",
             json!({}),
         )
         .await;
@@ -559,7 +564,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            "mutation { createOrder(input: {userId: \"1\"}) { success } }",
+            "mutation { createOrder(input: {userId: User:1}) { success } }",
             json!({}),
         )
         .await;
@@ -578,7 +583,12 @@ async fn another_customers_order_cannot_be_written() {
         .await;
         assert!(r.codes().is_empty(), "{n}: create: {}", r.text);
         let created = &r.data()["createOrder"]["order"];
-        assert_eq!(created["userId"], "2", "{n}: bob's own: {}", r.text);
+        assert_eq!(
+            created["userId"],
+            gid("User", 2),
+            "{n}: bob's own: {}",
+            r.text
+        );
         assert_eq!(created["status"], "PENDING", "{n}: the default: {}", r.text);
         let id = created["id"].as_str().expect("id").to_owned();
         let r = gql(
@@ -600,7 +610,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            r#"mutation { createProduct(input: {name: "Gift", price: "1", categoryId: "1", ownerId: "1"}) { success } }"#,
+            r#"mutation { createProduct(input: {name: "Gift", price: "1", categoryId: Category:1, ownerId: User:1}) { success } }"#,
             json!({}),
         )
         .await;
@@ -613,7 +623,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            r#"mutation { updateProduct(id: "2", input: {ownerId: "1"}) { success } }"#,
+            r#"mutation { updateProduct(id: Product:2, input: {ownerId: User:1}) { success } }"#,
             json!({}),
         )
         .await;
@@ -626,7 +636,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            "mutation { updateOrder(id: \"2\", input: {userId: \"1\"}) { success } }",
+            "mutation { updateOrder(id: Order:2, input: {userId: User:1}) { success } }",
             json!({}),
         )
         .await;
@@ -641,7 +651,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            r#"mutation { updateOrders(filter: {id_In: ["1", "2"]}, input: {note: "bulk"}) { success count } }"#,
+            r#"mutation { updateOrders(filter: {id_In: [Order:1, Order:2]}, input: {note: "bulk"}) { success count } }"#,
             json!({}),
         )
         .await;
@@ -661,7 +671,7 @@ async fn another_customers_order_cannot_be_written() {
         let r = gql(
             server,
             bob,
-            r#"mutation { deleteOrders(filter: {id_In: ["1", "2"]}) { success count } }"#,
+            r#"mutation { deleteOrders(filter: {id_In: [Order:1, Order:2]}) { success count } }"#,
             json!({}),
         )
         .await;
@@ -693,13 +703,13 @@ async fn products_are_written_only_by_their_owner_or_staff() {
         let bob = Some(bob.as_str());
         let alices = product_row(db, 1).await.expect("product 1");
 
-        let r = gql(server, bob, UPDATE_PRODUCT, json!({ "id": "1" })).await;
+        let r = gql(server, bob, UPDATE_PRODUCT, json!({ "id": "Product:1" })).await;
         assert_eq!(r.codes(), ["PERMISSION_DENIED"], "{n}: update: {}", r.text);
         assert_eq!(r.data()["updateProduct"], Value::Null, "{n}");
         let r = gql(
             server,
             bob,
-            "mutation { deleteProduct(id: \"1\") { success } }",
+            "mutation { deleteProduct(id: Product:1) { success } }",
             json!({}),
         )
         .await;
@@ -707,7 +717,7 @@ async fn products_are_written_only_by_their_owner_or_staff() {
         let r = gql(
             server,
             bob,
-            r#"mutation { updateProducts(filter: {id_In: ["1", "3", "5"]}, input: {stock: 0}) { success count } }"#,
+            r#"mutation { updateProducts(filter: {id_In: [Product:1, Product:3, Product:5]}, input: {stock: 0}) { success count } }"#,
             json!({}),
         )
         .await;
@@ -721,7 +731,7 @@ async fn products_are_written_only_by_their_owner_or_staff() {
         let r = gql(
             server,
             bob,
-            r#"mutation { deleteProducts(filter: {id_In: ["1", "3", "5"]}) { success count } }"#,
+            r#"mutation { deleteProducts(filter: {id_In: [Product:1, Product:3, Product:5]}) { success count } }"#,
             json!({}),
         )
         .await;
@@ -747,7 +757,7 @@ async fn products_are_written_only_by_their_owner_or_staff() {
         const CREATE: &str = "mutation($input: ProductCreateInput!) { createProduct(input: $input) { success product { id } } }";
         let input = json!({
             "name": "Fake", "price": "1.00", "stock": 1, "isActive": true,
-            "sku": "00000000-0000-0000-0000-00000000f00d", "categoryId": "1", "ownerId": "1"
+            "sku": "00000000-0000-0000-0000-00000000f00d", "categoryId": "Category:1", "ownerId": "User:1"
         });
         let r = gql(server, bob, CREATE, json!({ "input": input })).await;
         assert_eq!(
@@ -769,7 +779,7 @@ async fn products_are_written_only_by_their_owner_or_staff() {
             "{n}: nothing written"
         );
 
-        let r = gql(server, bob, UPDATE_PRODUCT, json!({ "id": "2" })).await;
+        let r = gql(server, bob, UPDATE_PRODUCT, json!({ "id": "Product:2" })).await;
         assert_eq!(
             r.data()["updateProduct"]["success"],
             true,
@@ -782,7 +792,13 @@ async fn products_are_written_only_by_their_owner_or_staff() {
             "{n}"
         );
         let admin = login(server, "admin").await;
-        let r = gql(server, Some(&admin), UPDATE_PRODUCT, json!({ "id": "1" })).await;
+        let r = gql(
+            server,
+            Some(&admin),
+            UPDATE_PRODUCT,
+            json!({ "id": "Product:1" }),
+        )
+        .await;
         assert_eq!(
             r.data()["updateProduct"]["success"],
             true,
@@ -922,8 +938,8 @@ async fn items_of_another_customers_order_stay_hidden() {
         // in, and never items 1 and 2 of alice's order 1.
         for query in [
             "{ orderItems { totalCount edges { node { id orderId } } } }",
-            "{ orderItems(filter: {order_In: [\"1\", \"2\"]}) { totalCount edges { node { id } } } }",
-            "{ orderItems(filter: {id_In: [\"1\", \"2\", \"3\"]}) { totalCount edges { node { id } } } }",
+            "{ orderItems(filter: {order_In: [Order:1, Order:2]}) { totalCount edges { node { id } } } }",
+            "{ orderItems(filter: {id_In: [OrderItem:1, OrderItem:2, OrderItem:3]}) { totalCount edges { node { id } } } }",
         ] {
             let r = gql(server, Some(&bob), query, json!({})).await;
             assert_eq!(item_ids_or_denied(&r, n), [3], "{n}: {query}: {}", r.text);
@@ -932,7 +948,7 @@ async fn items_of_another_customers_order_stay_hidden() {
         let r = gql(
             server,
             Some(&bob),
-            "{ orderItem(id: \"1\") { id orderId } }",
+            "{ orderItem(id: OrderItem:1) { id orderId } }",
             json!({}),
         )
         .await;
@@ -945,7 +961,7 @@ async fn items_of_another_customers_order_stay_hidden() {
         let d = ok(
             server,
             Some(&bob),
-            "{ user(id: \"1\") { orders(first: 5) { edges { node { items(first: 5) { edges { node { id } } } } } } } }",
+            "{ user(id: User:1) { orders(first: 5) { edges { node { items(first: 5) { edges { node { id } } } } } } } }",
         )
         .await;
         assert_eq!(d["user"]["orders"]["edges"], json!([]), "{n}: nested");
@@ -954,7 +970,7 @@ async fn items_of_another_customers_order_stay_hidden() {
         let d = ok(
             server,
             Some(&alice),
-            "{ order(id: \"1\") { items(orderBy: [{id: ASC}]) { totalCount edges { node { id } } } } }",
+            "{ order(id: Order:1) { items(orderBy: [{id: ASC}]) { totalCount edges { node { id } } } } }",
         )
         .await;
         assert_eq!(d["order"]["items"]["totalCount"], 2, "{n}: alice's items");
@@ -962,7 +978,7 @@ async fn items_of_another_customers_order_stay_hidden() {
         let r = gql(
             server,
             Some(&bob),
-            "mutation { updateOrderItem(id: \"1\", input: {quantity: 99}) { success } }",
+            "mutation { updateOrderItem(id: OrderItem:1, input: {quantity: 99}) { success } }",
             json!({}),
         )
         .await;
@@ -970,7 +986,7 @@ async fn items_of_another_customers_order_stay_hidden() {
         let r = gql(
             server,
             Some(&bob),
-            "mutation { createOrderItem(input: {orderId: \"1\", productId: \"1\", quantity: 1, unitPrice: \"1.00\"}) { success } }",
+            "mutation { createOrderItem(input: {orderId: Order:1, productId: Product:1, quantity: 1, unitPrice: \"1.00\"}) { success } }",
             json!({}),
         )
         .await;
@@ -978,7 +994,7 @@ async fn items_of_another_customers_order_stay_hidden() {
         let r = gql(
             server,
             Some(&bob),
-            "mutation { createOrderItem(input: {orderId: \"2\", productId: \"1\", quantity: 1, unitPrice: \"1.00\"}) { success } }",
+            "mutation { createOrderItem(input: {orderId: Order:2, productId: Product:1, quantity: 1, unitPrice: \"1.00\"}) { success } }",
             json!({}),
         )
         .await;
@@ -989,7 +1005,7 @@ async fn items_of_another_customers_order_stay_hidden() {
             r.text
         );
         let admin = access("3");
-        let d = ok(server, Some(&admin), "{ orderItems(filter: {order: \"1\"}, orderBy: [{id: ASC}]) { edges { node { id } } } }").await;
+        let d = ok(server, Some(&admin), "{ orderItems(filter: {order: Order:1}, orderBy: [{id: ASC}]) { edges { node { id } } } }").await;
         assert_eq!(
             ids(&d_wrap(&d), "orderItems"),
             [1, 2],
@@ -1003,7 +1019,7 @@ async fn items_of_another_customers_order_stay_hidden() {
 // 3. Query analysis
 
 /// Asserts that `query` is refused before execution with one of `codes`, in under two seconds.
-async fn refused_fast(server: &TestServer, query: &str, codes: &[&str], what: &str) {
+async fn refused_fast(server: &Api, query: &str, codes: &[&str], what: &str) {
     let started = Instant::now();
     let r = gql(server, None, query, json!({})).await;
     assert!(

@@ -9,6 +9,7 @@ use darling::error::Accumulator;
 use darling::util::SpannedValue;
 use proc_macro2::Span;
 use syn::Ident;
+use syn::spanned::Spanned;
 
 use crate::attr::{self, LookupList, NameValue};
 use crate::model::{EnumModel, HiddenBy, InputRole, Model};
@@ -181,6 +182,7 @@ pub fn model(model: &Model, errors: &mut Accumulator) {
     graphql_field_names_are_unique(model, errors);
     filter_field_names_are_unique(model, errors);
     one_exposed_primary_key(model, errors);
+    primary_key_is_the_node_id(model, errors);
     owner_is_a_column_or_belongs_to(model, errors);
     owner_permissions_have_an_owner(model, errors);
     defaults_fit_the_column(model, errors);
@@ -661,6 +663,35 @@ fn one_exposed_primary_key(model: &Model, errors: &mut Accumulator) {
         errors.push(error(
             model.attrs.ident.span(),
             "the primary key is not exposed (skipped or excluded); it is the object's `id` and the tiebreak of orderings: expose it",
+        ));
+    }
+}
+
+/// The primary key is the `id: ID!` field of Relay's `Node` interface: it keeps the name `id`
+/// and a type an `ID` can hold (an integer, a UUID or text).
+///
+/// `#[sea_orm(primary_key)] #[graphql(name = "code")] pub id: i32` → "the primary key is
+/// the `id` of the `Node` interface every model implements; remove `name = \"code\"`"
+fn primary_key_is_the_node_id(model: &Model, errors: &mut Accumulator) {
+    let Some(key) = model.columns.iter().find(|c| c.primary_key) else {
+        return;
+    };
+    if key.gql_name != "id" {
+        let span = match &key.field.attrs.name {
+            Some(name) => name.span(),
+            None => key.ident.span(),
+        };
+        errors.push(error(
+            span,
+            format!(
+                "the primary key reads as `{}`, but it is the `id` of Relay's `Node` interface that every model implements; name it `id` (`#[graphql(name = \"id\")]`)",
+                key.gql_name
+            ),
+        ));
+    } else if key.kind != Kind::Id {
+        errors.push(error(
+            key.ty.span(),
+            "the primary key is the `id: ID!` of Relay's `Node` interface, which holds an integer, a UUID or text: use a key of one of those types",
         ));
     }
 }

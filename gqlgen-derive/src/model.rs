@@ -19,6 +19,8 @@ pub struct Column {
     pub kind: Kind,
     /// For an `Id` column, the kind of the underlying Rust type.
     pub key_type: Type,
+    /// For an `Id` column, whose global ids it holds.
+    pub id_of: Option<IdOf>,
     pub gql_name: String,
     /// Prefix of its filter fields: the GraphQL name, or `category` for `category_id`.
     pub filter_name: String,
@@ -43,6 +45,15 @@ pub struct Column {
     pub default: Option<ColumnDefault>,
     /// The field as written, for the rules of `check`.
     pub field: Field,
+}
+
+/// Whose global ids an `ID` column holds.
+pub enum IdOf {
+    /// The primary key: the model's own.
+    Own,
+    /// A foreign key: the related entity's, as the belongs-to relation reading from it names it
+    /// (`super::category::Entity`).
+    Related(Type),
 }
 
 /// What a create input's absent field becomes.
@@ -332,6 +343,12 @@ impl Model {
                 .map(ToString::to_string),
         );
 
+        // Foreign keys: the columns belongs-to relations read from, and the entity each points at.
+        let references: Vec<(String, Type)> = fields
+            .iter()
+            .filter_map(|f| Some((f.sea.from.clone()?, types::relation_of(&f.attrs.ty)?.1)))
+            .collect();
+
         let mut columns = Vec::new();
         let mut relations = Vec::new();
         let mut all_columns = Vec::new();
@@ -371,7 +388,13 @@ impl Model {
             match hidden_by {
                 Some(by) => hidden.push(Hidden { field, by }),
                 None => {
-                    let column = Column::new(field, attrs.filter_of(&name), errors);
+                    let target = references.iter().find(|(from, _)| *from == name);
+                    let column = Column::new(
+                        field,
+                        attrs.filter_of(&name),
+                        target.map(|(_, target)| target),
+                        errors,
+                    );
                     if let Some(meta) = all_columns.last_mut() {
                         meta.field = Some(column.gql_name.clone());
                     }
@@ -566,9 +589,26 @@ impl Relation {
 }
 
 impl Column {
+    /// The field's name in the create and update inputs: its GraphQL name, but for a key the
+    /// client chooses (`auto_increment = false`), which is its value, not a global id, and keeps
+    /// the Rust name (`code`).
+    pub fn input_name(&self) -> String {
+        if self.primary_key {
+            names::camel(&self.ident.to_string())
+        } else {
+            self.gql_name.clone()
+        }
+    }
+
+    /// Whether the input field holds a global id: a foreign key.
+    pub fn input_is_id(&self) -> bool {
+        self.kind == Kind::Id && !self.primary_key
+    }
+
     fn new(
         field: Field,
         container_filter: Option<&darling::util::SpannedValue<LookupList>>,
+        references: Option<&Type>,
         errors: &mut darling::error::Accumulator,
     ) -> Column {
         let ident = field.ident().clone();
@@ -580,18 +620,19 @@ impl Column {
             None => (ty.clone(), false),
         };
         let base_kind = types::kind_of(&inner);
-        let is_foreign_key = rust_name.ends_with("_id") && rust_name != "_id";
-        let kind = if (primary_key || is_foreign_key) && types::can_be_id(base_kind) {
-            Kind::Id
-        } else {
-            base_kind
+        let id_of = match references {
+            _ if !types::can_be_id(base_kind) => None,
+            _ if primary_key => Some(IdOf::Own),
+            Some(target) => Some(IdOf::Related(target.clone())),
+            None => None,
         };
-        let gql_name = field
-            .attrs
-            .name
-            .as_ref()
-            .map(|n| n.0.clone())
-            .unwrap_or_else(|| names::camel(&rust_name));
+        let kind = if id_of.is_some() { Kind::Id } else { base_kind };
+        // The primary key is the `id` of Relay's `Node` interface whatever its Rust name.
+        let gql_name = match &field.attrs.name {
+            Some(name) => name.0.clone(),
+            None if primary_key => "id".to_owned(),
+            None => names::camel(&rust_name),
+        };
         let filter_name = if kind == Kind::Id && !primary_key && field.attrs.name.is_none() {
             names::camel(rust_name.trim_end_matches("_id"))
         } else {
@@ -613,6 +654,7 @@ impl Column {
         Column {
             variant: Ident::new(&names::pascal(&rust_name), ident.span()),
             key_type: inner,
+            id_of,
             ty,
             nullable,
             kind,
@@ -795,9 +837,13 @@ mod tests {
                 #[graphql(filter)]
                 pub note: Option<String>,
                 pub product_id: i32,
+                pub legacy_id: i32,
                 pub created_at: DateTimeUtc,
                 #[graphql(skip)]
                 pub secret: String,
+                #[sea_orm(belongs_to, from = "product_id", to = "id")]
+                #[graphql(skip)]
+                pub product: HasOne<super::product::Entity>,
             }
         });
         assert_eq!(model.gql_name, "OrderItem");
@@ -816,7 +862,11 @@ mod tests {
         assert!(column("note").lookups.contains(&Lookup::Icontains));
         assert_eq!(column("id").lookups, [Lookup::Exact, Lookup::In]);
         assert_eq!(column("product_id").kind, Kind::Id);
+        assert!(matches!(column("product_id").id_of, Some(IdOf::Related(_))));
         assert_eq!(column("product_id").filter_name, "product");
+        assert!(matches!(column("id").id_of, Some(IdOf::Own)));
+        // No relation reads from it: a number like any other, whatever its name.
+        assert_eq!(column("legacy_id").kind, column("quantity").kind);
         assert!(model.columns.iter().all(|c| c.ident != "secret"));
         let placeholder = |name: &str| {
             model

@@ -63,12 +63,14 @@ pub mod error;
 pub mod fetch;
 #[doc(hidden)]
 pub mod filter;
+pub mod global_id;
 pub mod http;
 pub mod limits;
 #[doc(hidden)]
 pub mod model;
 #[doc(hidden)]
 pub mod mutation;
+pub mod node;
 #[doc(hidden)]
 pub mod order;
 pub mod permission;

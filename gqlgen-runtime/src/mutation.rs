@@ -15,7 +15,6 @@ use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
-use crate::filter::parse_id;
 use crate::model::{GraphQLModel, GraphQLMutations};
 use crate::permission::{Action, authorize};
 use crate::relation::{RelationSpec, key_column, key_text};
@@ -34,6 +33,8 @@ type ActiveModelOf<E> = <E as EntityTrait>::ActiveModel;
 pub struct Reference<C> {
     /// The input field, such as `categoryId`.
     pub field: &'static str,
+    /// The GraphQL type of the referenced row, such as `Category`.
+    pub type_name: &'static str,
     pub column: C,
     pub spec: RelationSpec,
 }
@@ -41,6 +42,8 @@ pub struct Reference<C> {
 /// A many-to-many list of ids (`tagIds`): `None` leaves the links as they are.
 pub struct Link {
     pub field: &'static str,
+    /// The GraphQL type of the linked rows, whose global ids the list holds.
+    pub type_name: &'static str,
     pub spec: RelationSpec,
     pub ids: Option<Vec<ID>>,
 }
@@ -122,15 +125,22 @@ pub struct BulkPayload {
     pub errors: Vec<FieldError>,
 }
 
-/// A value for an id of unknown column type: integer, UUID or text.
-fn id_value(id: &ID) -> Value {
-    if let Ok(n) = id.parse::<i64>() {
+/// A value for a key of unknown column type: integer, UUID or text.
+fn key_value(key: &str) -> Value {
+    if let Ok(n) = key.parse::<i64>() {
         Value::BigInt(Some(n))
-    } else if let Ok(u) = id.parse::<uuid::Uuid>() {
+    } else if let Ok(u) = key.parse::<uuid::Uuid>() {
         Value::Uuid(Some(u))
     } else {
-        Value::String(Some(id.to_string()))
+        Value::String(Some(key.to_owned()))
     }
+}
+
+/// The keys inside a link's global ids, or for each id that is not one of `type_name`, why.
+fn link_keys(link: &Link, ids: &[ID]) -> Vec<Result<String, GqlError>> {
+    ids.iter()
+        .map(|id| crate::global_id::decode::<String>(link.type_name, link.field, id))
+        .collect()
 }
 
 fn value_set(value: ActiveValue<Value>) -> Option<Value> {
@@ -163,6 +173,11 @@ async fn existing(
         .collect())
 }
 
+/// The global id of a row of `M`.
+fn global_id_of<M: GraphQLModel>(row: &M) -> String {
+    crate::global_id::encode(M::TYPE_NAME, text_of(&key_of::<M::Entity>(row)))
+}
+
 /// A key for a message: `5`, a UUID, a code.
 fn text_of(value: &Value) -> String {
     key_text(value).unwrap_or_else(|| format!("{value:?}"))
@@ -186,7 +201,10 @@ async fn check_references<I: MutationInput>(
             errors.add(
                 reference.field,
                 FieldCode::NotFound,
-                format!("no row with id {}", text_of(&value)),
+                format!(
+                    "no row with id {}",
+                    crate::global_id::encode(reference.type_name, text_of(&value))
+                ),
             );
         }
     }
@@ -194,15 +212,18 @@ async fn check_references<I: MutationInput>(
         let (Some(ids), Some(to)) = (&link.ids, &link.spec.via) else {
             continue;
         };
-        let values: Vec<Value> = ids.iter().map(id_value).collect();
+        let keys = link_keys(&link, ids);
+        let values: Vec<Value> = keys.iter().flatten().map(|key| key_value(key)).collect();
         let found = existing(txn, to, &values).await?;
-        for id in ids {
-            if !found.iter().any(|f| f == id.as_str()) {
-                errors.add(
+        for (id, key) in ids.iter().zip(keys) {
+            match key {
+                Err(err) => errors.add(link.field, FieldCode::BadUserInput, err.message),
+                Ok(key) if !found.contains(&key) => errors.add(
                     link.field,
                     FieldCode::NotFound,
                     format!("no row with id {}", id.as_str()),
-                );
+                ),
+                Ok(_) => {}
             }
         }
     }
@@ -216,9 +237,11 @@ async fn write_links(
     key: &Value,
 ) -> Result<(), GqlError> {
     for link in links {
-        let (Some(ids), Some(to)) = (link.ids, &link.spec.via) else {
+        let (Some(ids), Some(to)) = (&link.ids, &link.spec.via) else {
             continue;
         };
+        // `check_references` refused the input if one did not decode.
+        let keys: Vec<String> = link_keys(&link, ids).into_iter().flatten().collect();
         let junction = link.spec.def.to_tbl.sea_orm_table().clone();
         let parent_column = key_column(&link.spec.def.to_col)?;
         let target_column = key_column(&to.from_col)?;
@@ -227,7 +250,7 @@ async fn write_links(
             .from_table(junction.clone())
             .and_where(Expr::col(parent_column.clone()).eq(key.clone()));
         txn.execute(&delete).await.map_err(GqlError::from)?;
-        if ids.is_empty() {
+        if keys.is_empty() {
             continue;
         }
         let mut insert = Query::insert();
@@ -235,9 +258,9 @@ async fn write_links(
             .into_table(junction)
             .columns([parent_column, target_column]);
         let mut seen = std::collections::HashSet::new();
-        for id in ids.iter().filter(|id| seen.insert(id.as_str().to_owned())) {
+        for link_key in keys.iter().filter(|k| seen.insert(k.as_str())) {
             insert
-                .values([Expr::val(key.clone()), Expr::val(id_value(id))])
+                .values([Expr::val(key.clone()), Expr::val(key_value(link_key))])
                 .map_err(|e| GqlError::internal(e.to_string()))?;
         }
         txn.execute(&insert).await.map_err(GqlError::from)?;
@@ -438,7 +461,7 @@ where
 {
     authorize::<M>(caller, action)?;
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
-        parse_id("id", id)?;
+        crate::global_id::decode(M::TYPE_NAME, "id", id)?;
     let mut select = M::Entity::find_by_id(key);
     if let Some(scope) = crate::permission::read_scope::<M>(caller) {
         select = select.filter(scope);
@@ -525,11 +548,12 @@ where
     let caller = crate::auth::Caller::of(ctx);
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Delete, &txn, id).await?;
+    let deleted = ID(global_id_of::<M>(&row));
     if let Err(err) = row.into_active_model().delete(&txn).await {
         return referenced(err);
     }
     txn.commit().await?;
-    Ok(Ok(id.clone()))
+    Ok(Ok(deleted))
 }
 
 fn referenced<T>(err: DbErr) -> Result<Result<T, Vec<FieldError>>, GqlError> {
@@ -598,7 +622,7 @@ where
     let count = rows.len() as u64;
     let (mut updated, mut errors) = (Vec::new(), Vec::new());
     for row in rows {
-        let label = format!("row {}", text_of(&key_of::<M::Entity>(&row)));
+        let label = format!("row {}", global_id_of::<M>(&row));
         let result = update_row::<M, I, M::Validator>(caller, &txn, row, input, Some(&label)).await;
         if !gather(result, &mut updated, &mut errors)? {
             break;

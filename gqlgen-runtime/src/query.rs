@@ -12,18 +12,26 @@ use crate::permission::Action;
 
 use crate::connection::database;
 use crate::error::GqlError;
-use crate::filter::parse_id;
 use crate::model::Placeholder;
 use crate::plan::Fields;
 
-/// The row whose primary key is `id`, or `null`.
+type KeyOf<M> = <<<M as crate::model::GraphQLModel>::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
+
+/// The row whose global id is `id`, or `null`; an id of another type is `BAD_USER_INPUT`.
 pub async fn find_by_id<M>(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<M>>
 where
     M: Fields,
-    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: FromStr,
+    KeyOf<M>: FromStr,
 {
-    let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
-        parse_id("id", id)?;
+    let key: KeyOf<M> = crate::global_id::decode(M::TYPE_NAME, "id", id)?;
+    find_by_key::<M>(ctx, key).await
+}
+
+/// The row whose primary key is `key`, or `null`.
+async fn find_by_key<M: Fields>(
+    ctx: &Context<'_>,
+    key: KeyOf<M>,
+) -> async_graphql::Result<Option<M>> {
     let db = database(ctx)?;
     let caller = crate::auth::Caller::of(ctx);
     let look = ctx.look_ahead();
@@ -76,7 +84,11 @@ where
     /// The logged-in user, or null when the request carries no token.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<U>> {
         match crate::auth::Caller::of(ctx).user() {
-            Some(user) => find_by_id::<U>(ctx, &ID(user.id.clone())).await,
+            // The token holds the raw key, which parses unless the user model changed type.
+            Some(user) => match user.id.parse::<KeyOf<U>>().ok() {
+                Some(key) => find_by_key::<U>(ctx, key).await,
+                None => Ok(None),
+            },
             None => Ok(None),
         }
     }

@@ -93,6 +93,37 @@ pub async fn object<M: Fields>(
     raw(out, field.pos, ctx)
 }
 
+/// Rows of one model resolved together (`nodes(ids:)`): one plan, and one fetch of the
+/// selection's relations for all of them; each row's errors are at `positions` of the list
+/// when `in_list`, at the field itself otherwise.
+pub(crate) async fn objects<M: Fields>(
+    rows: &[M],
+    positions: impl Iterator<Item = usize>,
+    in_list: bool,
+    ctx: &ContextSelectionSet<'_>,
+    field: &Positioned<Field>,
+) -> ServerResult<Vec<Value>> {
+    let req = Request::new(ctx)?;
+    let mut plan = plan::object::<M>(&req, &[ctx.item])?;
+    crate::fetch::object(&mut plan, &req, rows).await;
+    let root = root_path(ctx, field);
+    let mut values = Vec::with_capacity(rows.len());
+    for ((index, row), position) in rows.iter().enumerate().zip(positions) {
+        let at = item(&root, position);
+        let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
+        object_value(
+            &plan,
+            row,
+            index,
+            if in_list { &at } else { &root },
+            ctx,
+            &mut out,
+        )?;
+        values.push(raw(out, field.pos, ctx)?);
+    }
+    Ok(values)
+}
+
 /// The key of the one-entry object that refers to a kept rendered subtree.
 const RENDERED: &str = "$gqlgen:rendered";
 
@@ -414,19 +445,33 @@ pub fn decimal<T: ScaledDecimal>(value: &T, scale: u32, out: &mut Vec<u8>) -> Se
     Ok(())
 }
 
-/// Writes an id column's value (a number, a uuid or text) as an `ID`: a string.
-pub fn id<T: std::fmt::Display>(id: &T, out: &mut Vec<u8>) -> ServerResult<()> {
-    string(out, &id.to_string());
+/// Writes an id column's value (a number, a uuid or text) as the global id of a `type_name`
+/// row: the model's own type for its key, the related type for a foreign key.
+pub fn id<T: std::fmt::Display>(type_name: &str, id: &T, out: &mut Vec<u8>) -> ServerResult<()> {
+    global_id(type_name, id, out);
     Ok(())
 }
 
-/// Writes a nullable id column's value as an `ID` or `null`.
-pub fn optional_id<T: std::fmt::Display>(id: &Option<T>, out: &mut Vec<u8>) -> ServerResult<()> {
+/// Writes a nullable id column's value as a global id or `null`.
+pub fn optional_id<T: std::fmt::Display>(
+    type_name: &str,
+    id: &Option<T>,
+    out: &mut Vec<u8>,
+) -> ServerResult<()> {
     match id {
-        Some(id) => string(out, &id.to_string()),
+        Some(id) => global_id(type_name, id, out),
         None => null(out),
     }
     Ok(())
+}
+
+/// A global id as a JSON string: base64url needs no escaping.
+fn global_id(type_name: &str, key: &impl std::fmt::Display, out: &mut Vec<u8>) {
+    let mut text = String::with_capacity(24);
+    crate::global_id::write(type_name, key, &mut text);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
 }
 
 /// A computed field's value (or its error) as a response value, for generated code.

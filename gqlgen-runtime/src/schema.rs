@@ -11,7 +11,8 @@ use crate::config::Config;
 /// The schema of a read-only API over the query root `Q`.
 pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 
-/// Declares the query root: a struct merging the root fields of every listed model, and with
+/// Declares the query root: a struct merging the root fields of every listed model, Relay's
+/// `node(id:)` and `nodes(ids:)` over them (see [`node`](crate::node)), and with
 /// `me = user::Model` the `me` field: the caller's row of that model, `null` when anonymous.
 ///
 /// ```
@@ -33,6 +34,8 @@ pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 /// assert!(schema.sdl().contains("users(first: Int"));
 /// assert!(schema.sdl().contains("me: User"));
 /// assert!(schema.sdl().contains("product(id: ID!): Product"));
+/// assert!(schema.sdl().contains("type Product implements Node"));
+/// assert!(schema.sdl().contains("node(id: ID!): Node"));
 /// # }
 /// ```
 #[macro_export]
@@ -48,8 +51,13 @@ macro_rules! query_root {
         #[graphql(crate = "__gqlgen_query_root_async_graphql", name = "Query")]
         $vis struct $name(
             $(pub <$model as $crate::GraphQLModel>::Query,)+
+            pub $crate::node::NodeQuery<$name>,
             $(pub $crate::__private::query::MeQuery<$user>,)?
         );
+        impl $crate::node::NodeTypes for $name {
+            const TYPES: &'static [$crate::node::NodeType] =
+                &[$($crate::node::NodeType::of::<$model>()),+];
+        }
     };
 }
 

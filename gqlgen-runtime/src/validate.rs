@@ -37,8 +37,10 @@ pub enum FieldCode {
     Regex,
     /// Empty or missing where `validate(required)` or a non-null column needs a value.
     Required,
-    /// A custom validator refused it, or an id is malformed.
+    /// A custom validator refused it.
     Invalid,
+    /// An id field holds no global id of the type it refers to: forged, or another type's.
+    BadUserInput,
     /// Another row has the value of a unique column.
     Unique,
     /// A referenced row does not exist.
@@ -58,6 +60,7 @@ impl FieldCode {
             FieldCode::Regex => "REGEX",
             FieldCode::Required => "REQUIRED",
             FieldCode::Invalid => "INVALID",
+            FieldCode::BadUserInput => "BAD_USER_INPUT",
             FieldCode::Unique => "UNIQUE",
             FieldCode::NotFound => "NOT_FOUND",
             FieldCode::Referenced => "REFERENCED",

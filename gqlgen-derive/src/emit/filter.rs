@@ -29,6 +29,7 @@ pub fn emit(model: &Model) -> TokenStream {
     for column in &model.columns {
         let variant = &column.variant;
         let key_type = &column.key_type;
+        let id_type = super::id_type_name(model, column);
         for &lookup in &column.lookups {
             let rust = format_ident!("{}_{}", column.ident, lookup.name());
             let name = column.filter_field(lookup);
@@ -48,10 +49,10 @@ pub fn emit(model: &Model) -> TokenStream {
             let call = match (column.kind, lookup) {
                 (_, Lookup::Isnull) => quote!(w.isnull(Column::#variant, #name, &self.#rust)),
                 (Kind::Id, Lookup::Exact) => {
-                    quote!(w.id::<_, #key_type>(Column::#variant, #name, &self.#rust))
+                    quote!(w.id::<_, #key_type>(Column::#variant, #id_type, #name, &self.#rust))
                 }
                 (Kind::Id, Lookup::In) => {
-                    quote!(w.id_in::<_, #key_type>(Column::#variant, #name, &self.#rust))
+                    quote!(w.id_in::<_, #key_type>(Column::#variant, #id_type, #name, &self.#rust))
                 }
                 (_, Lookup::In) => quote!(w.one_of(Column::#variant, #name, &self.#rust)),
                 (_, Lookup::Range) => quote!(w.range(Column::#variant, #name, &self.#rust)),

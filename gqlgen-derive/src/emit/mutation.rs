@@ -71,18 +71,19 @@ fn required(column: &Column) -> bool {
 
 /// The input field's type and the statement that moves its value into `model`, through the
 /// runtime's `assign` (`__a`).
-fn field(column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
+fn field(model: &Model, column: &Column, mode: Mode) -> (TokenStream, TokenStream) {
     let p = private();
     let ident = &column.ident;
-    let name = &column.gql_name;
+    let name = &column.input_name();
     let key_type = &column.key_type;
-    let base = if column.kind == Kind::Id {
+    let base = if column.input_is_id() {
         quote!(#p::async_graphql::ID)
     } else {
         quote!(#key_type)
     };
-    let convert = if column.kind == Kind::Id {
-        quote!(__a::id)
+    let convert = if column.input_is_id() {
+        let related = super::id_model(model, column);
+        quote!(__a::id::<_, #related>)
     } else if column.sanitize_html {
         quote!(__a::sanitized)
     } else {
@@ -176,9 +177,9 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
     let mut fields = Vec::new();
     let mut applies = Vec::new();
     for column in &writable {
-        let (ty, apply) = field(column, mode);
+        let (ty, apply) = field(model, column, mode);
         let rust = &column.ident;
-        let name = &column.gql_name;
+        let name = &column.input_name();
         // The schema cannot say that a create input's field is required (it is nullable, so
         // that a missing one is a field error): its description does.
         let required = mode == Mode::Create && !column.nullable && column.default.is_none();
@@ -215,9 +216,13 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
         {
             let variant = &column.variant;
             let name = &column.gql_name;
-            references.push(
-                quote!(#p::Reference { field: #name, column: Column::#variant, spec: #spec }),
-            );
+            let type_name = super::id_type_name(model, column);
+            references.push(quote!(#p::Reference {
+                field: #name,
+                type_name: #type_name,
+                column: Column::#variant,
+                spec: #spec,
+            }));
         }
         if relation.via {
             let rust = format_ident!("{}_ids", relation.ident);
@@ -235,12 +240,18 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
                 #[graphql(name = #name)]
                 pub #rust: ::std::option::Option<::std::vec::Vec<#p::async_graphql::ID>>,
             });
-            links.push(quote!(#p::Link { field: #name, spec: #spec, ids: ::std::clone::Clone::clone(&self.#rust) }));
+            let target = &relation.target;
+            links.push(quote!(#p::Link {
+                field: #name,
+                type_name: <<#target as #p::sea_orm::EntityTrait>::Model as #p::GraphQLModel>::TYPE_NAME,
+                spec: #spec,
+                ids: ::std::clone::Clone::clone(&self.#rust),
+            }));
         }
     }
     let columns = writable.iter().map(|c| {
         let column = c.ident.to_string();
-        let name = &c.gql_name;
+        let name = &c.input_name();
         quote!((#column, #name))
     });
     quote! {

@@ -137,9 +137,10 @@ fn field_table(model: &Model) -> TokenStream {
         let field = &c.ident;
         let name = &c.gql_name;
         let ty = &c.ty;
+        let id_type = super::id_type_name(model, c);
         let read = match (c.kind, c.nullable) {
-            (Kind::Id, false) => quote!(#p::render::id(&row.#field, out)),
-            (Kind::Id, true) => quote!(#p::render::optional_id(&row.#field, out)),
+            (Kind::Id, false) => quote!(#p::render::id(#id_type, &row.#field, out)),
+            (Kind::Id, true) => quote!(#p::render::optional_id(#id_type, &row.#field, out)),
             (Kind::Decimal, _) if c.decimal_scale.is_some() => {
                 let scale = c.decimal_scale;
                 quote_spanned!(ty.span()=> #p::render::decimal(&row.#field, #scale, out))

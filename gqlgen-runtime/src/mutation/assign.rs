@@ -108,20 +108,17 @@ pub fn sanitized(_: &mut FieldErrors, _: &'static str, value: &String) -> Option
     Some(crate::validate::sanitize_html(value))
 }
 
-/// An id parsed into the key's type; a malformed one is an `INVALID` field error.
-pub fn id<T: std::str::FromStr>(
+/// A foreign key's global id, decoded into the key's type: `M` is the model it refers to. An id
+/// that is not one of an `M` is a `BAD_USER_INPUT` field error.
+pub fn id<T: std::str::FromStr, M: crate::model::GraphQLModel>(
     errors: &mut FieldErrors,
     field: &'static str,
     id: &ID,
 ) -> Option<T> {
-    match id.parse() {
+    match crate::global_id::decode(M::TYPE_NAME, field, id) {
         Ok(value) => Some(value),
-        Err(_) => {
-            errors.add(
-                field,
-                FieldCode::Invalid,
-                format!("`{}` is not a valid id", id.as_str()),
-            );
+        Err(err) => {
+            errors.add(field, FieldCode::BadUserInput, err.message);
             None
         }
     }
@@ -177,27 +174,32 @@ mod tests {
         assert!(errors.0.is_empty());
     }
 
+    /// A conversion that can fail, as `id` does for a forged id.
+    fn number(errors: &mut FieldErrors, field: &'static str, value: &String) -> Option<i32> {
+        let parsed = value.parse().ok();
+        if parsed.is_none() {
+            errors.add(field, FieldCode::BadUserInput, "not a number");
+        }
+        parsed
+    }
+
     #[test]
-    fn a_malformed_id_is_an_invalid_field_and_writes_nothing() {
-        let field = InputField::<ID, i32> {
+    fn a_value_that_does_not_convert_is_a_field_error_and_writes_nothing() {
+        let field = InputField::<String, i32> {
             name: "categoryId",
-            convert: id,
+            convert: number,
             check: unchecked,
             required: false,
         };
         let mut errors = FieldErrors::default();
         let mut column = ActiveValue::NotSet;
-        assign(
-            &mut column,
-            Given::update(&Some(ID::from("x"))),
-            &field,
-            &mut errors,
-        );
+        let forged = Some("x".to_owned());
+        assign(&mut column, Given::update(&forged), &field, &mut errors);
         assert_eq!(column, ActiveValue::NotSet);
-        assert_eq!(errors.0[0].code, FieldCode::Invalid.as_str());
+        assert_eq!(errors.0[0].code, FieldCode::BadUserInput.as_str());
         assign(
             &mut column,
-            Given::Value(&ID::from("7")),
+            Given::Value(&"7".to_owned()),
             &field,
             &mut errors,
         );

@@ -138,3 +138,36 @@ mod crate_not_a_path {
 }
 
 fn main() {}
+
+mod primary_key_renamed {
+    use gqlgen_runtime::GraphQLModel;
+    mod country {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "country")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            #[graphql(name = "code")]
+            pub code: String,
+        }
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+mod primary_key_not_an_id {
+    use gqlgen_runtime::GraphQLModel;
+    mod day {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "day")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Date,
+        }
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}

@@ -58,6 +58,23 @@ mod filter_field_clash {
             pub owner: String,
             #[graphql(filter(exact))]
             pub not: bool,
+            #[sea_orm(belongs_to, from = "owner_id", to = "id")]
+            #[graphql(skip)]
+            pub seller: BelongsTo<super::seller::Entity>,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    mod seller {
+        use sea_orm::entity::prelude::*;
+
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "seller")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
         }
 
         impl ActiveModelBehavior for ActiveModel {}

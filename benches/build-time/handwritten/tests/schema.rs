@@ -118,7 +118,7 @@ fn every_model_has_its_types() {
     ];
     for model in models {
         let mut names = vec![
-            format!("type {model} "),
+            format!("type {model} implements Node "),
             format!("type {model}Connection "),
             format!("type {model}Edge "),
             format!("input {model}Filter "),

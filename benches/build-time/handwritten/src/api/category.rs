@@ -28,7 +28,7 @@ impl From<category::Model> for Category {
 
 #[Object]
 impl Category {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 

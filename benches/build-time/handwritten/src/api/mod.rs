@@ -5,6 +5,7 @@
 pub mod category;
 pub mod common;
 pub mod loaders;
+pub mod node;
 pub mod order;
 pub mod order_item;
 pub mod product;
@@ -26,6 +27,7 @@ pub struct Query(
     order::OrderQuery,
     order_item::OrderItemQuery,
     review::ReviewQuery,
+    node::NodeQuery,
 );
 
 /// The mutation root: the mutations of every model.

@@ -66,7 +66,7 @@ impl Order {
 
 #[Object]
 impl Order {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 

@@ -26,7 +26,7 @@ impl From<order_item::Model> for OrderItem {
 
 #[Object]
 impl OrderItem {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 

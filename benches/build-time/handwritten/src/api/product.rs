@@ -33,7 +33,7 @@ impl From<product::Model> for Product {
 
 #[Object]
 impl Product {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 

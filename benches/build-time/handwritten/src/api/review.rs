@@ -26,7 +26,7 @@ impl From<review::Model> for Review {
 
 #[Object]
 impl Review {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 

@@ -24,7 +24,7 @@ impl From<tag::Model> for Tag {
 
 #[Object]
 impl Tag {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 

@@ -27,7 +27,7 @@ impl From<user::Model> for User {
 
 #[Object]
 impl User {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.into()
     }
 
