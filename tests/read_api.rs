@@ -4,7 +4,7 @@
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::error_codes;
 use gqlgen_tests::{
-    Api, backends, cleanup, fixture_servers, fixture_servers_as, gid, ids, insert_fixture, key_of,
+    Api, backends, cleanup, fixture_servers, fixture_servers_as, gid, ids, insert_fixture,
     login_with, sku,
 };
 use sea_orm::ConnectionTrait;

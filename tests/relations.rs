@@ -4,8 +4,7 @@
 use gqlgen_runtime::Config;
 use gqlgen_runtime::testing::error_codes;
 use gqlgen_tests::{
-    Api, Backend, backends, cleanup, fixture_servers, fixture_servers_as, gid, key_of, login_with,
-    relaxed,
+    Api, Backend, backends, cleanup, fixture_servers, fixture_servers_as, gid, login_with, relaxed,
 };
 use serde_json::{Value, json};
 

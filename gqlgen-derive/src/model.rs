@@ -53,7 +53,7 @@ pub enum IdOf {
     Own,
     /// A foreign key: the related entity's, as the belongs-to relation reading from it names it
     /// (`super::category::Entity`).
-    Related(Type),
+    Related(Box<Type>),
 }
 
 /// What a create input's absent field becomes.
@@ -623,7 +623,7 @@ impl Column {
         let id_of = match references {
             _ if !types::can_be_id(base_kind) => None,
             _ if primary_key => Some(IdOf::Own),
-            Some(target) => Some(IdOf::Related(target.clone())),
+            Some(target) => Some(IdOf::Related(Box::new(target.clone()))),
             None => None,
         };
         let kind = if id_of.is_some() { Kind::Id } else { base_kind };

@@ -144,6 +144,30 @@ pub fn graphql_model(input: &DeriveInput) -> TokenStream {
 
 /// How much code the derive emits for the example app's entities: emitted size is the user's
 /// build time. The budget catches growth; docs/performance.md records the numbers.
+/// The model whose global ids an `ID` column holds: this one for its key, the related one for
+/// a foreign key.
+fn id_model(model: &model::Model, column: &model::Column) -> TokenStream {
+    let p = private();
+    match &column.id_of {
+        Some(model::IdOf::Related(target)) => {
+            quote::quote_spanned!(syn::spanned::Spanned::span(target)=> <#target as #p::sea_orm::EntityTrait>::Model)
+        }
+        _ => model.ident.to_token_stream(),
+    }
+}
+
+/// The GraphQL type name in an `ID` column's global ids.
+fn id_type_name(model: &model::Model, column: &model::Column) -> TokenStream {
+    match &column.id_of {
+        Some(model::IdOf::Related(_)) => {
+            let p = private();
+            let related = id_model(model, column);
+            quote!(<#related as #p::GraphQLModel>::TYPE_NAME)
+        }
+        _ => model.gql_name.to_token_stream(),
+    }
+}
+
 #[cfg(test)]
 mod size {
     use proc_macro2::{TokenStream, TokenTree};
@@ -228,29 +252,5 @@ mod size {
             total <= BUDGET,
             "{total} tokens emitted, over the budget of {BUDGET}"
         );
-    }
-}
-
-/// The model whose global ids an `ID` column holds: this one for its key, the related one for
-/// a foreign key.
-fn id_model(model: &model::Model, column: &model::Column) -> TokenStream {
-    let p = private();
-    match &column.id_of {
-        Some(model::IdOf::Related(target)) => {
-            quote::quote_spanned!(syn::spanned::Spanned::span(target)=> <#target as #p::sea_orm::EntityTrait>::Model)
-        }
-        _ => model.ident.to_token_stream(),
-    }
-}
-
-/// The GraphQL type name in an `ID` column's global ids.
-fn id_type_name(model: &model::Model, column: &model::Column) -> TokenStream {
-    match &column.id_of {
-        Some(model::IdOf::Related(_)) => {
-            let p = private();
-            let related = id_model(model, column);
-            quote!(<#related as #p::GraphQLModel>::TYPE_NAME)
-        }
-        _ => model.gql_name.to_token_stream(),
     }
 }

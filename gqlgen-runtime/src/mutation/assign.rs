@@ -175,6 +175,7 @@ mod tests {
     }
 
     /// A conversion that can fail, as `id` does for a forged id.
+    #[allow(clippy::ptr_arg)] // an `InputField<String, i32>::convert`
     fn number(errors: &mut FieldErrors, field: &'static str, value: &String) -> Option<i32> {
         let parsed = value.parse().ok();
         if parsed.is_none() {

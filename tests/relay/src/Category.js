@@ -1,0 +1,7 @@
+// Every model can be refetched through `node(id:)`.
+graphql`
+  fragment Category_category on Category @refetchable(queryName: "CategoryRefetchQuery") {
+    id
+    __typename
+  }
+`;

@@ -1,0 +1,7 @@
+// Every model can be refetched through `node(id:)`.
+graphql`
+  fragment Order_order on Order @refetchable(queryName: "OrderRefetchQuery") {
+    id
+    __typename
+  }
+`;

@@ -1,0 +1,7 @@
+// Every model can be refetched through `node(id:)`.
+graphql`
+  fragment Tag_tag on Tag @refetchable(queryName: "TagRefetchQuery") {
+    id
+    __typename
+  }
+`;
