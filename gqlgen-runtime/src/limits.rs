@@ -583,12 +583,13 @@ impl Analysis<'_> {
         })
     }
 
-    /// The larger of a field's `first` and `last`, or `None` when it has neither argument.
+    /// How many rows a field answers at most: the larger of its `first` and `last`, or the
+    /// length of its `ids` list (`nodes(ids:)`); `None` when it has none of them.
     fn page_size(&self, field: &Field) -> Option<u64> {
         field
             .arguments
             .iter()
-            .filter(|(name, _)| matches!(name.node.as_str(), "first" | "last"))
+            .filter(|(name, _)| matches!(name.node.as_str(), "first" | "last" | "ids"))
             .map(|(_, value)| {
                 let value = value
                     .node
@@ -596,6 +597,7 @@ impl Analysis<'_> {
                     .into_const_with(|name| Ok::<_, Infallible>(self.variable(&name)));
                 match value {
                     Ok(Value::Number(number)) => number.as_u64(),
+                    Ok(Value::List(items)) => Some(items.len() as u64),
                     _ => None,
                 }
                 .unwrap_or(self.default_page_size)
@@ -798,6 +800,17 @@ mod tests {
             err.message,
             "the query's complexity is 15,201; the limit is 1,000"
         );
+    }
+
+    #[test]
+    fn a_list_of_ids_multiplies_like_a_page() {
+        // `nodes(ids:)` answers a row per id, each with the selection's relations.
+        let query = "{ nodes(ids: [\"a\", \"b\", \"c\"]) { id ... on Product { reviews(first: 10) { edges { node { id } } } } } }";
+        // id, plus reviews: 10 × (edges { node { id } }) + 1.
+        assert_eq!(measured(query).complexity, 3 * (1 + (10 * 3 + 1)) + 1);
+        let query = "query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+        let measures = measure_with(query, serde_json::json!({ "ids": ["a", "b"] }));
+        assert_eq!(measures.complexity, 2 + 1);
     }
 
     #[test]
