@@ -6,6 +6,7 @@ pub mod cli;
 pub mod entities;
 pub mod migrate;
 pub mod seed;
+pub mod shop;
 pub mod validators;
 
 use entities::*;
@@ -20,7 +21,7 @@ gqlgen_runtime::query_root!(pub Query {
     order::Model,
     order_item::Model,
     review::Model,
-}, me = user::Model);
+}, me = user::Model, custom = [shop::ShopQuery]);
 
 gqlgen_runtime::mutation_root!(pub Mutation {
     category::Model,

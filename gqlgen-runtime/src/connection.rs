@@ -435,9 +435,22 @@ pub async fn resolve<M: GraphQLModel>(
     filter: Option<M::Filter>,
     order_by: Option<Vec<M::OrderBy>>,
 ) -> async_graphql::Result<Connection<M>> {
+    over(ctx, M::Entity::find(), "", args, filter, order_by)
+}
+
+/// A connection over the rows `select` reads, as [`resolve`] makes one over the whole table:
+/// `select`'s own conditions and order come first. `tag` goes into the cursors, so that those
+/// of one field are refused by another whose base query orders differently.
+pub(crate) fn over<M: GraphQLModel>(
+    ctx: &Context<'_>,
+    mut select: Select<M::Entity>,
+    tag: &str,
+    args: PageArgs,
+    filter: Option<M::Filter>,
+    order_by: Option<Vec<M::OrderBy>>,
+) -> async_graphql::Result<Connection<M>> {
     let caller = crate::auth::Caller::of(ctx);
     let config = Config::of(ctx);
-    let mut select = M::Entity::find();
     if let Some(scope) = crate::permission::authorize::<M>(caller, Action::Read)? {
         select = select.filter(scope);
     }
@@ -450,7 +463,12 @@ pub async fn resolve<M: GraphQLModel>(
         )?);
     }
     let keys = OrderKeys::from_input(order_by.as_deref().unwrap_or_default(), caller)?;
-    let cursors = CursorCodec::new(M::TYPE_NAME, &keys.signature());
+    let signature = if tag.is_empty() {
+        keys.signature()
+    } else {
+        format!("{tag}|{}", keys.signature())
+    };
+    let cursors = CursorCodec::new(M::TYPE_NAME, &signature);
     let after = cursors.decode_argument("after", &args.after)?;
     let before = cursors.decode_argument("before", &args.before)?;
     let window = plan(&args, config, after, before)?;

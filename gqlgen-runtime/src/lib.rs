@@ -42,6 +42,9 @@
 //!   may cost).
 //! - Models: [`GraphQLModel`] and [`GraphQLMutations`] are what the derive implements;
 //!   [`validate`] and [`ModelValidator`] check inputs; [`error`] gives every error its code.
+//! - Your own fields: [`resolver`] serves hand-written resolvers merged into the roots
+//!   (`query_root!(…, custom = [MyQuery])`) with the generated fields' paging, filters and row
+//!   scopes; [`global_id`] reads and writes the ids.
 //! - Tests: [`testing`] starts the router on a port and counts SQL statements.
 //!
 //! The read pipeline (`plan` → `fetch` → `render`), connections, filters, orderings, the
@@ -84,6 +87,7 @@ pub mod rate_limit;
 pub mod relation;
 #[doc(hidden)]
 pub mod render;
+pub mod resolver;
 pub mod schema;
 mod stub;
 pub mod testing;
@@ -96,7 +100,7 @@ pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
 pub use model::{GraphQLModel, GraphQLMutations};
 pub use permission::{
-    HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly,
+    AllowAny, HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly,
     IsOwnerOrReadOnly, IsOwnerOrStaff, Permission,
 };
 pub use validate::{FieldError, FieldErrors, ModelValidator, NoValidator};

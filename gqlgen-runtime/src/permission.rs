@@ -17,9 +17,9 @@ use crate::auth::Caller;
 use crate::error::{ErrorCode, GqlError};
 use crate::model::{GraphQLModel, Owner};
 pub use crate::policy::{
-    Access, Action, DEFAULT_PERMISSIONS, HasPermission, IsAdminOrReadOnly, IsAuthenticated,
-    IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly, IsOwnerOrStaff, Permission, Row, RowScope,
-    check_field_use, denied,
+    Access, Action, AllowAny, DEFAULT_PERMISSIONS, HasPermission, IsAdminOrReadOnly,
+    IsAuthenticated, IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly, IsOwnerOrStaff, Permission, Row,
+    RowScope, check_field_use, denied,
 };
 
 fn describe(action: Action, model: &str) -> String {

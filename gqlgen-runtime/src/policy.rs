@@ -93,6 +93,11 @@ pub trait Permission: Send + Sync + 'static {
     }
 }
 
+/// Anyone, for every action: for prototypes and public data, never for rows someone owns.
+pub struct AllowAny;
+
+impl Permission for AllowAny {}
+
 /// Only authenticated callers, for every action.
 pub struct IsAuthenticated;
 

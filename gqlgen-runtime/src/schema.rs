@@ -12,8 +12,10 @@ use crate::config::Config;
 pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 
 /// Declares the query root: a struct merging the root fields of every listed model, Relay's
-/// `node(id:)` and `nodes(ids:)` over them (see [`node`](crate::node)), and with
-/// `me = user::Model` the `me` field: the caller's row of that model, `null` when anonymous.
+/// `node(id:)` and `nodes(ids:)` over them (see [`node`](crate::node)), with
+/// `me = user::Model` the `me` field: the caller's row of that model, `null` when anonymous, and
+/// with `custom = [MyQuery, …]` your own `#[Object]` types (each `Default`), whose fields can
+/// use [`resolver`](crate::resolver).
 ///
 /// ```
 /// # mod user { use sea_orm::entity::prelude::*;
@@ -40,7 +42,7 @@ pub type ReadSchema<Q> = Schema<Q, EmptyMutation, EmptySubscription>;
 /// ```
 #[macro_export]
 macro_rules! query_root {
-    ($vis:vis $name:ident { $($model:ty),+ $(,)? } $(, me = $user:ty)? $(,)?) => {
+    ($vis:vis $name:ident { $($model:ty),+ $(,)? } $(, me = $user:ty)? $(, custom = [$($custom:ty),+ $(,)?])? $(,)?) => {
         // async-graphql takes its path as a string, which cannot hold `$crate`: an alias can,
         // so a renamed runtime dependency works too.
         #[doc(hidden)]
@@ -53,6 +55,7 @@ macro_rules! query_root {
             $(pub <$model as $crate::GraphQLModel>::Query,)+
             pub $crate::node::NodeQuery<$name>,
             $(pub $crate::__private::query::MeQuery<$user>,)?
+            $($(pub $custom,)+)?
         );
         impl $crate::node::NodeTypes for $name {
             const TYPES: &'static [$crate::node::NodeType] =
@@ -61,11 +64,12 @@ macro_rules! query_root {
     };
 }
 
-/// Declares the mutation root: a struct merging the mutations of every listed model and the
-/// token mutations `tokenAuth`, `refreshToken` and `revokeToken`.
+/// Declares the mutation root: a struct merging the mutations of every listed model, the
+/// token mutations `tokenAuth`, `refreshToken` and `revokeToken`, and with
+/// `custom = [MyMutation, …]` your own `#[Object]` types (each `Default`).
 #[macro_export]
 macro_rules! mutation_root {
-    ($vis:vis $name:ident { $($model:ty),+ $(,)? }) => {
+    ($vis:vis $name:ident { $($model:ty),+ $(,)? } $(, custom = [$($custom:ty),+ $(,)?])? $(,)?) => {
         #[doc(hidden)]
         #[allow(unused_imports)]
         use $crate::__private::async_graphql as __gqlgen_mutation_root_async_graphql;
@@ -75,6 +79,7 @@ macro_rules! mutation_root {
         $vis struct $name(
             $(pub <$model as $crate::GraphQLMutations>::Mutation,)+
             pub $crate::auth::AuthMutation,
+            $($(pub $custom,)+)?
         );
     };
 }

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::{Auth, TokenPair};
-use crate::error::GqlError;
+use crate::error::{ErrorCode, GqlError};
 
 /// The token mutations.
 #[derive(Default)]
@@ -17,9 +17,16 @@ pub struct RevokePayload {
     pub revoked: bool,
 }
 
+/// The schema's [`Auth`]. A schema built without one (`schema::build_with_mutations`) issues no
+/// tokens: the token mutations answer `PERMISSION_DENIED` saying so, a refusal of this server,
+/// not a failure of it.
 fn auth<'a>(ctx: &'a Context<'_>) -> Result<&'a Auth, GqlError> {
     ctx.data::<Auth>().map_err(|_| {
-        GqlError::internal("the schema's data has no Auth: authentication is not set up")
+        GqlError::new(
+            ErrorCode::PermissionDenied,
+            "this API issues no tokens: its schema was built without authentication \
+             (schema::build_with_auth)",
+        )
     })
 }
 
@@ -215,10 +222,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn without_auth_in_the_data_the_mutations_are_internal_errors() {
+    async fn without_auth_in_the_data_the_mutations_are_a_coded_refusal() {
         let schema = schema(None);
-        let errors = run(&schema, REVOKE, json!({"t": "x"})).await.unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].starts_with("INTERNAL_ERROR"), "{errors:?}");
+        for (query, variables) in [
+            (TOKEN_AUTH, json!({"u": "a", "p": "b"})),
+            (REFRESH, json!({"t": "x"})),
+            (REVOKE, json!({"t": "x"})),
+        ] {
+            let errors = run(&schema, query, variables).await.unwrap_err();
+            assert_eq!(errors.len(), 1);
+            assert!(
+                errors[0].starts_with("PERMISSION_DENIED: this API issues no tokens"),
+                "{errors:?}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The hand-written API offers what the generated one does: every type of
 //! `example-app/schema.graphql`, with the same fields, arguments and types (descriptions and
-//! the order of members aside), except the authentication types and mutations listed below,
-//! which gqlgen's runtime adds and this crate leaves out.
+//! the order of members aside), except what is listed below: the authentication types and
+//! mutations, which gqlgen's runtime adds, and the example app's own root field.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +13,10 @@ const LEFT_OUT_TYPES: &[&str] = &["TokenPair", "RevokePayload"];
 
 /// Root fields of the generated API left out for the same reason.
 const LEFT_OUT_MUTATIONS: &[&str] = &["tokenAuth", "refreshToken", "revokeToken"];
+
+/// The example app's own root field (`example-app/src/shop.rs`), hand-written in both APIs: it
+/// is not part of what the comparison measures.
+const LEFT_OUT_QUERIES: &[&str] = &["topRatedProducts"];
 
 /// `kind Name` (`type Product`, `scalar UUID`) to the member lines of its block: fields with
 /// their arguments and types, input fields, enum values. Descriptions are dropped.
@@ -84,8 +88,9 @@ fn hand_written_sdl_has_every_type_and_field_of_the_generated_one() {
             continue;
         };
         for member in members {
-            let left_out =
-                definition == "type Mutation" && LEFT_OUT_MUTATIONS.contains(&member_name(member));
+            let left_out = (definition == "type Mutation"
+                && LEFT_OUT_MUTATIONS.contains(&member_name(member)))
+                || (definition == "type Query" && LEFT_OUT_QUERIES.contains(&member_name(member)));
             if !left_out && !ours.contains(member) {
                 problems.push(format!("{definition}: missing `{member}`"));
             }
