@@ -1465,3 +1465,70 @@ async fn logs_carry_the_request_id_and_never_a_password_or_token() {
     }
     cleanup(servers).await;
 }
+
+#[tokio::test]
+async fn schema_wide_defaults_apply_where_a_model_names_no_permissions() {
+    use gqlgen_runtime::config::BuiltinPermission;
+    // The user model names no permissions; products name IsOwnerOrReadOnly.
+    let mut config = Config::testing();
+    config.access.permissions = vec![BuiltinPermission::IsAuthenticated];
+    let servers = fixture_servers(config).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let r = gql(server, None, "{ users { totalCount } }", json!({})).await;
+        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: {}", r.text);
+        let r = gql(server, None, "{ products { totalCount } }", json!({})).await;
+        assert!(
+            r.codes().is_empty(),
+            "{n}: the model's own list wins: {}",
+            r.text
+        );
+        let alice = login(server, "alice").await;
+        let d = ok(server, Some(&alice), "{ users { totalCount } }").await;
+        assert_eq!(d["users"]["totalCount"], 3, "{n}");
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn authentication_required_refuses_anonymous_callers_but_lets_them_log_in() {
+    let mut config = Config::testing();
+    config.access.authentication_required = true;
+    let servers = fixture_servers(config).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        for query in [
+            "{ products { totalCount } }",
+            "{ product(id: Product:1) { name } }",
+            "{ node(id: Product:1) { id } }",
+            "{ tags { totalCount } }",
+            "{ topRatedProducts { totalCount } }",
+        ] {
+            let r = gql(server, None, query, json!({})).await;
+            assert_eq!(
+                r.codes(),
+                ["AUTHENTICATION_REQUIRED"],
+                "{n}: {query}: {}",
+                r.text
+            );
+        }
+        let r = gql(
+            server,
+            None,
+            "mutation { createTag(input: {name: \"x\"}) { success } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(r.codes(), ["AUTHENTICATION_REQUIRED"], "{n}: {}", r.text);
+        // The seed's `test_unauthorized_access`, and then the way in.
+        let alice = login(server, "alice").await;
+        let d = ok(
+            server,
+            Some(&alice),
+            "{ products { totalCount } tags { totalCount } }",
+        )
+        .await;
+        assert_eq!(d["products"]["totalCount"], 6, "{n}");
+    }
+    cleanup(servers).await;
+}

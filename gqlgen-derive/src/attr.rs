@@ -276,7 +276,7 @@ impl FromMeta for PermissionList {
     fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
         if items.is_empty() {
             return Err(darling::Error::custom(
-                "`permissions()` lists no permission; name at least one, such as `permissions(IsAuthenticated)`, or leave it out for the default (IsAuthenticatedOrReadOnly)",
+                "`permissions()` lists no permission; name at least one, such as `permissions(IsAuthenticated)`, or leave it out for the settings' default (GRAPHQL_DEFAULT_PERMISSIONS)",
             ));
         }
         let mut errors = darling::Error::accumulator();

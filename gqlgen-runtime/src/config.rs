@@ -47,6 +47,72 @@ pub struct Config {
     pub database: DatabaseSettings,
     /// How long in-flight requests may run on after SIGTERM or Ctrl-C (`SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: Duration,
+    /// Schema-wide access rules: the permissions of models that name none, and whether
+    /// anonymous callers may use the API at all.
+    pub access: AccessDefaults,
+}
+
+/// Who may do what where a model does not say (the seed's `permission_classes` and
+/// `authentication_required` settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessDefaults {
+    /// The permissions of a model without `permissions(...)` (`GRAPHQL_DEFAULT_PERMISSIONS`):
+    /// every one must allow an action, as with the attribute. A model's own list wins.
+    pub permissions: Vec<BuiltinPermission>,
+    /// Anonymous callers get `AUTHENTICATION_REQUIRED` from every model, whatever its
+    /// permissions (`GRAPHQL_AUTHENTICATION_REQUIRED`); `tokenAuth` and `refreshToken` stay open
+    /// so that they can log in.
+    pub authentication_required: bool,
+}
+
+impl Default for AccessDefaults {
+    fn default() -> Self {
+        AccessDefaults {
+            permissions: vec![BuiltinPermission::IsAuthenticatedOrReadOnly],
+            authentication_required: false,
+        }
+    }
+}
+
+/// The built-in permission policies a setting can name (see [`crate::policy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinPermission {
+    /// [`crate::policy::AllowAny`].
+    AllowAny,
+    /// [`crate::policy::IsAuthenticated`].
+    IsAuthenticated,
+    /// [`crate::policy::IsAuthenticatedOrReadOnly`].
+    IsAuthenticatedOrReadOnly,
+    /// [`crate::policy::IsAdminOrReadOnly`].
+    IsAdminOrReadOnly,
+    /// [`crate::policy::IsOwnerOrReadOnly`].
+    IsOwnerOrReadOnly,
+    /// [`crate::policy::IsOwnerOrStaff`].
+    IsOwnerOrStaff,
+}
+
+impl BuiltinPermission {
+    /// Every one, in the order the docs list them.
+    pub const ALL: [BuiltinPermission; 6] = [
+        BuiltinPermission::AllowAny,
+        BuiltinPermission::IsAuthenticated,
+        BuiltinPermission::IsAuthenticatedOrReadOnly,
+        BuiltinPermission::IsAdminOrReadOnly,
+        BuiltinPermission::IsOwnerOrReadOnly,
+        BuiltinPermission::IsOwnerOrStaff,
+    ];
+
+    /// The name a setting gives it: the type's name, `IsAuthenticated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuiltinPermission::AllowAny => "AllowAny",
+            BuiltinPermission::IsAuthenticated => "IsAuthenticated",
+            BuiltinPermission::IsAuthenticatedOrReadOnly => "IsAuthenticatedOrReadOnly",
+            BuiltinPermission::IsAdminOrReadOnly => "IsAdminOrReadOnly",
+            BuiltinPermission::IsOwnerOrReadOnly => "IsOwnerOrReadOnly",
+            BuiltinPermission::IsOwnerOrStaff => "IsOwnerOrStaff",
+        }
+    }
 }
 
 /// The database connection pool (`DB_*`).
@@ -260,6 +326,7 @@ impl Config {
             caching_enabled: false,
             database: DatabaseSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
+            access: AccessDefaults::default(),
         }
     }
 

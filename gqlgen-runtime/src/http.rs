@@ -49,6 +49,8 @@ const DOCUMENT_CACHE_BYTES: u64 = 1 << 20;
 struct AppState<Q, M, S> {
     schema: Schema<Q, M, S>,
     config: Config,
+    /// `config.access`, shared by the callers of every request.
+    access: std::sync::Arc<crate::config::AccessDefaults>,
     auth: Option<Auth>,
     rate_limiter: Option<RateLimiter>,
     documents: DocumentCache,
@@ -59,6 +61,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
         AppState {
             schema: self.schema.clone(),
             config: self.config.clone(),
+            access: self.access.clone(),
             auth: self.auth.clone(),
             rate_limiter: self.rate_limiter.clone(),
             documents: self.documents.clone(),
@@ -93,6 +96,7 @@ where
     let debug = config.debug;
     let state = AppState {
         schema,
+        access: std::sync::Arc::new(config.access.clone()),
         config,
         auth: services.auth,
         rate_limiter,
@@ -268,6 +272,10 @@ async fn admit<Q, M, S>(
             return Err(response);
         }
     }
+    let caller = caller.map(|caller| Caller {
+        access: state.access.clone(),
+        ..caller
+    });
     caller.map_err(|err| {
         if err.code != ErrorCode::AuthenticationRequired {
             // The token could not be checked (the database or Redis is down): refused, since a

@@ -19,7 +19,7 @@ use crate::model::{GraphQLModel, Owner};
 pub use crate::policy::{
     Access, Action, AllowAny, DEFAULT_PERMISSIONS, HasPermission, IsAdminOrReadOnly,
     IsAuthenticated, IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly, IsOwnerOrStaff, Permission, Row,
-    RowScope, check_field_use, denied,
+    RowScope, SchemaDefault, builtin, check_field_use, denied,
 };
 
 fn describe(action: Action, model: &str) -> String {
@@ -37,6 +37,13 @@ pub fn authorize<M: GraphQLModel>(
         action,
         model: M::TYPE_NAME,
     };
+    // `authentication_required`: no model answers an anonymous caller, whatever it allows.
+    if caller.access.authentication_required && !caller.is_authenticated() {
+        return Err(GqlError::new(
+            ErrorCode::AuthenticationRequired,
+            format!("log in to {}", describe(action, M::TYPE_NAME)),
+        ));
+    }
     if !M::PERMISSIONS.iter().all(|p| p.has_permission(&access)) {
         return Err(denied(caller, describe(action, M::TYPE_NAME)));
     }
@@ -315,6 +322,7 @@ mod tests {
                 is_superuser: false,
                 permissions: perms.iter().map(|p| p.to_string()).collect(),
             }),
+            ..Caller::default()
         }
     }
 
@@ -358,6 +366,47 @@ mod tests {
         let holder = user("3", false, &["shop.x"]);
         assert!(HasPermission("shop.x").has_permission(&access(&holder, Action::Delete)));
         assert!(!HasPermission("shop.x").has_permission(&access(&admin, Action::Delete)));
+    }
+
+    #[test]
+    fn the_schema_default_asks_the_permissions_the_settings_name() {
+        use crate::config::{AccessDefaults, BuiltinPermission as B};
+        let under = |permissions: Vec<B>, caller: Caller| Caller {
+            access: std::sync::Arc::new(AccessDefaults {
+                permissions,
+                authentication_required: false,
+            }),
+            ..caller
+        };
+        let anon = Caller::default();
+        // Unset: anyone reads, a login writes.
+        assert!(SchemaDefault.has_permission(&access(&anon, Action::Read)));
+        assert!(!SchemaDefault.has_permission(&access(&anon, Action::Create)));
+        let strict = under(vec![B::IsAuthenticated], anon.clone());
+        assert!(!SchemaDefault.has_permission(&access(&strict, Action::Read)));
+        let open = under(vec![B::AllowAny], anon.clone());
+        assert!(SchemaDefault.has_permission(&access(&open, Action::Delete)));
+        // Every one must allow, and the narrowest row scope wins.
+        let alice = under(
+            vec![B::IsAuthenticated, B::IsOwnerOrStaff],
+            user("1", false, &[]),
+        );
+        assert!(SchemaDefault.has_permission(&access(&alice, Action::Read)));
+        assert_eq!(
+            SchemaDefault.scope(&access(&alice, Action::Read)),
+            RowScope::Owned
+        );
+        let mine = Row { owner: Some("1") };
+        let theirs = Row { owner: Some("2") };
+        assert!(SchemaDefault.has_object_permission(&access(&alice, Action::Update), &mine));
+        assert!(!SchemaDefault.has_object_permission(&access(&alice, Action::Update), &theirs));
+        for name in B::ALL {
+            assert_eq!(
+                builtin(name).has_permission(&access(&anon, Action::Read)),
+                !matches!(name, B::IsAuthenticated | B::IsOwnerOrStaff),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]

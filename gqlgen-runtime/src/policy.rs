@@ -4,6 +4,7 @@
 //! order. [`crate::permission`] applies them to a model's rows and fields.
 
 use crate::auth::Caller;
+use crate::config::BuiltinPermission;
 use crate::error::{ErrorCode, GqlError};
 
 /// What a request does to a model's rows.
@@ -107,7 +108,8 @@ impl Permission for IsAuthenticated {
     }
 }
 
-/// Anyone reads; authenticated callers write. The default of a model without `permissions(...)`.
+/// Anyone reads; authenticated callers write. The default of a model without `permissions(...)`
+/// unless the settings name others.
 pub struct IsAuthenticatedOrReadOnly;
 
 impl Permission for IsAuthenticatedOrReadOnly {
@@ -176,8 +178,49 @@ impl Permission for HasPermission {
     }
 }
 
-/// The permissions of a model without `permissions(...)`: reads are public, writes need a login.
-pub const DEFAULT_PERMISSIONS: &[&dyn Permission] = &[&IsAuthenticatedOrReadOnly];
+/// The permissions of a model without `permissions(...)`: those the request's
+/// [`AccessDefaults`](crate::config::AccessDefaults) name (the `GRAPHQL_DEFAULT_PERMISSIONS`
+/// setting; `IsAuthenticatedOrReadOnly` unless set), every one of which must allow.
+pub struct SchemaDefault;
+
+impl SchemaDefault {
+    fn each(access: &Access<'_>) -> impl Iterator<Item = &'static dyn Permission> {
+        access.caller.access.permissions.iter().map(|p| builtin(*p))
+    }
+}
+
+impl Permission for SchemaDefault {
+    fn has_permission(&self, access: &Access<'_>) -> bool {
+        Self::each(access).all(|p| p.has_permission(access))
+    }
+
+    fn has_object_permission(&self, access: &Access<'_>, row: &Row<'_>) -> bool {
+        Self::each(access).all(|p| p.has_object_permission(access, row))
+    }
+
+    fn scope(&self, access: &Access<'_>) -> RowScope {
+        Self::each(access).fold(RowScope::All, |scope, p| match (scope, p.scope(access)) {
+            (RowScope::Nothing, _) | (_, RowScope::Nothing) => RowScope::Nothing,
+            (RowScope::Owned, _) | (_, RowScope::Owned) => RowScope::Owned,
+            _ => RowScope::All,
+        })
+    }
+}
+
+/// The policy a setting names.
+pub fn builtin(permission: BuiltinPermission) -> &'static dyn Permission {
+    match permission {
+        BuiltinPermission::AllowAny => &AllowAny,
+        BuiltinPermission::IsAuthenticated => &IsAuthenticated,
+        BuiltinPermission::IsAuthenticatedOrReadOnly => &IsAuthenticatedOrReadOnly,
+        BuiltinPermission::IsAdminOrReadOnly => &IsAdminOrReadOnly,
+        BuiltinPermission::IsOwnerOrReadOnly => &IsOwnerOrReadOnly,
+        BuiltinPermission::IsOwnerOrStaff => &IsOwnerOrStaff,
+    }
+}
+
+/// What a model without `permissions(...)` gets: [`SchemaDefault`].
+pub const DEFAULT_PERMISSIONS: &[&dyn Permission] = &[&SchemaDefault];
 
 /// The error for a denied action: log in first, or not allowed at all.
 pub fn denied(caller: &Caller, what: impl std::fmt::Display) -> GqlError {

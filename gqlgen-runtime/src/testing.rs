@@ -199,6 +199,7 @@ pub fn superuser() -> crate::auth::Caller {
             is_superuser: true,
             permissions: Vec::new(),
         }),
+        ..crate::auth::Caller::default()
     }
 }
 

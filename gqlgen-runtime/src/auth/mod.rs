@@ -18,6 +18,7 @@ pub use jwt::{Claims, Jwt, TokenType};
 pub use mutation::{AuthMutation, RevokePayload};
 pub use revocation::Revocations;
 
+use crate::config::AccessDefaults;
 use crate::error::{ErrorCode, GqlError};
 
 /// A boxed future that can be sent between threads, as [`UserStore`] returns.
@@ -28,6 +29,9 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 pub struct Caller {
     /// `None`: an anonymous caller.
     pub user: Option<AuthUser>,
+    /// The schema-wide access rules the request runs under: the router's `Config::access`;
+    /// the defaults for a caller built by hand.
+    pub access: Arc<AccessDefaults>,
 }
 
 impl Caller {
@@ -158,7 +162,10 @@ impl Auth {
         })?;
         let claims = self.jwt.decode(token, TokenType::Access)?;
         let user = self.live_user(&claims).await?;
-        Ok(Caller { user: Some(user) })
+        Ok(Caller {
+            user: Some(user),
+            ..Caller::default()
+        })
     }
 
     /// A new access and refresh token for `user`.
@@ -301,6 +308,7 @@ pub(crate) mod tests {
                 is_superuser,
                 permissions: vec!["shop.view_product".into()],
             }),
+            ..Caller::default()
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{ConfigError, JwtAlgorithm, Profile};
+use super::{BuiltinPermission, ConfigError, JwtAlgorithm, Profile};
 
 /// One field of [`Config`](super::Config), and the type a setting's text is parsed as.
 pub(crate) enum Field<'a> {
@@ -32,6 +32,8 @@ pub(crate) enum Field<'a> {
     Algorithm(&'a mut JwtAlgorithm),
     /// `development`, `production` or `testing`.
     Profile(&'a mut Profile),
+    /// Names of built-in permissions, comma-separated in one text.
+    Permissions(&'a mut Vec<BuiltinPermission>),
 }
 
 /// The least value of a number: a limit or a lifetime of 0 would refuse everything, whereas
@@ -120,6 +122,13 @@ impl Field<'_> {
             }
             Field::Algorithm(algorithm) => *algorithm = parse_algorithm(setting, text)?,
             Field::Profile(profile) => *profile = parse_profile(setting, text)?,
+            Field::Permissions(permissions) => {
+                *permissions = text
+                    .split(',')
+                    .filter(|name| !name.trim().is_empty())
+                    .map(|name| parse_permission(setting, name))
+                    .collect::<Result<_, _>>()?;
+            }
         }
         Ok(())
     }
@@ -142,6 +151,12 @@ impl Field<'_> {
             Field::Origins(origins) => origins.join(","),
             Field::Algorithm(algorithm) => algorithm_name(**algorithm).to_owned(),
             Field::Profile(profile) => profile.as_str().to_owned(),
+            Field::Permissions(permissions) if permissions.is_empty() => "none".to_owned(),
+            Field::Permissions(permissions) => permissions
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 
@@ -164,6 +179,7 @@ impl Field<'_> {
             Field::Origins(_) => "origins",
             Field::Algorithm(_) => "`HS256` or `RS256`",
             Field::Profile(_) => "profile",
+            Field::Permissions(_) => "permission names",
         }
     }
 
@@ -172,7 +188,7 @@ impl Field<'_> {
         match self {
             Field::Flag(_) => TomlType::Boolean,
             Field::Number(..) | Field::Seconds(..) => TomlType::Integer,
-            Field::Origins(_) => TomlType::ArrayOfStrings,
+            Field::Origins(_) | Field::Permissions(_) => TomlType::ArrayOfStrings,
             Field::Text(_)
             | Field::Secret(_)
             | Field::PublicKey(_)
@@ -181,6 +197,23 @@ impl Field<'_> {
             | Field::Profile(_) => TomlType::String,
         }
     }
+}
+
+fn parse_permission(setting: &str, name: &str) -> Result<BuiltinPermission, ConfigError> {
+    let name = name.trim();
+    BuiltinPermission::ALL
+        .into_iter()
+        .find(|p| p.as_str() == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = BuiltinPermission::ALL.iter().map(|p| p.as_str()).collect();
+            ConfigError::new(
+                setting,
+                format!(
+                    "names `{name}`; the built-in permissions are {}",
+                    known.join(", ")
+                ),
+            )
+        })
 }
 
 fn parse_profile(setting: &str, name: &str) -> Result<Profile, ConfigError> {

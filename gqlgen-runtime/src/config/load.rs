@@ -872,6 +872,10 @@ mod tests {
             }
             Field::Algorithm(_) => ("RS256".to_owned(), "\"RS256\"".to_owned()),
             Field::Profile(_) => ("testing".to_owned(), "\"testing\"".to_owned()),
+            Field::Permissions(_) => (
+                "IsAuthenticated, IsAdminOrReadOnly".to_owned(),
+                "[\"IsAuthenticated\", \"IsAdminOrReadOnly\"]".to_owned(),
+            ),
         };
         let mut values = vec![(setting.name, env, toml)];
         if setting.name == "jwt.algorithm" {
@@ -928,6 +932,7 @@ mod tests {
             Field::Origins(_) => (Some("nope"), Some("[\"nope\"]")),
             Field::Algorithm(_) => (Some("none"), Some("\"none\"")),
             Field::Profile(_) => (Some("prod"), Some("\"prod\"")),
+            Field::Permissions(_) => (Some("IsStaff"), Some("[\"AllowAny\", \"IsStaff\"]")),
         }
     }
 

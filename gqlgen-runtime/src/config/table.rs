@@ -52,6 +52,24 @@ pub(crate) const SETTINGS: &[Setting] = &[
         doc: "answer `__schema` and `__type`",
     },
     Setting {
+        name: "access.default_permissions",
+        env: "GRAPHQL_DEFAULT_PERMISSIONS",
+        toml: "access.default_permissions",
+        field: |c| Field::Permissions(&mut c.access.permissions),
+        doc: "the permissions of a model without `permissions(...)`, every one of which must \
+              allow an action: built-in names, comma-separated (`AllowAny`, `IsAuthenticated`, \
+              `IsAuthenticatedOrReadOnly`, `IsAdminOrReadOnly`, `IsOwnerOrReadOnly`, \
+              `IsOwnerOrStaff`); a model's own list wins",
+    },
+    Setting {
+        name: "access.authentication_required",
+        env: "GRAPHQL_AUTHENTICATION_REQUIRED",
+        toml: "access.authentication_required",
+        field: |c| Field::Flag(&mut c.access.authentication_required),
+        doc: "anonymous callers get `AUTHENTICATION_REQUIRED` from every model; the token \
+              mutations stay open",
+    },
+    Setting {
         name: "default_page_size",
         env: "GRAPHQL_DEFAULT_PAGE_SIZE",
         toml: "pagination.default_page_size",
