@@ -200,6 +200,68 @@ async fn each_validator_and_the_container_validator() {
 }
 
 #[tokio::test]
+async fn cleaners_decide_what_is_checked_and_stored() {
+    let servers = fixture_servers_as(Config::testing(), "alice").await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        // A field cleaner: names lose stray spaces; emails are trimmed and lower-cased, and
+        // checked as cleaned.
+        let d = run(
+            server,
+            "mutation { createProduct(input: {name: \"  Desk   lamp \", price: \"20\", categoryId: Category:1, description: \"   \"}) { success errors { field code } product { id name description } } }",
+            json!({}),
+        )
+        .await;
+        let product = &d["createProduct"]["product"];
+        assert_eq!(product["name"], "Desk lamp", "{n}: {d}");
+        // The container validator's clean: a blank description is stored as none.
+        assert_eq!(product["description"], Value::Null, "{n}: {d}");
+        let d = run(
+            server,
+            "mutation { createOrder(input: {contactEmail: \"  Alice@Example.COM \"}) { success errors { field code } order { contactEmail } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            d["createOrder"]["order"]["contactEmail"], "alice@example.com",
+            "{n}: {d}"
+        );
+        // Cleaned to nothing, a name is too short: the checks see the cleaned value.
+        let d = run(
+            server,
+            "mutation { createProduct(input: {name: \"    \", price: \"20\", categoryId: Category:1}) { success errors { field code } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            field_errors(&d["createProduct"]),
+            errs(&[("name", "LENGTH")]),
+            "{n}: {d}"
+        );
+        // On update too, and what the filter finds is the stored value.
+        let id = product["id"].as_str().unwrap();
+        let d = run(
+            server,
+            &format!("mutation {{ updateProduct(id: \"{id}\", input: {{name: \" Floor  lamp\"}}) {{ success product {{ name }} }} }}"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            d["updateProduct"]["product"]["name"], "Floor lamp",
+            "{n}: {d}"
+        );
+        let d = run(
+            server,
+            "{ products(filter: {name: \"Floor lamp\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(d["products"]["totalCount"], 1, "{n}: {d}");
+    }
+    cleanup(servers).await;
+}
+
+#[tokio::test]
 async fn database_errors_become_field_errors_or_not_found() {
     let servers = fixture_servers_as(Config::testing(), "admin").await;
     for (backend, server) in &servers {

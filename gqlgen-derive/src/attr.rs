@@ -111,6 +111,9 @@ pub struct ValidateAttrs {
     pub url: Flag,
     pub regex: Option<SpannedValue<String>>,
     pub custom: Option<syn::Path>,
+    /// `clean = path`: a `fn(&T) -> Result<T, String>` whose value is the one checked and
+    /// stored.
+    pub clean: Option<syn::Path>,
     pub required: Flag,
 }
 

@@ -132,6 +132,8 @@ pub enum Validator {
     Url,
     Regex(String),
     Custom(syn::Path),
+    /// `clean = path`: replaces the value before the other checks.
+    Clean(syn::Path),
     Required,
 }
 
@@ -707,10 +709,14 @@ impl Column {
 }
 
 impl Validator {
-    /// The checks of `validate(...)`, in the order the attribute names them.
+    /// The checks of `validate(...)`: `clean` first, since the others check what it returns,
+    /// then in the order the attribute names them.
     fn list(validate: &attr::ValidateAttrs) -> Vec<Validator> {
         let bounds = |b: &attr::Bounds| (b.min.map(|n| n.0), b.max.map(|n| n.0));
         let mut out = Vec::new();
+        if let Some(path) = &validate.clean {
+            out.push(Validator::Clean(path.clone()));
+        }
         if let Some(length) = &validate.length {
             let (min, max) = bounds(length);
             out.push(Validator::Length(min, max));

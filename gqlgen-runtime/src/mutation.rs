@@ -316,8 +316,8 @@ async fn begin(ctx: &Context<'_>) -> Result<DatabaseTransaction, GqlError> {
     Ok(database(ctx)?.begin().await?)
 }
 
-/// Puts `input` into `model`, then runs the field validators, the container validator and the
-/// reference checks: the problems found, with `prefix`, or `None` when the row may be written.
+/// Puts `input` into `model`, then runs the field validators, the container validator (its
+/// `clean`, then its `validate`) and the reference checks: the problems found, with `prefix`, or `None` when the row may be written.
 async fn prepare<I, V>(
     txn: &DatabaseTransaction,
     input: &I,
@@ -330,6 +330,7 @@ where
 {
     let mut errors = FieldErrors::default();
     input.apply(model, &mut errors);
+    V::clean(model, &mut errors);
     V::validate(model, &mut errors);
     check_references(txn, input, model, &mut errors).await?;
     Ok((!errors.is_empty()).then(|| prefixed(errors, prefix)))

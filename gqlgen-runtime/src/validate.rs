@@ -213,6 +213,25 @@ pub fn custom(errors: &mut FieldErrors, field: &str, verdict: Result<(), String>
     }
 }
 
+/// `clean = path`: the value `path` returns replaces the input's, so that what is checked next
+/// and stored is the cleaned one (trimmed, lower-cased, normalised); its error is `INVALID`.
+/// The cleaner takes the value as any type it borrows as: `fn(&str) -> Result<String, String>`
+/// for a text column.
+pub fn clean<T, B>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &mut T,
+    cleaner: fn(&B) -> Result<T, String>,
+) where
+    T: std::borrow::Borrow<B>,
+    B: ?Sized,
+{
+    match cleaner((*value).borrow()) {
+        Ok(cleaned) => *value = cleaned,
+        Err(message) => errors.add(field, FieldCode::Invalid, message),
+    }
+}
+
 /// `required` on text: not empty once trimmed.
 pub fn required_text(errors: &mut FieldErrors, field: &str, value: &str) {
     if value.trim().is_empty() {
@@ -235,6 +254,13 @@ pub fn sanitize_html(value: &str) -> String {
 
 /// Rules across the fields of a row: the container's `validator = Type`.
 pub trait ModelValidator<A> {
+    /// Normalises the active model before [`ModelValidator::validate`] sees it and it is
+    /// written: what it sets is stored (a value derived from others, a trimmed or lower-cased
+    /// one). It may add errors too. By default it leaves the model as it is.
+    fn clean(model: &mut A, errors: &mut FieldErrors) {
+        let _ = (model, errors);
+    }
+
     /// Adds a [`FieldError`] to `errors` for each rule the active model `model` breaks; any
     /// error stops the write.
     fn validate(model: &A, errors: &mut FieldErrors);

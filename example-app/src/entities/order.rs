@@ -39,8 +39,8 @@ pub struct Model {
     /// A note from the customer.
     #[graphql(filter(icontains, isnull), sanitize_html, validate(length(max = 500)))]
     pub note: Option<String>,
-    /// Where to send news of the order.
-    #[graphql(validate(email))]
+    /// Where to send news of the order; stored trimmed and lower-cased.
+    #[graphql(validate(clean = crate::validators::normalised_email, email))]
     pub contact_email: Option<String>,
     #[graphql(filter(gte, lte, range), order)]
     pub created_at: DateTimeUtc,

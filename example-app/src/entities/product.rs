@@ -28,7 +28,7 @@ pub struct Model {
             in
         ),
         order,
-        validate(length(min = 1, max = 200))
+        validate(clean = crate::validators::tidy_name, length(min = 1, max = 200))
     )]
     pub name: String,
     /// Long description; may be empty.
@@ -95,6 +95,17 @@ impl ActiveModelBehavior for ActiveModel {}
 pub struct ProductRules;
 
 impl gqlgen_runtime::ModelValidator<ActiveModel> for ProductRules {
+    /// A blank description is stored as none.
+    fn clean(model: &mut ActiveModel, _: &mut gqlgen_runtime::FieldErrors) {
+        let blank = model
+            .description
+            .try_as_ref()
+            .is_some_and(|d| d.as_ref().is_some_and(|d| d.trim().is_empty()));
+        if blank {
+            model.description = sea_orm::ActiveValue::Set(None);
+        }
+    }
+
     /// An expensive product needs a description.
     fn validate(model: &ActiveModel, errors: &mut gqlgen_runtime::FieldErrors) {
         let expensive = model

@@ -48,6 +48,9 @@ fn checks(column: &Column, name: &str) -> TokenStream {
             Validator::Url => Some(quote!(#p::validate::url(errors, #name, v);)),
             Validator::Regex(pattern) => Some(quote!(#p::validate::regex(errors, #name, v, #pattern);)),
             Validator::Custom(path) => Some(quote!(#p::validate::custom(errors, #name, #path(v));)),
+            Validator::Clean(path) => {
+                Some(quote_spanned!(path.span()=> #p::validate::clean(errors, #name, v, #path);))
+            }
             Validator::Required if column.kind == Kind::Text => {
                 Some(quote!(#p::validate::required_text(errors, #name, v);))
             }

@@ -45,9 +45,10 @@ pub struct InputField<I, T> {
     pub name: &'static str,
     /// The value to store, or `None` after recording why not (a malformed id).
     pub convert: fn(&mut FieldErrors, &'static str, &I) -> Option<T>,
-    /// The checks of `validate(...)`; they record errors and the value is written regardless,
-    /// since any error stops the whole write.
-    pub check: fn(&mut FieldErrors, &T),
+    /// The checks of `validate(...)`, after `clean = path` has replaced the value with the
+    /// cleaned one; they record errors and the value is written regardless, since any error
+    /// stops the whole write.
+    pub check: fn(&mut FieldErrors, &mut T),
     /// `validate(required)`: `null` is an error rather than a cleared column.
     pub required: bool,
 }
@@ -64,8 +65,8 @@ pub fn assign<I, T>(
 {
     match given {
         Given::Value(given) => {
-            if let Some(value) = (field.convert)(errors, field.name, given) {
-                (field.check)(errors, &value);
+            if let Some(mut value) = (field.convert)(errors, field.name, given) {
+                (field.check)(errors, &mut value);
                 *column = ActiveValue::Set(value);
             }
         }
@@ -85,8 +86,8 @@ pub fn assign_nullable<I, T>(
 {
     match given {
         Given::Value(given) => {
-            if let Some(value) = (field.convert)(errors, field.name, given) {
-                (field.check)(errors, &value);
+            if let Some(mut value) = (field.convert)(errors, field.name, given) {
+                (field.check)(errors, &mut value);
                 *column = ActiveValue::Set(Some(value));
             }
         }
@@ -125,7 +126,7 @@ pub fn id<T: std::str::FromStr, M: crate::model::GraphQLModel>(
 }
 
 /// No checks: a field without `validate(...)`.
-pub fn unchecked<T>(_: &mut FieldErrors, _: &T) {}
+pub fn unchecked<T>(_: &mut FieldErrors, _: &mut T) {}
 
 #[cfg(test)]
 mod tests {

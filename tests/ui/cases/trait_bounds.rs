@@ -65,3 +65,25 @@ mod validator_not_implemented {
 }
 
 fn main() {}
+
+mod cleaner_of_another_type {
+    use gqlgen_runtime::GraphQLModel;
+    /// Returns a number for a text column.
+    pub fn count_words(value: &str) -> Result<usize, String> {
+        Ok(value.split_whitespace().count())
+    }
+    mod product {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "product")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[graphql(validate(clean = count_words))]
+            pub name: String,
+        }
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
