@@ -45,7 +45,8 @@
 //! - Your own fields: [`resolver`] serves hand-written resolvers merged into the roots
 //!   (`query_root!(…, custom = [MyQuery])`) with the generated fields' paging, filters and row
 //!   scopes; [`global_id`] reads and writes the ids.
-//! - Tests: [`testing`] starts the router on a port and counts SQL statements.
+//! - Tests: `testing` (the `testing` cargo feature) starts the router on a port, logs in,
+//!   checks answers and counts SQL statements; docs/testing.md shows it.
 //!
 //! The read pipeline (`plan` → `fetch` → `render`), connections, filters, orderings, the
 //! mutation functions and the other modules that only generated code calls are hidden from
@@ -90,6 +91,7 @@ pub mod render;
 pub mod resolver;
 pub mod schema;
 mod stub;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod validate;
 
@@ -152,6 +154,10 @@ pub struct MutationsDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/validation.md")]
 pub struct ValidationDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/testing.md")]
+pub struct TestingDoctests;
 
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/security.md")]

@@ -1,6 +1,12 @@
-//! Helpers for testing a generated API the way clients use it: [`TestServer`] serves a router on
-//! a loopback port and sends real HTTP requests to it, and [`StatementLog`] records the SQL
-//! statements a database connection runs (the seed's `assertNumQueries`).
+//! Helpers for testing a generated API the way clients use it, behind the `testing` cargo
+//! feature (a dev-dependency's `features = ["testing"]`), so that release builds leave them out:
+//! [`TestServer`] serves a router on a loopback port and sends real HTTP requests to it, as a
+//! given user after [`TestServer::login`] (the seed's `execute_query(..., user=...)`);
+//! [`TestResponse::assert_no_errors`] and [`TestResponse::assert_error_code`] check answers (the
+//! seed's `assertNoErrors`, `assertErrorCode`); [`StatementLog`] records the SQL statements a
+//! connection runs and [`StatementLog::assert_statements`] counts them (`assertNumQueries`);
+//! [`memory_database`] and [`create_table`] make an SQLite database in memory for fixtures. docs/testing.md shows
+//! them together.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -48,6 +54,31 @@ impl TestResponse {
     /// The `data` of the body.
     pub fn data(&self) -> &Value {
         &self.body["data"]
+    }
+
+    /// The `data` of an answer with status 200 and no error; panics with the body otherwise.
+    #[track_caller]
+    pub fn assert_no_errors(&self) -> &Value {
+        assert!(
+            self.status == 200 && self.codes().is_empty(),
+            "expected no errors, got {} {}",
+            self.status,
+            self.text
+        );
+        self.data()
+    }
+
+    /// Panics with the body unless some error of the answer has `extensions.code` `code`
+    /// (`"PERMISSION_DENIED"`).
+    #[track_caller]
+    pub fn assert_error_code(&self, code: &str) -> &Self {
+        assert!(
+            self.codes().iter().any(|c| c == code),
+            "expected an error coded {code}, got {} {}",
+            self.status,
+            self.text
+        );
+        self
     }
 }
 
@@ -163,6 +194,31 @@ impl TestServer {
             .await
             .expect("the test server answers")
     }
+
+    /// Logs in with `tokenAuth`: the requests that follow run as that user, until
+    /// [`TestServer::logout`]. Panics with the answer when the login fails.
+    pub async fn login(&mut self, username: &str, password: &str) -> &mut Self {
+        let answer = self
+            .graphql_as(
+                None,
+                "mutation($u: String!, $p: String!) { tokenAuth(username: $u, password: $p) { token } }",
+                serde_json::json!({ "u": username, "p": password }),
+            )
+            .await;
+        let token = answer.data()["tokenAuth"]["token"].as_str();
+        self.token = Some(
+            token
+                .unwrap_or_else(|| panic!("{username} cannot log in: {}", answer.text))
+                .to_owned(),
+        );
+        self
+    }
+
+    /// Sends the requests that follow without a token.
+    pub fn logout(&mut self) -> &mut Self {
+        self.token = None;
+        self
+    }
 }
 
 impl Drop for TestServer {
@@ -246,4 +302,35 @@ impl StatementLog {
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
+
+    /// Panics, listing them, unless `expected` statements ran since the log was made or last
+    /// taken; clears the log.
+    #[track_caller]
+    pub fn assert_statements(&self, expected: usize) {
+        let statements = self.take();
+        assert!(
+            statements.len() == expected,
+            "expected {expected} SQL statements, {} ran:\n{}",
+            statements.len(),
+            statements.join("\n")
+        );
+    }
+}
+
+/// An empty SQLite database in memory, for fixtures. One connection, so that every request of a
+/// test sees the same data (each connection to `sqlite::memory:` is a database of its own).
+pub async fn memory_database() -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+    let mut options = crate::db::options("sqlite::memory:");
+    options.max_connections(1).min_connections(1);
+    sea_orm::Database::connect(options).await
+}
+
+/// Creates `entity`'s table in `db` as the entity declares it, for tests without migrations.
+pub async fn create_table<E: sea_orm::EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    entity: E,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, Schema};
+    let table = Schema::new(db.get_database_backend()).create_table_from_entity(entity);
+    db.execute(&table).await.map(|_| ())
 }
