@@ -49,3 +49,16 @@ fn descriptions_come_from_doc_comments() {
         "enum value description"
     );
 }
+
+#[test]
+fn the_committed_api_docs_are_current() {
+    let docs = example_app::api_docs().expect("the SDL parses");
+    for (name, text) in docs.files() {
+        let path = format!("{}/../example-app/docs/{name}", env!("CARGO_MANIFEST_DIR"));
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "example-app/docs/{name} is stale; regenerate the docs with `cargo run -p example-app -- docs --out example-app/docs`"
+        );
+    }
+}

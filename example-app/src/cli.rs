@@ -1,5 +1,5 @@
-//! The command line of DESIGN.md: `serve [--addr A] [--database-url U]` (the default) and
-//! `schema`. Failures end with one line on stderr and a non-zero status, never a panic.
+//! The command line of DESIGN.md: `serve [--addr A] [--database-url U]` (the default),
+//! `schema` and `docs --out DIR`. Failures end with one line on stderr and a non-zero status, never a panic.
 
 use std::net::SocketAddr;
 
@@ -11,15 +11,20 @@ pub enum Command {
         database_url: String,
     },
     Schema,
+    /// Write the API documentation's Markdown files into the directory.
+    Docs {
+        out: std::path::PathBuf,
+    },
     Help,
 }
 
 /// The embedded SQLite file used when no database is named.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://example-app.sqlite?mode=rwc";
 
-pub const USAGE: &str = "usage: example-app [serve [--addr HOST:PORT] [--database-url URL]] | schema\n\
+pub const USAGE: &str = "usage: example-app [serve [--addr HOST:PORT] [--database-url URL]] | schema | docs --out DIR\n\
   serve   (default) serve /graphql on 127.0.0.1:8000 over DATABASE_URL or an embedded SQLite file\n\
-  schema  print the GraphQL SDL";
+  schema  print the GraphQL SDL\n\
+  docs    write schema.md, queries.md, mutations.md and subscriptions.md into DIR";
 
 /// Parses the arguments after the program name; `env_url` is `DATABASE_URL`.
 pub fn parse(args: &[String], env_url: Option<String>) -> Result<Command, String> {
@@ -33,6 +38,10 @@ pub fn parse(args: &[String], env_url: Option<String>) -> Result<Command, String
         }
         Some("schema") if args.len() == 1 => Ok(Command::Schema),
         Some("schema") => Err(format!("`schema` takes no arguments, got `{}`", args[1])),
+        Some("docs") => match &args[1..] {
+            [flag, dir] if flag == "--out" => Ok(Command::Docs { out: dir.into() }),
+            _ => Err("`docs` takes `--out DIR`".to_owned()),
+        },
         Some("-h" | "--help" | "help") => Ok(Command::Help),
         Some(other) => Err(format!("unknown command `{other}`")),
     }
@@ -124,6 +133,12 @@ mod tests {
                 .contains("HOST:PORT")
         );
         assert!(parse(&args(&["frobnicate"]), None).is_err());
+        assert_eq!(
+            parse(&args(&["docs", "--out", "api"]), None).unwrap(),
+            Command::Docs { out: "api".into() }
+        );
+        assert!(parse(&args(&["docs"]), None).is_err());
+        assert!(parse(&args(&["docs", "api"]), None).is_err());
         assert!(parse(&args(&["serve", "--database-url"]), None).is_err());
     }
 

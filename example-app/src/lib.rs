@@ -93,6 +93,11 @@ pub fn with_signing_key(mut config: Config) -> Config {
     config
 }
 
+/// The API documentation of the schema, as committed in `example-app/docs/`.
+pub fn api_docs() -> Result<gqlgen_runtime::docs::ApiDocs, String> {
+    gqlgen_runtime::docs::generate(&sdl())
+}
+
 /// The SDL of the schema, as committed in `example-app/schema.graphql`.
 pub fn sdl() -> String {
     // The schema's shape does not depend on the connection; a disconnected one will do.

@@ -30,11 +30,29 @@ async fn run() {
     match command {
         Command::Help => println!("{}", cli::USAGE),
         Command::Schema => print!("{}", example_app::sdl()),
+        Command::Docs { out } => {
+            if let Err(err) = write_docs(&out) {
+                fail(&format!(
+                    "cannot write the docs into {}: {err}",
+                    out.display()
+                ));
+            }
+        }
         Command::Serve { addr, database_url } => {
             let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
             serve(addr, &database_url, config).await
         }
     }
+}
+
+/// Writes the API documentation's files into `out`, creating it if needed.
+fn write_docs(out: &std::path::Path) -> Result<(), String> {
+    let docs = example_app::api_docs()?;
+    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    for (name, text) in docs.files() {
+        std::fs::write(out.join(name), text).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 fn fail(message: &str) -> ! {

@@ -45,6 +45,7 @@
 //! - Your own fields: [`resolver`] serves hand-written resolvers merged into the roots
 //!   (`query_root!(…, custom = [MyQuery])`) with the generated fields' paging, filters and row
 //!   scopes; [`global_id`] reads and writes the ids.
+//! - Documentation: [`docs`] writes Markdown pages of the API from its schema.
 //! - Tests: `testing` (the `testing` cargo feature) starts the router on a port, logs in,
 //!   checks answers and counts SQL statements; docs/testing.md shows it.
 //!
@@ -60,6 +61,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod connection;
 pub mod db;
+pub mod docs;
 #[doc(hidden)]
 pub mod enumeration;
 pub mod error;
