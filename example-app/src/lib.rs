@@ -2,6 +2,7 @@
 //! database set-up, deterministic seed data and command line.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod cli;
 pub mod entities;
 pub mod migrate;
@@ -43,8 +44,25 @@ pub fn schema(db: DatabaseConnection, config: Config) -> AppSchema {
 /// The router serving the schema over `db`, with revoked tokens and rate-limit buckets in
 /// memory. `config.jwt` must hold a usable key; see [`with_signing_key`].
 pub fn router(db: DatabaseConnection, config: Config) -> Result<axum::Router, String> {
+    router_with_api_keys(db, config, api_keys_from_env()?)
+}
+
+/// [`router`] accepting `X-Api-Key` with these keys (key to user id) beside tokens.
+pub fn router_with_api_keys(
+    db: DatabaseConnection,
+    config: Config,
+    api_keys: std::collections::HashMap<String, String>,
+) -> Result<axum::Router, String> {
     let revocations = gqlgen_runtime::auth::Revocations::memory();
-    assemble(db, config, revocations, None)
+    assemble(db, config, revocations, None, api_keys)
+}
+
+/// The keys of `EXAMPLE_API_KEYS`; none when it is unset.
+fn api_keys_from_env() -> Result<std::collections::HashMap<String, String>, String> {
+    match std::env::var("EXAMPLE_API_KEYS") {
+        Ok(text) => api_keys::ApiKeys::parse(&text),
+        Err(_) => Ok(Default::default()),
+    }
 }
 
 /// The router of a served app: revoked tokens and rate-limit buckets in Redis when
@@ -55,7 +73,7 @@ pub async fn app(db: DatabaseConnection, config: Config) -> Result<axum::Router,
     };
     let revocations = gqlgen_runtime::auth::Revocations::redis(&url).await?;
     let limiter = gqlgen_runtime::rate_limit::RateLimiter::redis(&url, &config.rate_limit).await?;
-    assemble(db, config, revocations, Some(limiter))
+    assemble(db, config, revocations, Some(limiter), api_keys_from_env()?)
 }
 
 fn assemble(
@@ -63,19 +81,28 @@ fn assemble(
     config: Config,
     revocations: gqlgen_runtime::auth::Revocations,
     rate_limiter: Option<gqlgen_runtime::rate_limit::RateLimiter>,
+    api_keys: std::collections::HashMap<String, String>,
 ) -> Result<axum::Router, String> {
     let jwt = gqlgen_runtime::auth::Jwt::new(&config.jwt)?;
     let accounts = std::sync::Arc::new(accounts::Accounts::new(db.clone()));
-    let auth = gqlgen_runtime::auth::Auth::new(jwt, revocations, accounts);
+    let auth = gqlgen_runtime::auth::Auth::new(jwt, revocations, accounts.clone());
     let schema = gqlgen_runtime::schema::build_with_auth::<Query, Mutation>(
         db,
         config.clone(),
         auth.clone(),
     );
-    let services = gqlgen_runtime::http::Services {
+    let mut services = gqlgen_runtime::http::Services {
         auth: Some(auth),
         rate_limiter,
+        ..Default::default()
     };
+    if !api_keys.is_empty() {
+        services
+            .authenticators
+            .push(std::sync::Arc::new(api_keys::ApiKeys::new(
+                api_keys, accounts,
+            )));
+    }
     Ok(gqlgen_runtime::http::router_with(schema, config, services))
 }
 

@@ -223,10 +223,32 @@ pub fn ensure_code(err: async_graphql::Error) -> async_graphql::Error {
 /// was raised by async-graphql itself: a parse or validation error, or an argument that does not
 /// coerce to its type. Those are the client's: `BAD_USER_INPUT`.
 pub fn finish_response(response: &mut async_graphql::Response, debug: bool) {
+    finish_response_with(response, debug, None);
+}
+
+/// Your own wording of the errors a response carries (the seed's `error_handler_class`): given
+/// to the router in `http::Services::error_formatter`.
+pub trait ErrorFormatter: Send + Sync + 'static {
+    /// May rewrite `error`'s message and add extensions. Its code is set before and after the
+    /// formatter runs, so the formatter cannot change it, and an `INTERNAL_ERROR` is masked
+    /// after it in production whatever it wrote: a formatter cannot reveal one.
+    fn format(&self, error: &mut async_graphql::ServerError, code: &str);
+}
+
+/// [`finish_response`], with `formatter` run on each error first.
+pub fn finish_response_with(
+    response: &mut async_graphql::Response,
+    debug: bool,
+    formatter: Option<&dyn ErrorFormatter>,
+) {
     for err in &mut response.errors {
         let code = code_of(err)
             .unwrap_or(ErrorCode::BadUserInput.as_str())
             .to_owned();
+        if let Some(formatter) = formatter {
+            formatter.format(err, &code);
+        }
+        // After the formatter, which may have rewritten the message: masking comes last.
         if code == ErrorCode::InternalError.as_str() && !debug {
             err.message = MASKED_MESSAGE.to_owned();
         }
@@ -252,6 +274,30 @@ mod tests {
                 .push(async_graphql::PathSegment::Field("products".into()));
         }
         err
+    }
+
+    #[test]
+    fn a_formatter_rewords_errors_but_cannot_change_codes_or_unmask() {
+        struct Shouting;
+        impl ErrorFormatter for Shouting {
+            fn format(&self, error: &mut async_graphql::ServerError, code: &str) {
+                error.message = format!("{code}: {}", error.message.to_uppercase());
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", "ALL_GOOD");
+            }
+        }
+        let mut response = async_graphql::Response::default();
+        response.errors = vec![
+            server_error("bad cursor", Some("BAD_USER_INPUT"), true),
+            server_error("connection refused", Some("INTERNAL_ERROR"), true),
+        ];
+        finish_response_with(&mut response, false, Some(&Shouting));
+        assert_eq!(response.errors[0].message, "BAD_USER_INPUT: BAD CURSOR");
+        assert_eq!(code_of(&response.errors[0]), Some("BAD_USER_INPUT"));
+        assert_eq!(response.errors[1].message, MASKED_MESSAGE);
+        assert_eq!(code_of(&response.errors[1]), Some("INTERNAL_ERROR"));
     }
 
     #[test]

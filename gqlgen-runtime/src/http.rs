@@ -21,10 +21,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tracing::Instrument;
 
-use crate::auth::{Auth, Caller};
+use crate::auth::{Auth, Authenticator, Caller};
 use crate::config::Config;
-use crate::error::{ErrorCode, GqlError};
-use crate::limits::DocumentCache;
+use crate::error::{ErrorCode, ErrorFormatter, GqlError};
+use crate::limits::{DocumentCache, QueryAnalyzer};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::render::RenderedTexts;
 
@@ -33,13 +33,21 @@ mod media;
 
 use media::{MediaType, is_json_body, is_request_error};
 
-/// What the router uses besides the schema: token checking and the rate limiter.
+/// What the router uses besides the schema: token checking, the rate limiter, and the policies
+/// you plug in, each with the built-in behaviour when left empty.
 #[derive(Clone, Default)]
 pub struct Services {
     /// Checks `Authorization` headers; `None`: a request with one is refused.
     pub auth: Option<Auth>,
     /// `None` with rate limiting enabled: an in-memory limiter is made from the config.
     pub rate_limiter: Option<RateLimiter>,
+    /// Asked in turn, after the JWT, for a request without `Authorization`: API keys,
+    /// sessions.
+    pub authenticators: Vec<Arc<dyn Authenticator>>,
+    /// Run on each operation after the built-in limits.
+    pub analyzers: Vec<Arc<dyn QueryAnalyzer>>,
+    /// Rewrites error messages before they are sent.
+    pub error_formatter: Option<Arc<dyn ErrorFormatter>>,
 }
 
 /// The total length of the query texts whose parsed documents a router keeps: a few hundred
@@ -53,6 +61,9 @@ struct AppState<Q, M, S> {
     access: std::sync::Arc<crate::config::AccessDefaults>,
     auth: Option<Auth>,
     rate_limiter: Option<RateLimiter>,
+    authenticators: Vec<Arc<dyn Authenticator>>,
+    analyzers: Vec<Arc<dyn QueryAnalyzer>>,
+    error_formatter: Option<Arc<dyn ErrorFormatter>>,
     documents: DocumentCache,
 }
 
@@ -64,6 +75,9 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             access: self.access.clone(),
             auth: self.auth.clone(),
             rate_limiter: self.rate_limiter.clone(),
+            authenticators: self.authenticators.clone(),
+            analyzers: self.analyzers.clone(),
+            error_formatter: self.error_formatter.clone(),
             documents: self.documents.clone(),
         }
     }
@@ -100,6 +114,9 @@ where
         config,
         auth: services.auth,
         rate_limiter,
+        authenticators: services.authenticators,
+        analyzers: services.analyzers,
+        error_formatter: services.error_formatter,
         documents: DocumentCache::new(DOCUMENT_CACHE_BYTES),
     };
     let mut router = Router::new()
@@ -226,6 +243,29 @@ async fn cors(origins: Vec<String>, request: Request, next: Next) -> Response {
     response
 }
 
+/// The caller named by the first of `authenticators` that knows the request's credentials;
+/// anonymous when none does.
+async fn authenticate_otherwise(
+    authenticators: &[Arc<dyn Authenticator>],
+    headers: &HeaderMap,
+) -> Result<Caller, GqlError> {
+    for authenticator in authenticators {
+        if let Some(user) = authenticator.authenticate(headers).await? {
+            if !user.is_active {
+                return Err(GqlError::new(
+                    ErrorCode::AuthenticationRequired,
+                    "the account is inactive",
+                ));
+            }
+            return Ok(Caller {
+                user: Some(user),
+                ..Caller::default()
+            });
+        }
+    }
+    Ok(Caller::default())
+}
+
 /// The caller of a request once it passed authentication and the rate limit (keyed by user, or
 /// by client IP when anonymous); otherwise the refusal to send.
 async fn admit<Q, M, S>(
@@ -235,7 +275,7 @@ async fn admit<Q, M, S>(
 ) -> Result<Caller, Response> {
     let authorization = headers.get(header::AUTHORIZATION);
     let caller = match (authorization, &state.auth) {
-        (None, _) => Ok(Caller::default()),
+        (None, _) => authenticate_otherwise(&state.authenticators, headers).await,
         (Some(value), Some(auth)) => match value.to_str() {
             Ok(value) => auth.authenticate(Some(value)).await,
             Err(_) => Err(GqlError::new(
@@ -338,6 +378,7 @@ where
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
+        let checked = checked.and_then(|()| analyze(state, &request, &caller));
         let texts = Arc::new(RenderedTexts::default());
         let mut response = match checked {
             Ok(()) => {
@@ -359,7 +400,11 @@ where
                 async_graphql::Response::from_errors(vec![err.into_server_error()])
             }
         };
-        crate::error::finish_response(&mut response, config.debug);
+        crate::error::finish_response_with(
+            &mut response,
+            config.debug,
+            state.error_formatter.as_deref(),
+        );
         responses.push((response, texts));
     }
     // Under `application/graphql-response+json`, a request that could not be executed at all is
@@ -397,6 +442,23 @@ where
         StatusCode::OK
     };
     (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response()
+}
+
+/// The analyzers' verdict on a request whose document the limits parsed and passed.
+fn analyze<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    request: &async_graphql::Request,
+    caller: &Caller,
+) -> Result<(), GqlError> {
+    if state.analyzers.is_empty() {
+        return Ok(());
+    }
+    let Some(document) = state.documents.get(&request.query) else {
+        return Ok(());
+    };
+    state.analyzers.iter().try_for_each(|analyzer| {
+        analyzer.analyze(&document, request.operation_name.as_deref(), caller)
+    })
 }
 
 /// Serialises `response` as async-graphql does (`data`, then `extensions` and `errors` when not

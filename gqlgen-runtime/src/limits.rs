@@ -617,6 +617,20 @@ impl Analysis<'_> {
     }
 }
 
+/// A check of your own on each operation's document, run after the built-in limits passed and
+/// before anything executes (the seed's `query_analyzer_class`): refuse patterns you do not
+/// serve, with the code you choose. Give them to the router in `http::Services::analyzers`.
+pub trait QueryAnalyzer: Send + Sync + 'static {
+    /// `Err` refuses the request with that error (and its code); the document is the parsed
+    /// request, fragments included, and `operation` the operation the request names.
+    fn analyze(
+        &self,
+        document: &ExecutableDocument,
+        operation: Option<&str>,
+        caller: &crate::auth::Caller,
+    ) -> Result<(), GqlError>;
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};

@@ -110,6 +110,21 @@ pub trait UserStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Option<AuthUser>, GqlError>>;
 }
 
+/// One way of telling who is calling from a request's headers, asked in turn after the JWT of
+/// `Authorization: Bearer` (the seed's `authentication_classes`): an API key, a session
+/// cookie. Give them to the router in `http::Services::authenticators`.
+pub trait Authenticator: Send + Sync + 'static {
+    /// `Ok(None)` when the request carries no credentials of this kind (the next one is
+    /// asked; when none knows it, the caller is anonymous), `Ok(Some(user))` for the caller
+    /// they name, `Err` when they are present but wrong: the request is refused with the
+    /// error's code, `AUTHENTICATION_REQUIRED` as a rule, so that a client with a bad key is
+    /// told rather than served as anonymous.
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a axum::http::HeaderMap,
+    ) -> BoxFuture<'a, Result<Option<AuthUser>, GqlError>>;
+}
+
 /// An access token and the refresh token that replaces it.
 #[derive(SimpleObject, Clone)]
 pub struct TokenPair {
