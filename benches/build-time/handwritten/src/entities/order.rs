@@ -29,7 +29,7 @@ pub struct Model {
     pub status: OrderStatus,
     /// A note from the customer.
     pub note: Option<String>,
-    /// Where to send news of the order.
+    /// Where to send news of the order; stored trimmed and lower-cased.
     pub contact_email: Option<String>,
     pub created_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "user_id", to = "id")]
