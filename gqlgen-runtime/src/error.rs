@@ -251,6 +251,8 @@ pub fn finish_response_with(
         // After the formatter, which may have rewritten the message: masking comes last.
         if code == ErrorCode::InternalError.as_str() && !debug {
             err.message = MASKED_MESSAGE.to_owned();
+            // Whatever the formatter added could hold the cause too.
+            err.extensions = None;
         }
         err.extensions
             .get_or_insert_with(Default::default)

@@ -123,11 +123,19 @@ impl Field<'_> {
             Field::Algorithm(algorithm) => *algorithm = parse_algorithm(setting, text)?,
             Field::Profile(profile) => *profile = parse_profile(setting, text)?,
             Field::Permissions(permissions) => {
-                *permissions = text
+                let parsed: Vec<BuiltinPermission> = text
                     .split(',')
                     .filter(|name| !name.trim().is_empty())
                     .map(|name| parse_permission(setting, name))
                     .collect::<Result<_, _>>()?;
+                // An empty list would allow everything (every one of none allows): say so.
+                if parsed.is_empty() {
+                    return Err(ConfigError::new(
+                        setting,
+                        "names no permission; write AllowAny to open every model",
+                    ));
+                }
+                *permissions = parsed;
             }
         }
         Ok(())
