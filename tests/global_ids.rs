@@ -256,6 +256,21 @@ async fn forged_and_foreign_type_ids_are_refused_with_a_code_everywhere() {
             "{n}: {}",
             r.text
         );
+        // A link id of the right type whose key is not the key's type.
+        let forged_tag = URL_SAFE_NO_PAD.encode("Tag:abc");
+        let r = server
+            .0
+            .graphql(
+                "mutation($t: ID!) { createProduct(input: {name: \"Odd\", price: \"1\", categoryId: \"Q2F0ZWdvcnk6MQ\", tagIds: [$t]}) { success errors { field code } } }",
+                json!({ "t": forged_tag }),
+            )
+            .await;
+        assert_eq!(
+            r.data()["createProduct"],
+            json!({"success": false, "errors": [{"field": "tagIds", "code": "BAD_USER_INPUT"}]}),
+            "{n}: {}",
+            r.text
+        );
         // More ids than a page may hold.
         let many: Vec<String> = (1..=101).map(|k| gid("Product", k)).collect();
         let r = server

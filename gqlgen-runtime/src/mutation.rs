@@ -44,6 +44,8 @@ pub struct Link {
     pub field: &'static str,
     /// The GraphQL type of the linked rows, whose global ids the list holds.
     pub type_name: &'static str,
+    /// Whether a key parses as the linked rows' key type.
+    pub valid_key: fn(&str) -> bool,
     pub spec: RelationSpec,
     pub ids: Option<Vec<ID>>,
 }
@@ -139,7 +141,19 @@ fn key_value(key: &str) -> Value {
 /// The keys inside a link's global ids, or for each id that is not one of `type_name`, why.
 fn link_keys(link: &Link, ids: &[ID]) -> Vec<Result<String, GqlError>> {
     ids.iter()
-        .map(|id| crate::global_id::decode::<String>(link.type_name, link.field, id))
+        .map(|id| {
+            crate::global_id::decode::<String>(link.type_name, link.field, id).and_then(|key| {
+                if (link.valid_key)(&key) {
+                    Ok(key)
+                } else {
+                    Err(GqlError::bad_input(format!(
+                        "`{}`: `{}` is not a valid id",
+                        link.field,
+                        id.as_str()
+                    )))
+                }
+            })
+        })
         .collect()
 }
 

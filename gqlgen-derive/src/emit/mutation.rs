@@ -247,6 +247,7 @@ fn input(model: &Model, mode: Mode) -> TokenStream {
             links.push(quote!(#p::Link {
                 field: #name,
                 type_name: <<#target as #p::sea_orm::EntityTrait>::Model as #p::GraphQLModel>::TYPE_NAME,
+                valid_key: |key| key.parse::<<<#target as #p::sea_orm::EntityTrait>::PrimaryKey as #p::sea_orm::PrimaryKeyTrait>::ValueType>().is_ok(),
                 spec: #spec,
                 ids: ::std::clone::Clone::clone(&self.#rust),
             }));
