@@ -378,11 +378,15 @@ where
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
-        let checked = checked.and_then(|()| analyze(state, &request, &caller));
+        // One lookup of the document the limits parsed serves the analyzers and the ordering.
+        let document = checked
+            .is_ok()
+            .then(|| state.documents.get(&request.query))
+            .flatten();
+        let checked = checked.and_then(|()| analyze(state, document.as_deref(), &request, &caller));
         let texts = Arc::new(RenderedTexts::default());
         let mut response = match checked {
             Ok(()) => {
-                let document = state.documents.get(&request.query);
                 let operation = request.operation_name.clone();
                 let request = request.data(caller.clone()).data(texts.clone());
                 let mut response = state.schema.execute(request).await;
@@ -447,17 +451,18 @@ where
 /// The analyzers' verdict on a request whose document the limits parsed and passed.
 fn analyze<Q, M, S>(
     state: &AppState<Q, M, S>,
+    document: Option<&async_graphql::parser::types::ExecutableDocument>,
     request: &async_graphql::Request,
     caller: &Caller,
 ) -> Result<(), GqlError> {
     if state.analyzers.is_empty() {
         return Ok(());
     }
-    let Some(document) = state.documents.get(&request.query) else {
+    let Some(document) = document else {
         return Ok(());
     };
     state.analyzers.iter().try_for_each(|analyzer| {
-        analyzer.analyze(&document, request.operation_name.as_deref(), caller)
+        analyzer.analyze(document, request.operation_name.as_deref(), caller)
     })
 }
 
