@@ -19,6 +19,20 @@ async fn top_rated_products_pages_and_filters_its_own_query() {
         assert_eq!(ids(&r.body, "topRatedProducts"), [5, 1, 6, 4, 2], "{n}");
         assert_eq!(r.data()["topRatedProducts"]["totalCount"], 5, "{n}");
 
+        // Aggregates run over the base query (grouped and ordered by its own SQL) too.
+        let r = server
+            .graphql(
+                "{ topRatedProducts(first: 1) { aggregate { count sum { stock } max { price } } } }",
+                json!({}),
+            )
+            .await;
+        assert!(r.codes().is_empty(), "{n}: {}", r.text);
+        let aggregate = &r.data()["topRatedProducts"]["aggregate"];
+        // Products 1, 2, 4, 5, 6: stock 5 + 0 + 7 + 100 + 3.
+        assert_eq!(aggregate["count"], 5, "{n}: {}", r.text);
+        assert_eq!(aggregate["sum"]["stock"], 115, "{n}: {}", r.text);
+        assert_eq!(aggregate["max"]["price"], "1000.00", "{n}: {}", r.text);
+
         // Page by page through its cursors.
         let mut seen = Vec::new();
         let mut after = serde_json::Value::Null;

@@ -1,7 +1,7 @@
 //! GraphiQL in a real browser: headless Chromium (Debian's `chromium`, driven by
 //! `playwright-core` from npm) loads `/graphql` with every request to another host refused, as
 //! on a machine without internet access, runs a query typed into the editor and sees its
-//! result. Without `node` or `/usr/bin/chromium` (or `$CHROMIUM`) the test says so and passes,
+//! result, then runs a subscription and sees the event of a write. Without `node` or `/usr/bin/chromium` (or `$CHROMIUM`) the test says so and passes,
 //! unless `GQLGEN_BROWSER_TEST=required` (as `.ci/run` sets).
 
 use std::process::Command;
@@ -10,7 +10,7 @@ use gqlgen_runtime::Config;
 use gqlgen_tests::{cleanup, fixture_servers, node_project};
 
 #[tokio::test]
-async fn graphiql_runs_a_query_offline() {
+async fn graphiql_runs_a_query_and_a_subscription_offline() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let Some(dir) = node_project("browser", "GQLGEN_BROWSER_TEST", &[&chromium]) else {
         return;
@@ -47,6 +47,17 @@ async fn graphiql_runs_a_query_offline() {
     // The fixture has 3 categories.
     assert!(
         result.contains(r#""categories":{"totalCount":3}"#),
+        "{}: {stdout}",
+        backend.name
+    );
+    // The subscription's event: product 1, updated to a stock of 42.
+    let subscription: String = seen["subscription"]
+        .as_str()
+        .expect("the result pane")
+        .split_whitespace()
+        .collect();
+    assert!(
+        subscription.contains(r#""productUpdated":{"name":"CrèmeBrûléeTorch","stock":42}"#),
         "{}: {stdout}",
         backend.name
     );

@@ -148,6 +148,17 @@ async fn an_analyzer_refuses_with_its_code_and_a_formatter_rewords_without_unmas
             )
             .await;
         assert_eq!(r.assert_no_errors()["tags"]["totalCount"], 3, "{n}");
+        // Refusals before execution go through the formatter too: a forged token's 401.
+        let r = server
+            .graphql_as(Some("forged"), "{ tags { totalCount } }", json!({}))
+            .await;
+        assert_eq!(r.status, 401, "{n}: {}", r.text);
+        r.assert_error_code("AUTHENTICATION_REQUIRED");
+        let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("[AUTHENTICATION_REQUIRED] "),
+            "{n}: {message}"
+        );
         // An internal error: the formatter runs, the message stays masked in production.
         backend
             .db

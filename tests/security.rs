@@ -1494,7 +1494,7 @@ async fn schema_wide_defaults_apply_where_a_model_names_no_permissions() {
 async fn authentication_required_refuses_anonymous_callers_but_lets_them_log_in() {
     let mut config = Config::testing();
     config.access.authentication_required = true;
-    let servers = fixture_servers(config).await;
+    let servers = fixture_servers(config.clone()).await;
     for (backend, server) in &servers {
         let n = backend.name;
         for query in [
@@ -1529,6 +1529,21 @@ async fn authentication_required_refuses_anonymous_callers_but_lets_them_log_in(
         )
         .await;
         assert_eq!(d["products"]["totalCount"], 6, "{n}");
+
+        // The same rules hold for the schema executed directly, without the router.
+        let schema = example_app::schema(backend.db.clone(), config.clone());
+        let response = schema.execute("{ products { totalCount } }").await;
+        let codes: Vec<_> = response
+            .errors
+            .iter()
+            .filter_map(|e| e.extensions.as_ref()?.get("code").cloned())
+            .collect();
+        assert_eq!(
+            codes,
+            [async_graphql::Value::from("AUTHENTICATION_REQUIRED")],
+            "{n}: {:?}",
+            response.errors
+        );
     }
     cleanup(servers).await;
 }

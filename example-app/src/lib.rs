@@ -33,12 +33,17 @@ gqlgen_runtime::mutation_root!(pub Mutation {
     review::Model,
 });
 
+gqlgen_runtime::subscription_root!(pub Subscription {
+    product::Model,
+    order::Model,
+});
+
 /// The example app's schema.
-pub type AppSchema = gqlgen_runtime::schema::AppSchema<Query, Mutation>;
+pub type AppSchema = gqlgen_runtime::schema::AppSchema<Query, Mutation, Subscription>;
 
 /// Builds the schema over `db`.
 pub fn schema(db: DatabaseConnection, config: Config) -> AppSchema {
-    gqlgen_runtime::schema::build_with_mutations::<Query, Mutation>(db, config)
+    gqlgen_runtime::schema::build_with_subscriptions(db, config, None)
 }
 
 /// The router serving the schema over `db`, with revoked tokens and rate-limit buckets in
@@ -54,7 +59,7 @@ pub fn router_with_api_keys(
     api_keys: std::collections::HashMap<String, String>,
 ) -> Result<axum::Router, String> {
     let revocations = gqlgen_runtime::auth::Revocations::memory();
-    assemble(db, config, revocations, None, api_keys)
+    assemble(db, config, revocations, None, None, api_keys)
 }
 
 /// The keys of `EXAMPLE_API_KEYS`; none when it is unset.
@@ -65,15 +70,24 @@ fn api_keys_from_env() -> Result<std::collections::HashMap<String, String>, Stri
     }
 }
 
-/// The router of a served app: revoked tokens and rate-limit buckets in Redis when
-/// `REDIS_URL` is set, so that several instances share them; in memory otherwise.
+/// The router of a served app: revoked tokens, rate-limit buckets and subscription events in
+/// Redis when `REDIS_URL` is set, so that several instances share them; in memory otherwise.
 pub async fn app(db: DatabaseConnection, config: Config) -> Result<axum::Router, String> {
     let Some(url) = config.redis_url.clone() else {
         return router(db, config);
     };
     let revocations = gqlgen_runtime::auth::Revocations::redis(&url).await?;
     let limiter = gqlgen_runtime::rate_limit::RateLimiter::redis(&url, &config.rate_limit).await?;
-    assemble(db, config, revocations, Some(limiter), api_keys_from_env()?)
+    let events = gqlgen_runtime::events::Events::redis(&url).await?;
+    let api_keys = api_keys_from_env()?;
+    assemble(
+        db,
+        config,
+        revocations,
+        Some(limiter),
+        Some(events),
+        api_keys,
+    )
 }
 
 fn assemble(
@@ -81,19 +95,21 @@ fn assemble(
     config: Config,
     revocations: gqlgen_runtime::auth::Revocations,
     rate_limiter: Option<gqlgen_runtime::rate_limit::RateLimiter>,
+    events: Option<gqlgen_runtime::events::Events>,
     api_keys: std::collections::HashMap<String, String>,
 ) -> Result<axum::Router, String> {
     let jwt = gqlgen_runtime::auth::Jwt::new(&config.jwt)?;
     let accounts = std::sync::Arc::new(accounts::Accounts::new(db.clone()));
     let auth = gqlgen_runtime::auth::Auth::new(jwt, revocations, accounts.clone());
-    let schema = gqlgen_runtime::schema::build_with_auth::<Query, Mutation>(
+    let schema = gqlgen_runtime::schema::build_with_subscriptions::<Query, Mutation, Subscription>(
         db,
         config.clone(),
-        auth.clone(),
+        Some(auth.clone()),
     );
     let mut services = gqlgen_runtime::http::Services {
         auth: Some(auth),
         rate_limiter,
+        events,
         ..Default::default()
     };
     if !api_keys.is_empty() {

@@ -33,6 +33,9 @@ pub struct ContainerAttrs {
     pub computed: Option<ComputedList>,
     /// `mutations(create, update, delete)`: which mutations to generate; all when absent.
     pub mutations: Option<SpannedValue<IdentList>>,
+    /// `subscriptions(created, updated, deleted)`: which subscription fields to generate; none
+    /// when absent.
+    pub subscriptions: Option<SpannedValue<IdentList>>,
     /// `validator = Type`: rules across fields, a `ModelValidator` of the active model.
     pub validator: Option<syn::Path>,
     /// `permissions(IsAuthenticated, HasPermission("shop.change_product"))`.
@@ -417,6 +420,8 @@ pub struct SeaOrmAttrs {
     pub relation_enum: Option<String>,
     /// `from = "category_id"` of a belongs-to relation.
     pub from: Option<String>,
+    /// `to = "id"` of a belongs-to relation: the related column it reads, with its span.
+    pub to: Option<syn::LitStr>,
     /// `auto_increment = false` on a primary key.
     pub auto_increment: Option<bool>,
     /// The scale of `column_type = "Decimal(Some((10, 2)))"`: 2.
@@ -460,6 +465,7 @@ impl SeaOrmAttrs {
                             "via" => out.via = Some(s.value()),
                             "relation_enum" => out.relation_enum = Some(s.value()),
                             "from" => out.from = Some(s.value()),
+                            "to" => out.to = Some(s.clone()),
                             "column_type" => out.decimal_scale = decimal_scale(&s.value()),
                             _ => {}
                         }

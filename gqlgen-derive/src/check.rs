@@ -670,8 +670,9 @@ fn one_exposed_primary_key(model: &Model, errors: &mut Accumulator) {
 /// The primary key is the `id: ID!` field of Relay's `Node` interface: it keeps the name `id`
 /// and a type an `ID` can hold (an integer, a UUID or text).
 ///
-/// `#[sea_orm(primary_key)] #[graphql(name = "code")] pub id: i32` → "the primary key is
-/// the `id` of the `Node` interface every model implements; remove `name = \"code\"`"
+/// `#[sea_orm(primary_key)] #[graphql(name = "code")] pub id: i32` → "the primary key reads
+/// as `code`, but it is the `id` of Relay's `Node` interface that every model implements; name
+/// it `id`"
 fn primary_key_is_the_node_id(model: &Model, errors: &mut Accumulator) {
     let Some(key) = model.columns.iter().find(|c| c.primary_key) else {
         return;

@@ -21,6 +21,9 @@ pub struct Column {
     pub key_type: Type,
     /// For an `Id` column, whose global ids it holds.
     pub id_of: Option<IdOf>,
+    /// For a foreign key, the related column its belongs-to relation reads (`to = "id"`): the
+    /// generated code checks that it is the related model's primary key.
+    pub references_column: Option<syn::LitStr>,
     pub gql_name: String,
     /// Prefix of its filter fields: the GraphQL name, or `category` for `category_id`.
     pub filter_name: String,
@@ -145,6 +148,47 @@ pub struct Mutations {
     pub delete: bool,
 }
 
+/// Which subscription fields a model has: `xCreated`, `xUpdated`, `xDeleted`.
+#[derive(Clone, Copy, Default)]
+pub struct Subscriptions {
+    pub created: bool,
+    pub updated: bool,
+    pub deleted: bool,
+}
+
+impl Subscriptions {
+    pub fn any(self) -> bool {
+        self.created || self.updated || self.deleted
+    }
+
+    /// `subscriptions(created, deleted)`; none when absent. An unknown event is an error.
+    fn of(
+        list: &Option<darling::util::SpannedValue<attr::IdentList>>,
+        errors: &mut darling::error::Accumulator,
+    ) -> Subscriptions {
+        let Some(list) = list else {
+            return Subscriptions::default();
+        };
+        if list.0.is_empty() {
+            errors.push(check::error(
+                list.span(),
+                "`subscriptions()` names no event; list them: `subscriptions(created, updated, deleted)`, or remove it",
+            ));
+        }
+        let [created, updated, deleted] = three_of(
+            list,
+            ["created", "updated", "deleted"],
+            "unknown event `{}`{}; the events are created, updated and deleted",
+            errors,
+        );
+        Subscriptions {
+            created,
+            updated,
+            deleted,
+        }
+    }
+}
+
 impl Column {
     /// The GraphQL name of one of its filter fields: `name`, `name_Icontains`.
     pub fn filter_field(&self, lookup: Lookup) -> String {
@@ -220,6 +264,7 @@ pub struct Model {
     /// The `#[sea_orm(ignore)]` fields: not columns, `Default` when a row is read.
     pub ignored: Vec<Ident>,
     pub mutations: Mutations,
+    pub subscriptions: Subscriptions,
     pub validator: Option<syn::Path>,
     /// `permissions(...)`, as written; `None`: the runtime's default.
     pub permissions: Option<Vec<syn::Expr>>,
@@ -346,9 +391,12 @@ impl Model {
         );
 
         // Foreign keys: the columns belongs-to relations read from, and the entity each points at.
-        let references: Vec<(String, Type)> = fields
+        let references: Vec<(String, Type, Option<syn::LitStr>)> = fields
             .iter()
-            .filter_map(|f| Some((f.sea.from.clone()?, types::relation_of(&f.attrs.ty)?.1)))
+            .filter_map(|f| {
+                let target = types::relation_of(&f.attrs.ty)?.1;
+                Some((f.sea.from.clone()?, target, f.sea.to.clone()))
+            })
             .collect();
 
         let mut columns = Vec::new();
@@ -390,11 +438,11 @@ impl Model {
             match hidden_by {
                 Some(by) => hidden.push(Hidden { field, by }),
                 None => {
-                    let target = references.iter().find(|(from, _)| *from == name);
+                    let target = references.iter().find(|(from, _, _)| *from == name);
                     let column = Column::new(
                         field,
                         attrs.filter_of(&name),
-                        target.map(|(_, target)| target),
+                        target.map(|(_, target, to)| (target, to.as_ref())),
                         errors,
                     );
                     if let Some(meta) = all_columns.last_mut() {
@@ -460,6 +508,7 @@ impl Model {
             all_columns,
             ignored,
             mutations: Mutations::of(&attrs.mutations, errors),
+            subscriptions: Subscriptions::of(&attrs.subscriptions, errors),
             validator: attrs.validator.clone(),
             runtime: attrs.krate.clone(),
             permissions: attrs.permissions.as_ref().map(|l| l.0.clone()),
@@ -497,6 +546,32 @@ fn placeholder(ty: &Type, is_key: bool) -> Placeholder {
     }
 }
 
+/// Which of the three `words` a list names; any other word is an error, `message` with the
+/// word and a "did you mean" in place of its two `{}`.
+fn three_of(
+    list: &attr::IdentList,
+    words: [&str; 3],
+    message: &str,
+    errors: &mut darling::error::Accumulator,
+) -> [bool; 3] {
+    let mut named = [false; 3];
+    let known: Vec<String> = words.map(String::from).to_vec();
+    for ident in &list.0 {
+        let word = ident.to_string();
+        match words.iter().position(|w| *w == word) {
+            Some(at) => named[at] = true,
+            None => {
+                let hint = names::hint(&word, &known)
+                    .trim_end_matches('?')
+                    .replace("; did", ", did");
+                let text = message.replacen("{}", &word, 1).replacen("{}", &hint, 1);
+                errors.push(check::error(ident.span(), text));
+            }
+        }
+    }
+    named
+}
+
 impl Mutations {
     /// `mutations(create, delete)`; all three when absent. An unknown kind is an error.
     fn of(
@@ -510,29 +585,17 @@ impl Mutations {
                 delete: true,
             };
         };
-        let mut mutations = Mutations {
-            create: false,
-            update: false,
-            delete: false,
-        };
-        let known: Vec<String> = ["create", "update", "delete"].map(String::from).to_vec();
-        for ident in &list.0 {
-            match ident.to_string().as_str() {
-                "create" => mutations.create = true,
-                "update" => mutations.update = true,
-                "delete" => mutations.delete = true,
-                other => errors.push(check::error(
-                    ident.span(),
-                    format!(
-                        "unknown mutation `{other}`{}; mutations are create, update and delete",
-                        names::hint(other, &known)
-                            .trim_end_matches('?')
-                            .replace("; did", ", did")
-                    ),
-                )),
-            }
+        let [create, update, delete] = three_of(
+            list,
+            ["create", "update", "delete"],
+            "unknown mutation `{}`{}; mutations are create, update and delete",
+            errors,
+        );
+        Mutations {
+            create,
+            update,
+            delete,
         }
-        mutations
     }
 }
 
@@ -610,7 +673,7 @@ impl Column {
     fn new(
         field: Field,
         container_filter: Option<&darling::util::SpannedValue<LookupList>>,
-        references: Option<&Type>,
+        references: Option<(&Type, Option<&syn::LitStr>)>,
         errors: &mut darling::error::Accumulator,
     ) -> Column {
         let ident = field.ident().clone();
@@ -625,7 +688,7 @@ impl Column {
         let id_of = match references {
             _ if !types::can_be_id(base_kind) => None,
             _ if primary_key => Some(IdOf::Own),
-            Some(target) => Some(IdOf::Related(Box::new(target.clone()))),
+            Some((target, _)) => Some(IdOf::Related(Box::new(target.clone()))),
             None => None,
         };
         let kind = if id_of.is_some() { Kind::Id } else { base_kind };
@@ -657,6 +720,7 @@ impl Column {
             variant: Ident::new(&names::pascal(&rust_name), ident.span()),
             key_type: inner,
             id_of,
+            references_column: references.and_then(|(_, to)| to.cloned()),
             ty,
             nullable,
             kind,

@@ -50,6 +50,32 @@ pub struct Config {
     /// Schema-wide access rules: the permissions of models that name none, and whether
     /// anonymous callers may use the API at all.
     pub access: AccessDefaults,
+    /// WebSocket connections serving subscriptions (`/graphql/ws`).
+    pub subscriptions: SubscriptionSettings,
+}
+
+/// The limits and timers of a WebSocket connection (`/graphql/ws`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionSettings {
+    /// Operations one connection may run at once; one more is refused with `RATE_LIMITED`.
+    pub max_per_connection: u32,
+    /// How often the server pings a connection (WebSocket `Ping` frames) and checks its token
+    /// again: a revoked token, or a deactivated user, closes it within this time; an expired
+    /// token closes it when it expires.
+    pub keepalive: Duration,
+    /// How long a message to a client may wait to be written: a client that stops reading is
+    /// disconnected after it, so that its output never piles up.
+    pub send_timeout: Duration,
+}
+
+impl Default for SubscriptionSettings {
+    fn default() -> Self {
+        SubscriptionSettings {
+            max_per_connection: 100,
+            keepalive: Duration::from_secs(15),
+            send_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Who may do what where a model does not say (the seed's `permission_classes` and
@@ -327,6 +353,7 @@ impl Config {
             database: DatabaseSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
             access: AccessDefaults::default(),
+            subscriptions: SubscriptionSettings::default(),
         }
     }
 

@@ -108,6 +108,13 @@ mod types {
                 Self::Never(never, _) => match never {},
             }
         }
+
+        /// Counts, sums, averages and bounds over every row that matches the filter.
+        async fn aggregate(&self) -> crate::aggregate::AggregateType<M> {
+            match *self {
+                Self::Never(never, _) => match never {},
+            }
+        }
     }
 
     #[Object(name_type)]

@@ -22,6 +22,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
 };
 
+use crate::aggregate::{self, Measure};
 use crate::connection::{Connection, Window};
 use crate::error::GqlError;
 use crate::model::{ColumnInfo, ColumnOf, GraphQLModel, Placeholder, SelectedColumns};
@@ -86,11 +87,13 @@ fn order_by<S: OrderedStatement, C: ColumnTrait>(statement: &mut S, keys: &[(C, 
     }
 }
 
-/// The rows of a root connection's page and its total, when counted.
+/// The rows of a root connection's page, its total when counted and its aggregates when
+/// selected (the values of the plan's measures).
 pub(crate) struct RootPage<M> {
     pub(crate) rows: Vec<M>,
     pub(crate) window: Window,
     pub(crate) total: Option<u64>,
+    pub(crate) aggregates: Vec<Value>,
 }
 
 /// Runs a root connection's statements for `plan`; the to-one relations it can join are read
@@ -106,10 +109,16 @@ pub(crate) async fn root_page<M: Fields>(
             .map_err(|err| GqlError::from_db(err, "filter"))
     };
     let needs_total = connection.window.needs_total();
-    let total = if needs_total || plan.counts {
-        Some(count().await?)
+    // The aggregates' statement counts too: then no COUNT of its own.
+    let aggregates = if plan.measures.is_empty() {
+        Vec::new()
     } else {
-        None
+        root_aggregates(req, connection, &plan.measures).await?
+    };
+    let total = match aggregate::count(&aggregates) {
+        Some(total) => Some(total),
+        None if needs_total || plan.counts => Some(count().await?),
+        None => None,
     };
     let window = connection
         .window
@@ -119,6 +128,7 @@ pub(crate) async fn root_page<M: Fields>(
             rows: Vec::new(),
             window,
             total,
+            aggregates,
         });
     }
     let (reads_all, selects) = plan.reads();
@@ -158,7 +168,47 @@ pub(crate) async fn root_page<M: Fields>(
         rows,
         window,
         total,
+        aggregates,
     })
+}
+
+/// The `measures` of a root connection, in one statement over its query (a subquery, so that
+/// a hand-written base query's own ordering or grouping stays its own).
+async fn root_aggregates<M: Fields>(
+    req: &Request<'_>,
+    connection: &Connection<M>,
+    measures: &[Measure],
+) -> Result<Vec<Value>, GqlError> {
+    let mut inner = connection.select.clone().select_only();
+    let mut columns: Vec<usize> = measures
+        .iter()
+        .filter(|measure| *measure != &Measure::COUNT)
+        .map(|measure| measure.column)
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    if columns.is_empty() {
+        inner = inner.expr(Expr::val(1));
+    }
+    for column in columns {
+        inner = inner.column(M::AGGREGATES[column].column);
+    }
+    let matched: DynIden = Alias::new("matched").into_iden();
+    let backend = req.db.get_database_backend();
+    let mut statement = Query::select();
+    statement.from_subquery(inner.into_query(), matched.clone());
+    for measure in measures {
+        statement.expr(measure.sql::<M>(backend, &matched));
+    }
+    let row = req
+        .db
+        .query_one(&statement)
+        .await
+        .map_err(|err| GqlError::from_db(err, "filter"))?;
+    let Some(row) = row else {
+        return Ok(aggregate::empty(measures));
+    };
+    Ok(aggregate::read_all::<M>(measures, &row, 0)?)
 }
 
 /// Joins the to-one relations of `plan` that can be into the statement reading its rows.
@@ -336,7 +386,9 @@ impl Key {
     }
 }
 
-fn column_value<E: EntityTrait>(model: &E::Model, column: E::Column) -> sea_orm::Value {
+/// The value of a row's column, through its entity: generic code over a `GraphQLModel` `M`
+/// does not know that `M` is a `ModelTrait`, only that `M::Entity`'s model is.
+pub(crate) fn column_value<E: EntityTrait>(model: &E::Model, column: E::Column) -> sea_orm::Value {
     model.get(column)
 }
 
@@ -460,7 +512,20 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
             keys.push(key);
         }
         self.slots = vec![Slot::default(); parents.len()];
+        let measures = self.measures().to_vec();
+        if !measures.is_empty() {
+            self.aggregates = if values.is_empty() {
+                vec![aggregate::empty(&measures); parents.len()]
+            } else {
+                let values = values.clone();
+                self.aggregates(req, &measures, values, &keys, &sample)
+                    .await?
+            };
+        }
         if values.is_empty() {
+            return Ok(());
+        }
+        if !self.reads_rows() {
             return Ok(());
         }
         let (statement, columns, parent_at) = self.statement(values)?;
@@ -522,6 +587,87 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         })
     }
 
+    /// What `aggregate` asks for, if the field is a connection selecting it.
+    fn measures(&self) -> &[Measure] {
+        self.page
+            .as_ref()
+            .map_or(&[], |(_, connection)| &connection.measures)
+    }
+
+    /// Whether the field needs its rows: a connection selecting only `aggregate` (or also
+    /// `totalCount`, which the aggregates count) does not.
+    fn reads_rows(&self) -> bool {
+        self.page.as_ref().is_none_or(|(window, connection)| {
+            connection.reads_rows
+                || window.last_of_total().is_some()
+                || (connection.counts && connection.measures.is_empty())
+        })
+    }
+
+    /// The column on the far side holding the parent's key: the related table's foreign key
+    /// (or primary key, for belongs-to), or the junction's.
+    fn far_key(&self) -> Result<Expr, GqlError> {
+        let key_table = self.spec.def.to_tbl.sea_orm_table().clone();
+        Ok(Expr::col((key_table, key_column(&self.spec.def.to_col)?)))
+    }
+
+    /// The related rows of the parents whose keys are `values`: its filter and row scope, the
+    /// junction of a many-to-many relation.
+    fn related(&self, values: Vec<sea_orm::Value>) -> Result<Select<C::Entity>, GqlError> {
+        let mut select = C::Entity::find();
+        if let Some(to) = &self.spec.via {
+            // From the related table back to the junction.
+            select = select.join(JoinType::InnerJoin, to.clone().rev());
+        }
+        select = select.filter(self.far_key()?.is_in(values));
+        if let Some(condition) = &self.condition {
+            select = select.filter(condition.clone());
+        }
+        Ok(select)
+    }
+
+    /// Each parent's values of `measures` (in `keys` order), in one statement grouped by the
+    /// parent's key; a parent without related rows gets a count of 0 and `null`s.
+    async fn aggregates(
+        &self,
+        req: &Request<'a>,
+        measures: &[Measure],
+        values: Vec<sea_orm::Value>,
+        keys: &[Option<Key>],
+        sample: &sea_orm::Value,
+    ) -> Result<Vec<Vec<Value>>, GqlError> {
+        let key = self.far_key()?;
+        let mut statement = self.related(values)?.into_query();
+        statement.clear_selects();
+        statement.expr(key.clone());
+        let table = aggregate::table::<C>();
+        let backend = req.db.get_database_backend();
+        for measure in measures {
+            statement.expr(measure.sql::<C>(backend, &table));
+        }
+        statement.add_group_by([key]);
+        let rows = req
+            .db
+            .query_all(&statement)
+            .await
+            .map_err(|err| GqlError::from_db(err, "filter"))?;
+        let mut groups: HashMap<Key, Vec<Value>, KeyHasher> = HashMap::default();
+        for row in rows {
+            let Some(parent) = Key::read(&row, 0, sample) else {
+                continue;
+            };
+            // The parent's key is first, then the measures.
+            groups.insert(parent, aggregate::read_all::<C>(measures, &row, 1)?);
+        }
+        Ok(keys
+            .iter()
+            .map(|key| match key.as_ref().and_then(|key| groups.get(key)) {
+                Some(values) => values.clone(),
+                None => aggregate::empty(measures),
+            })
+            .collect())
+    }
+
     /// The node selections of the related rows: the field's own, or its connection's.
     fn nodes(&self) -> impl Iterator<Item = &ObjectPlan<'a, C>> {
         let connection = self.page.as_ref().map(|(_, connection)| &connection.nodes);
@@ -544,25 +690,11 @@ impl<'a, P: Fields, C: Fields> RelationPlan<'a, P, C> {
         &mut self,
         values: Vec<sea_orm::Value>,
     ) -> Result<(SelectStatement, SelectedColumns, usize), GqlError> {
-        let spec = &self.spec;
-        // The column holding the parent's key on the far side: the related table's foreign
-        // key (or primary key, for belongs-to), or the junction's.
-        let key_table = spec.def.to_tbl.sea_orm_table().clone();
-        let far_column = key_column(&spec.def.to_col)?;
-        let key = Expr::col((key_table, far_column));
-
+        let key = self.far_key()?;
         let reads_all = self.nodes().any(|node| node.reads_all);
-        let (mut select, selected) = prune::<C>(C::Entity::find(), reads_all, |info| {
+        let (select, selected) = prune::<C>(self.related(values)?, reads_all, |info| {
             self.nodes().any(|node| node.reads(info))
         });
-        if let Some(to) = &spec.via {
-            // From the related table back to the junction.
-            select = select.join(JoinType::InnerJoin, to.clone().rev());
-        }
-        select = select.filter(key.clone().is_in(values));
-        if let Some(condition) = &self.condition {
-            select = select.filter(condition.clone());
-        }
         let mut inner: SelectStatement = select.into_query();
         let mut join = Join {
             statement: &mut inner,

@@ -433,7 +433,7 @@ impl<'a> Where<'a> {
     pub fn id<C, T>(&mut self, column: C, type_name: &str, field: &str, value: &Option<ID>)
     where
         C: ColumnTrait,
-        T: FromStr + Into<Value>,
+        T: FromStr + std::fmt::Display + Into<Value>,
     {
         let Some(id) = value else { return };
         if !self.spend(field, 1) {
@@ -449,7 +449,7 @@ impl<'a> Where<'a> {
     pub fn id_in<C, T>(&mut self, column: C, type_name: &str, field: &str, value: &Option<Vec<ID>>)
     where
         C: ColumnTrait,
-        T: FromStr + Into<Value>,
+        T: FromStr + std::fmt::Display + Into<Value>,
     {
         let Some(ids) = value else { return };
         if !self.spend(field, ids.len()) {

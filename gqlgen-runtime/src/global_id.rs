@@ -25,7 +25,7 @@ pub fn encode(type_name: &str, key: impl Display) -> String {
 
 /// Appends the global id of `type_name`'s row `key` to `out`.
 pub(crate) fn write(type_name: &str, key: impl Display, out: &mut String) {
-    // Keys are short: the plain text fits the stack buffer most of the time.
+    // Keys are short: one allocation of the usual size holds the plain text.
     let mut plain = String::with_capacity(type_name.len() + 24);
     let _ = write!(plain, "{type_name}:{key}");
     URL_SAFE_NO_PAD.encode_string(plain.as_bytes(), out);
@@ -52,24 +52,29 @@ pub fn split(id: &str) -> Option<(String, String)> {
 /// assert!(decode::<i32>("Category", "id", &encode("Product", 12)).is_err());
 /// assert!(decode::<i32>("Product", "id", "12").is_err());
 /// ```
-pub fn decode<T: FromStr>(type_name: &str, field: &str, id: &str) -> Result<T, GqlError> {
+pub fn decode<T: FromStr + Display>(type_name: &str, field: &str, id: &str) -> Result<T, GqlError> {
     decode_key(type_name, id)
         .map_err(|problem| GqlError::bad_input(format!("`{field}`: `{}` {problem}", shorten(id))))
 }
 
 /// Why an id is refused, as the end of a sentence that starts with the id.
-fn decode_key<T: FromStr>(type_name: &str, id: &str) -> Result<T, String> {
+fn decode_key<T: FromStr + Display>(type_name: &str, id: &str) -> Result<T, String> {
     let Some((found, key)) = split(id) else {
         return Err("is not a valid id".to_owned());
     };
     if found != type_name {
         return Err(format!("is not an id of a {type_name}"));
     }
-    key.parse().map_err(|_| "is not a valid id".to_owned())
+    let value: T = key.parse().map_err(|_| "is not a valid id".to_owned())?;
+    // One row, one id: `Product:012` or `Product:+12` would be a second id of row 12.
+    if value.to_string() != key {
+        return Err("is not a valid id".to_owned());
+    }
+    Ok(value)
 }
 
 /// At most 64 characters of a refused id, so that a huge one does not fill the error.
-fn shorten(id: &str) -> &str {
+pub(crate) fn shorten(id: &str) -> &str {
     match id.char_indices().nth(64) {
         Some((end, _)) => &id[..end],
         None => id,
@@ -126,5 +131,12 @@ mod tests {
         assert!(message(&URL_SAFE_NO_PAD.encode([0xff, 0xfe])).ends_with("is not a valid id"));
         assert!(message(&URL_SAFE_NO_PAD.encode("Product:")).ends_with("is not a valid id"));
         assert!(message(&"A".repeat(10_000)).len() < 200);
+        // A row has one id: other spellings of its key are not ids of it.
+        for key in ["012", "+12", " 12", "12 "] {
+            let id = encode("Product", key);
+            assert!(message(&id).ends_with("is not a valid id"), "{key}");
+        }
+        let upper = uuid::Uuid::from_u128(0xABCD).to_string().to_uppercase();
+        assert!(decode::<uuid::Uuid>("Tag", "id", &encode("Tag", upper)).is_err());
     }
 }

@@ -24,12 +24,14 @@ use tracing::Instrument;
 use crate::auth::{Auth, Authenticator, Caller};
 use crate::config::Config;
 use crate::error::{ErrorCode, ErrorFormatter, GqlError};
+use crate::events::Events;
 use crate::limits::{DocumentCache, QueryAnalyzer};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::render::RenderedTexts;
 
 mod graphiql;
 mod media;
+mod ws;
 
 use media::{MediaType, is_json_body, is_request_error};
 
@@ -48,6 +50,9 @@ pub struct Services {
     pub analyzers: Vec<Arc<dyn QueryAnalyzer>>,
     /// Rewrites error messages before they are sent.
     pub error_formatter: Option<Arc<dyn ErrorFormatter>>,
+    /// The channel of row events the router's requests publish to and its subscriptions listen
+    /// on: [`Events::redis`] to share them with other instances; in this process when `None`.
+    pub events: Option<Events>,
 }
 
 /// The total length of the query texts whose parsed documents a router keeps: a few hundred
@@ -65,6 +70,62 @@ struct AppState<Q, M, S> {
     analyzers: Vec<Arc<dyn QueryAnalyzer>>,
     error_formatter: Option<Arc<dyn ErrorFormatter>>,
     documents: DocumentCache,
+    events: Events,
+}
+
+impl<Q, M, S> AppState<Q, M, S> {
+    /// A request refused before execution (its token, its rate, its body, its batch): a
+    /// GraphQL response with only `errors`, through the error formatter like any other error.
+    fn refuse(&self, status: StatusCode, err: GqlError) -> Response {
+        let mut response = async_graphql::Response::from_errors(vec![err.into_server_error()]);
+        crate::error::finish_response_with(
+            &mut response,
+            self.config.debug,
+            self.error_formatter.as_deref(),
+        );
+        let body = serde_json::json!({ "errors": response.errors });
+        (status, axum::Json(body)).into_response()
+    }
+
+    /// The refusal of a caller over its rate limit, and the seconds it should wait: the budget
+    /// is its user's, or its client address's when it is anonymous.
+    async fn over_rate_limit(
+        &self,
+        user: Option<&str>,
+        peer: Option<SocketAddr>,
+    ) -> Option<(GqlError, u64)> {
+        let limiter = self.rate_limiter.as_ref()?;
+        let key = match user {
+            Some(id) => format!("user:{id}"),
+            None => format!(
+                "ip:{}",
+                peer.map_or("unknown".to_owned(), |p| p.ip().to_string())
+            ),
+        };
+        let Decision::Limited { retry_after_secs } = limiter.check(&key).await else {
+            return None;
+        };
+        tracing::warn!(retry_after_secs, "rate limited");
+        let message = format!("too many requests; retry in {retry_after_secs} s");
+        Some((
+            GqlError::new(ErrorCode::RateLimited, message),
+            retry_after_secs,
+        ))
+    }
+
+    fn bad_request(&self, message: String) -> Response {
+        self.refuse(StatusCode::BAD_REQUEST, GqlError::bad_input(message))
+    }
+
+    fn not_acceptable(&self) -> Response {
+        self.refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            GqlError::bad_input(
+                "the Accept header allows neither application/graphql-response+json nor \
+                 application/json",
+            ),
+        )
+    }
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -79,6 +140,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             analyzers: self.analyzers.clone(),
             error_formatter: self.error_formatter.clone(),
             documents: self.documents.clone(),
+            events: self.events.clone(),
         }
     }
 }
@@ -118,6 +180,7 @@ where
         analyzers: services.analyzers,
         error_formatter: services.error_formatter,
         documents: DocumentCache::new(DOCUMENT_CACHE_BYTES),
+        events: services.events.unwrap_or_default(),
     };
     let mut router = Router::new()
         .route(
@@ -126,6 +189,7 @@ where
                 .post(graphql_post::<Q, M, S>)
                 .options(|| async { StatusCode::NO_CONTENT }),
         )
+        .route("/graphql/ws", get(ws::upgrade::<Q, M, S>))
         .route("/health", get(|| async { "ok" }));
     if debug {
         router = router.route("/graphiql/{name}", get(graphiql::asset));
@@ -147,19 +211,6 @@ fn refusal(status: StatusCode, err: GqlError) -> Response {
         "errors": [{ "message": err.message, "extensions": { "code": err.code.as_str() } }]
     });
     (status, axum::Json(body)).into_response()
-}
-
-fn bad_request(message: String) -> Response {
-    refusal(StatusCode::BAD_REQUEST, GqlError::bad_input(message))
-}
-
-fn not_acceptable() -> Response {
-    refusal(
-        StatusCode::NOT_ACCEPTABLE,
-        GqlError::bad_input(
-            "the Accept header allows neither application/graphql-response+json nor application/json",
-        ),
-    )
 }
 
 /// Gives the request an id, runs it inside a span carrying that id, and returns the id.
@@ -288,29 +339,18 @@ async fn admit<Q, M, S>(
             "this server does not accept tokens",
         )),
     };
-    if let Some(limiter) = &state.rate_limiter {
-        // A failed login spends the client's own budget, so guessing tokens is rate-limited too.
-        let key = match caller.as_ref().ok().and_then(Caller::user) {
-            Some(user) => format!("user:{}", user.id),
-            None => format!(
-                "ip:{}",
-                peer.map_or("unknown".to_owned(), |p| p.ip().to_string())
-            ),
-        };
-        if let Decision::Limited { retry_after_secs } = limiter.check(&key).await {
-            tracing::warn!(retry_after_secs, "rate limited");
-            let mut response = refusal(
-                StatusCode::TOO_MANY_REQUESTS,
-                GqlError::new(
-                    ErrorCode::RateLimited,
-                    format!("too many requests; retry in {retry_after_secs} s"),
-                ),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return Err(response);
-        }
+    // A failed login spends the client's own budget, so guessing tokens is rate-limited too.
+    let user = caller
+        .as_ref()
+        .ok()
+        .and_then(Caller::user)
+        .map(|user| user.id.as_str());
+    if let Some((err, retry_after_secs)) = state.over_rate_limit(user, peer).await {
+        let mut response = state.refuse(StatusCode::TOO_MANY_REQUESTS, err);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        return Err(response);
     }
     let caller = caller.map(|caller| Caller {
         access: state.access.clone(),
@@ -323,10 +363,10 @@ async fn admit<Q, M, S>(
             // as every other outage), not a 401 telling the client to discard a token that may
             // be valid.
             tracing::error!(reason = %err.message, "the token could not be checked");
-            return refusal(StatusCode::OK, err.masked(state.config.debug));
+            return state.refuse(StatusCode::OK, err);
         }
         tracing::info!(reason = %err.message, "authentication failed");
-        let mut response = refusal(StatusCode::UNAUTHORIZED, err);
+        let mut response = state.refuse(StatusCode::UNAUTHORIZED, err);
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -353,7 +393,7 @@ where
         BatchRequest::Single(r) => vec![r],
         BatchRequest::Batch(rs) => {
             if let Err(err) = crate::limits::check_batch(rs.len(), &config.limits) {
-                return refusal(StatusCode::OK, err);
+                return state.refuse(StatusCode::OK, err);
             }
             rs
         }
@@ -369,7 +409,7 @@ where
             Some(&state.documents),
         );
         if read_only && checked.is_ok() && is_mutation(&mut request) {
-            let mut response = refusal(
+            let mut response = state.refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
                 GqlError::bad_input("mutations are not accepted over GET; send them with POST"),
             );
@@ -378,17 +418,18 @@ where
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
-        // One lookup of the document the limits parsed serves the analyzers and the ordering.
-        let document = checked
-            .is_ok()
-            .then(|| state.documents.get(&request.query))
-            .flatten();
-        let checked = checked.and_then(|()| analyze(state, document.as_deref(), &request, &caller));
+        // The document the limits parsed serves the analyzers and the ordering.
+        let checked = checked.and_then(|document| {
+            analyze(state, document.as_deref(), &request, &caller).map(|()| document)
+        });
         let texts = Arc::new(RenderedTexts::default());
         let mut response = match checked {
-            Ok(()) => {
+            Ok(document) => {
                 let operation = request.operation_name.clone();
-                let request = request.data(caller.clone()).data(texts.clone());
+                let request = request
+                    .data(caller.clone())
+                    .data(texts.clone())
+                    .data(state.events.clone());
                 let mut response = state.schema.execute(request).await;
                 if let Some(document) = document {
                     crate::render::order_by_selection(
@@ -435,7 +476,7 @@ where
     };
     if let Err(err) = written {
         tracing::error!(error = %err, "a response could not be serialised");
-        return refusal(
+        return state.refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             GqlError::internal("the response could not be serialised"),
         );
@@ -508,10 +549,10 @@ where
     let peer = peer_of(&request);
     let (parts, body) = request.into_parts();
     let Some(media) = MediaType::negotiate(&parts.headers) else {
-        return not_acceptable();
+        return state.not_acceptable();
     };
     if !is_json_body(&parts.headers) {
-        return refusal(
+        return state.refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             GqlError::bad_input("a GraphQL request is sent as `Content-Type: application/json`"),
         );
@@ -521,7 +562,7 @@ where
     let body = match axum::body::to_bytes(body, limit).await {
         Ok(body) => body,
         Err(_) => {
-            return refusal(
+            return state.refuse(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 GqlError::new(
                     ErrorCode::QueryTooLarge,
@@ -536,7 +577,7 @@ where
     };
     match serde_json::from_slice::<BatchRequest>(&body) {
         Ok(request) => execute(&state, caller, request, false, media).await,
-        Err(err) => bad_request(format!("the body is not a GraphQL request: {err}")),
+        Err(err) => state.bad_request(format!("the body is not a GraphQL request: {err}")),
     }
 }
 
@@ -565,10 +606,10 @@ where
         if wants_html && state.config.debug {
             return graphiql::page().into_response();
         }
-        return bad_request("GET /graphql needs a `query` parameter".to_owned());
+        return state.bad_request("GET /graphql needs a `query` parameter".to_owned());
     }
     let Some(media) = MediaType::negotiate(&headers) else {
-        return not_acceptable();
+        return state.not_acceptable();
     };
     let caller = match admit(&state, &headers, peer).await {
         Ok(caller) => caller,
@@ -577,7 +618,7 @@ where
     match async_graphql::http::parse_query_string(&query) {
         // GET must not change anything: mutations only over POST.
         Ok(request) => execute(&state, caller, BatchRequest::Single(request), true, media).await,
-        Err(err) => bad_request(format!("the query string is not a GraphQL request: {err}")),
+        Err(err) => state.bad_request(format!("the query string is not a GraphQL request: {err}")),
     }
 }
 

@@ -45,6 +45,8 @@
 //! - Your own fields: [`resolver`] serves hand-written resolvers merged into the roots
 //!   (`query_root!(…, custom = [MyQuery])`) with the generated fields' paging, filters and row
 //!   scopes; [`global_id`] reads and writes the ids.
+//! - Subscriptions: [`subscription`] serves the fields of `subscriptions(...)` over the events
+//!   [`events`] carries from writes; [`http`] serves them at `/graphql/ws`.
 //! - Documentation: [`docs`] writes Markdown pages of the API from its schema.
 //! - Tests: `testing` (the `testing` cargo feature) starts the router on a port, logs in,
 //!   checks answers and counts SQL statements; docs/testing.md shows it.
@@ -56,6 +58,8 @@
 
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod aggregate;
 pub mod auth;
 pub mod config;
 #[doc(hidden)]
@@ -65,6 +69,7 @@ pub mod docs;
 #[doc(hidden)]
 pub mod enumeration;
 pub mod error;
+pub mod events;
 #[doc(hidden)]
 pub mod fetch;
 #[doc(hidden)]
@@ -86,6 +91,7 @@ pub mod policy;
 #[doc(hidden)]
 pub mod query;
 pub mod rate_limit;
+mod registry;
 #[doc(hidden)]
 pub mod relation;
 #[doc(hidden)]
@@ -93,6 +99,7 @@ pub mod render;
 pub mod resolver;
 pub mod schema;
 mod stub;
+pub mod subscription;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validate;
@@ -102,7 +109,7 @@ pub use auth::{AuthUser, Caller, UserStore};
 pub use config::Config;
 pub use error::{ErrorCode, GqlError};
 pub use gqlgen_derive::{GraphQLEnum, GraphQLModel};
-pub use model::{GraphQLModel, GraphQLMutations};
+pub use model::{GraphQLModel, GraphQLMutations, GraphQLSubscriptions};
 pub use permission::{
     AllowAny, HasPermission, IsAdminOrReadOnly, IsAuthenticated, IsAuthenticatedOrReadOnly,
     IsOwnerOrReadOnly, IsOwnerOrStaff, Permission,
@@ -118,12 +125,14 @@ pub type Result<T, E = async_graphql::Error> = std::result::Result<T, E>;
 pub mod __private {
     pub use crate::__stub_enum as stub_enum;
     pub use crate::__stub_model as stub_model;
+    pub use crate::aggregate;
     pub use crate::auth::Caller;
     pub use crate::connection::{self, Connection, PageArgs};
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};
+    pub use crate::events;
     pub use crate::filter::{self, FilterInput, FilterPrefix, Lookup, RelatedFilter};
-    pub use crate::model::{self, GraphQLModel, GraphQLMutations};
+    pub use crate::model::{self, GraphQLModel, GraphQLMutations, GraphQLSubscriptions};
     pub use crate::mutation::{self, Link, MutationInput, Outcome, Reference};
     pub use crate::order::{self, OrderDirection, OrderInput};
     pub use crate::permission::{self, Permission};
@@ -132,8 +141,10 @@ pub mod __private {
     pub use crate::relation::RelationSpec;
     pub use crate::render;
     pub use crate::stub::Unavailable;
+    pub use crate::subscription;
     pub use crate::validate::{self, FieldError, FieldErrors};
     pub use async_graphql;
+    pub use futures_util;
     pub use sea_orm;
 }
 
@@ -160,6 +171,10 @@ pub struct ValidationDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/testing.md")]
 pub struct TestingDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/subscriptions.md")]
+pub struct SubscriptionsDoctests;
 
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/security.md")]

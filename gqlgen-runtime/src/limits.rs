@@ -25,13 +25,16 @@ use crate::error::{ErrorCode, GqlError};
 ///
 /// With `documents`, a query text seen before is not parsed again: its document comes from the
 /// cache (the limits are still measured, since variables change what a document costs).
+///
+/// Returns the document the request will execute, for what else looks at it before execution
+/// (query analyzers, the response's key order); `None` when it does not parse.
 pub fn check_request(
     request: &mut async_graphql::Request,
     limits: &QueryLimits,
     default_page_size: u32,
     introspection: bool,
     documents: Option<&DocumentCache>,
-) -> Result<(), GqlError> {
+) -> Result<Option<Arc<ExecutableDocument>>, GqlError> {
     let query = request.query.as_str();
     if query.len() > limits.max_query_bytes {
         return Err(GqlError::new(
@@ -47,10 +50,10 @@ pub fn check_request(
     check_variables(&request.variables, limits)?;
     let parsed = match documents {
         Some(documents) => documents.parse(query),
-        None => async_graphql::parser::parse_query(query).ok(),
+        None => async_graphql::parser::parse_query(query).ok().map(Arc::new),
     };
     let Some(document) = parsed else {
-        return Ok(());
+        return Ok(None);
     };
     measure(
         &document,
@@ -60,8 +63,8 @@ pub fn check_request(
     )?
     .check(limits)?;
     // Execution reuses this parse instead of parsing the text a second time.
-    request.set_parsed_query(document);
-    Ok(())
+    request.set_parsed_query(ExecutableDocument::clone(&document));
+    Ok(Some(document))
 }
 
 /// Parsed documents by query text. Clients send the same few queries again and again, and
@@ -90,13 +93,12 @@ impl DocumentCache {
     }
 
     /// The document of `query`, parsed now or before; `None` when it does not parse.
-    pub fn parse(&self, query: &str) -> Option<ExecutableDocument> {
+    pub fn parse(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
         if let Some(document) = self.documents.get(query) {
-            return Some(ExecutableDocument::clone(&document));
+            return Some(document);
         }
-        let document = async_graphql::parser::parse_query(query).ok()?;
-        self.documents
-            .insert(query.to_owned(), Arc::new(document.clone()));
+        let document = Arc::new(async_graphql::parser::parse_query(query).ok()?);
+        self.documents.insert(query.to_owned(), document.clone());
         Some(document)
     }
 }
@@ -506,6 +508,9 @@ struct Summary {
     complexity: u64,
     /// It selects `edges` or `nodes` directly (fragments included): the holder is a connection.
     selects_edges_or_nodes: bool,
+    /// The part of `complexity` a connection answers once rather than per row: `totalCount`,
+    /// `pageInfo` and `aggregate` selected directly.
+    once: u64,
 }
 
 impl Summary {
@@ -514,6 +519,7 @@ impl Summary {
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.complexity = self.complexity.saturating_add(other.complexity);
         self.selects_edges_or_nodes |= other.selects_edges_or_nodes;
+        self.once = self.once.saturating_add(other.once);
     }
 }
 
@@ -573,13 +579,23 @@ impl Analysis<'_> {
             None if children.selects_edges_or_nodes => self.default_page_size,
             None => 1,
         };
+        // A connection's rows multiply what they select; its total and aggregates are one
+        // statement whatever the page size.
+        let per_row = children.complexity.saturating_sub(children.once);
+        let complexity = multiplier
+            .saturating_mul(per_row)
+            .saturating_add(children.once)
+            .saturating_add(1);
         Ok(Summary {
             depth: children.depth.saturating_add(1),
             aliases: children.aliases.saturating_add(alias),
-            complexity: multiplier
-                .saturating_mul(children.complexity)
-                .saturating_add(1),
+            complexity,
             selects_edges_or_nodes: matches!(name, "edges" | "nodes"),
+            once: if matches!(name, "totalCount" | "pageInfo" | "aggregate") {
+                complexity
+            } else {
+                0
+            },
         })
     }
 
@@ -651,6 +667,7 @@ mod tests {
             introspection,
             None,
         )
+        .map(drop)
     }
 
     fn code_of(query: &str) -> Option<ErrorCode> {
@@ -817,6 +834,20 @@ mod tests {
     }
 
     #[test]
+    fn totals_and_aggregates_count_once_per_connection_not_per_row() {
+        let query = "{ products(first: 50) { totalCount aggregate { count sum { price } }
+            edges { node { id reviews(first: 10) { aggregate { avg { rating } } } } } } }";
+        // reviews' aggregate: 1 + avg (1 + rating 1) = 3, once: reviews = 1 + 3 = 4;
+        // products: 1 + totalCount 1 + aggregate (1 + count 1 + sum 2) + 50 × (edges 1 +
+        // node 1 + id 1 + reviews 4).
+        assert_eq!(measured(query).complexity, 1 + 1 + 4 + 50 * 7);
+        // Each parent's aggregate is still counted: the parents multiply it.
+        let query = "{ products(first: 50) { edges { node {
+            reviews { aggregate { count } } } } } }";
+        assert_eq!(measured(query).complexity, 1 + 50 * (1 + 1 + (1 + 2)));
+    }
+
+    #[test]
     fn a_list_of_ids_multiplies_like_a_page() {
         // `nodes(ids:)` answers a row per id, each with the selection's relations.
         let query = "{ nodes(ids: [\"a\", \"b\", \"c\"]) { id ... on Product { reviews(first: 10) { edges { node { id } } } } } }";
@@ -883,6 +914,12 @@ mod tests {
             };
             let checked = check_request(&mut request, &limits, PAGE, false, Some(&documents));
             assert_eq!(checked.is_err(), refused, "first: {n}");
+            // What passes comes with its document, for the analyzers.
+            if let Ok(document) = checked {
+                assert!(
+                    document.is_some_and(|d| Arc::ptr_eq(&d, &documents.parse(query).unwrap()))
+                );
+            }
         }
     }
 

@@ -26,6 +26,9 @@ pub trait GraphQLModel:
     type Query: ObjectType + Default;
     /// The GraphQL object type name, such as `Product`.
     const TYPE_NAME: &'static str;
+    /// The Rust name of the primary key column (`id`): what the belongs-to relations of other
+    /// models exposing their foreign key as this model's global id must read.
+    const PRIMARY_KEY: &'static str;
     /// Every column of the table, with its GraphQL field (if exposed) and how to skip reading it.
     const COLUMNS: &'static [ColumnInfo<<Self::Entity as EntityTrait>::Column>];
     /// The GraphQL names of the computed fields; selecting one reads every column, since the
@@ -33,6 +36,9 @@ pub trait GraphQLModel:
     const COMPUTED: &'static [&'static str];
     /// `permissions(...)`: every one must allow an action; their row scopes narrow the SQL.
     const PERMISSIONS: &'static [&'static dyn Permission];
+    /// The columns a connection's `aggregate` sums, averages and bounds: the numeric and
+    /// date/time columns every caller may read.
+    const AGGREGATES: &'static [AggregateColumn<<Self::Entity as EntityTrait>::Column>] = &[];
     /// `owner = ...`: who owns a row, for owner-based permissions.
     fn owner() -> Owner<Self::Entity>;
 }
@@ -56,6 +62,33 @@ impl<E: EntityTrait> Owner<E> {
     pub(crate) fn is_column(&self, column: &str) -> bool {
         matches!(self, Owner::Column(owner) if sea_orm::IdenStatic::as_str(owner) == column)
     }
+}
+
+/// A column of `aggregate { sum avg min max }`; [`crate::aggregate`] builds its SQL.
+pub struct AggregateColumn<C> {
+    pub column: C,
+    /// The GraphQL field of the column, and of its aggregates.
+    pub field: &'static str,
+    pub kind: AggregateKind,
+    /// The column's GraphQL type without `!`: the type of its `min` and `max`.
+    pub type_name: fn() -> std::borrow::Cow<'static, str>,
+    /// Reads a `min` or `max` of the column from a row, at a position (`null` when no row).
+    pub bound: fn(&sea_orm::QueryResult, usize) -> Result<async_graphql::Value, sea_orm::DbErr>,
+    /// A decimal column's declared scale: its sums and bounds are written with it.
+    pub scale: Option<u32>,
+}
+
+/// What a column's aggregates can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateKind {
+    /// Integers: `sum` is an `Int`, `avg` a `Float`.
+    Int,
+    /// Floats: `sum` and `avg` are `Float`s.
+    Float,
+    /// Decimals: `sum` is a `Decimal`, exact; `avg` a `Float`.
+    Decimal,
+    /// Dates and times: only `min` and `max`.
+    Temporal,
 }
 
 /// A column as column pruning sees it.
@@ -164,6 +197,18 @@ pub trait GraphQLMutations: GraphQLModel {
     const NAMES: MutationNames;
 }
 
+/// A model with `subscriptions(created, updated, deleted)`: `xCreated`, `xUpdated`, `xDeleted`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no subscription fields",
+    label = "listed in `subscription_root!`",
+    note = "add `subscriptions(created, updated, deleted)` (or some of them) to the model's `#[graphql(...)]`"
+)]
+pub trait GraphQLSubscriptions: GraphQLModel {
+    /// The generated subscription fields, merged into the schema's subscription root by
+    /// `subscription_root!`.
+    type Subscription: async_graphql::SubscriptionType + Default;
+}
+
 /// The GraphQL names a model's mutations use.
 pub struct MutationNames {
     /// The detail field, and the row field of a single-row payload: `product`.
@@ -172,4 +217,29 @@ pub struct MutationNames {
     pub list: &'static str,
     /// The list field in PascalCase, for the bulk mutations' names: `Products`.
     pub list_pascal: &'static str,
+}
+
+/// Fails the build (in a `const`) when a belongs-to relation whose foreign key is exposed as the
+/// related model's global id reads another column than that model's primary key: its values
+/// would be ids of no row.
+#[doc(hidden)]
+pub const fn assert_references_primary_key(primary_key: &str, to: &str) {
+    // A model the derive refused has no key to compare with; its own error is enough.
+    if primary_key.is_empty() {
+        return;
+    }
+    let (a, b) = (primary_key.as_bytes(), to.as_bytes());
+    let mut same = a.len() == b.len();
+    let mut i = 0;
+    while same && i < a.len() {
+        same = a[i] == b[i];
+        i += 1;
+    }
+    if !same {
+        panic!(
+            "this belongs-to relation's `to` is not the related model's primary key, but gqlgen \
+             exposes its `from` column as the related row's global id (`ID`), which names the \
+             primary key: point `to` at the related primary key"
+        );
+    }
 }

@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::database;
 use crate::error::GqlError;
+use crate::events::{Change, publish};
 use crate::model::{GraphQLModel, GraphQLMutations};
 use crate::permission::{Action, authorize};
 use crate::relation::{RelationSpec, key_column, key_text};
@@ -188,7 +189,7 @@ async fn existing(
 }
 
 /// The global id of a row of `M`.
-fn global_id_of<M: GraphQLModel>(row: &M) -> String {
+pub(crate) fn global_id_of<M: GraphQLModel>(row: &M) -> String {
     crate::global_id::encode(M::TYPE_NAME, text_of(&key_of::<M::Entity>(row)))
 }
 
@@ -417,8 +418,9 @@ where
     authorize::<M>(caller, Action::Create)?;
     let txn = begin(ctx).await?;
     let outcome = settle(insert_one::<M, I, M::Validator>(caller, &txn, input, None).await)?;
-    if matches!(outcome, Outcome::Done(_)) {
+    if let Outcome::Done(row) = &outcome {
         txn.commit().await?;
+        publish(ctx, Change::Created, std::slice::from_ref(row)).await;
     }
     Ok(outcome)
 }
@@ -459,6 +461,7 @@ where
         return Ok(Err(errors));
     }
     txn.commit().await?;
+    publish(ctx, Change::Created, &rows).await;
     Ok(Ok(rows))
 }
 
@@ -472,7 +475,8 @@ async fn find_for_write<M: GraphQLModel>(
     id: &ID,
 ) -> Result<M, GqlError>
 where
-    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType:
+        std::str::FromStr + std::fmt::Display,
 {
     authorize::<M>(caller, action)?;
     let key: <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType =
@@ -540,15 +544,17 @@ where
     M: GraphQLMutations + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     I: MutationInput<Entity = M::Entity>,
     ActiveModelOf<M::Entity>: Send,
-    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType:
+        std::str::FromStr + std::fmt::Display,
 {
     let caller = crate::auth::Caller::of(ctx);
     check_list_lengths(ctx, input, "input")?;
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Update, &txn, id).await?;
     let outcome = settle(update_row::<M, I, M::Validator>(caller, &txn, row, input, None).await)?;
-    if matches!(outcome, Outcome::Done(_)) {
+    if let Outcome::Done(row) = &outcome {
         txn.commit().await?;
+        publish(ctx, Change::Updated, std::slice::from_ref(row)).await;
     }
     Ok(outcome)
 }
@@ -558,16 +564,19 @@ pub async fn delete<M>(ctx: &Context<'_>, id: &ID) -> Result<Result<ID, Vec<Fiel
 where
     M: GraphQLModel + IntoActiveModel<ActiveModelOf<<M as GraphQLModel>::Entity>>,
     ActiveModelOf<M::Entity>: Send,
-    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: std::str::FromStr,
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType:
+        std::str::FromStr + std::fmt::Display,
 {
     let caller = crate::auth::Caller::of(ctx);
     let txn = begin(ctx).await?;
     let row = find_for_write::<M>(caller, Action::Delete, &txn, id).await?;
     let deleted = ID(global_id_of::<M>(&row));
+    let event = crate::events::RowEvent::new(Change::Deleted, std::slice::from_ref(&row));
     if let Err(err) = row.into_active_model().delete(&txn).await {
         return referenced(err);
     }
     txn.commit().await?;
+    crate::events::send(ctx, event).await;
     Ok(Ok(deleted))
 }
 
@@ -651,6 +660,7 @@ where
         });
     }
     txn.commit().await?;
+    publish(ctx, Change::Updated, &updated).await;
     Ok(BulkPayload {
         success: true,
         count,
@@ -666,11 +676,15 @@ where
     let condition = selective::<M>(ctx, Action::Delete, filter)?;
     let max = Config::of(ctx).max_batch_size;
     let txn = begin(ctx).await?;
-    let selected =
-        sea_orm::PaginatorTrait::count(M::Entity::find().filter(condition.clone()), &txn).await?;
-    if selected > u64::from(max) {
+    // The rows as they are before the delete: what their subscribers are told.
+    let rows: Vec<M> = M::Entity::find()
+        .filter(condition.clone())
+        .limit(u64::from(max) + 1)
+        .all(&txn)
+        .await?;
+    if rows.len() > max as usize {
         return Err(GqlError::bad_input(format!(
-            "`filter` selects {selected} rows, above the maximum batch size of {max}"
+            "`filter` selects more than the maximum batch size of {max} rows"
         )));
     }
     let result = match M::Entity::delete_many().filter(condition).exec(&txn).await {
@@ -684,6 +698,7 @@ where
         }
     };
     txn.commit().await?;
+    publish(ctx, Change::Deleted, &rows).await;
     Ok(BulkPayload {
         success: true,
         count: result.rows_affected,

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::str::FromStr;
 
 use async_graphql::parser::types::Field;
-use async_graphql::registry::{MetaField, MetaType, MetaTypeId, Registry};
+use async_graphql::registry::{MetaType, MetaTypeId, Registry};
 use async_graphql::{
     Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, TypeName, Value,
 };
@@ -59,12 +59,16 @@ impl NodeType {
     pub const fn of<M>() -> NodeType
     where
         M: Fields,
-        PrimaryKeyOf<M>: FromStr + Into<sea_orm::Value>,
+        PrimaryKeyOf<M>: FromStr + std::fmt::Display + Into<sea_orm::Value>,
     {
         NodeType {
             name: M::TYPE_NAME,
             register: <M as OutputType>::create_type_info,
-            valid_key: |key| key.parse::<PrimaryKeyOf<M>>().is_ok(),
+            // The key's own spelling only: `012` is not another id of row 12.
+            valid_key: |key| {
+                key.parse::<PrimaryKeyOf<M>>()
+                    .is_ok_and(|parsed| parsed.to_string() == key)
+            },
             load: |ctx, field, wanted, in_list| Box::pin(load::<M>(ctx, field, wanted, in_list)),
         }
     }
@@ -126,8 +130,10 @@ fn wanted<L: NodeTypes>(field: &str, ids: &[ID]) -> Result<Vec<(usize, Wanted)>,
     ids.iter()
         .enumerate()
         .map(|(position, id)| {
-            let refused =
-                || GqlError::bad_input(format!("`{field}`: `{}` is not a valid id", id.as_str()));
+            let refused = || {
+                let id = crate::global_id::shorten(id.as_str());
+                GqlError::bad_input(format!("`{field}`: `{id}` is not a valid id"))
+            };
             let (type_name, key) = crate::global_id::split(id).ok_or_else(refused)?;
             let index = L::TYPES
                 .iter()
@@ -222,25 +228,7 @@ impl<L: NodeTypes> OutputType for NodeInterface<L> {
             let mut fields = async_graphql::indexmap::IndexMap::new();
             fields.insert(
                 "id".to_owned(),
-                MetaField {
-                    name: "id".to_owned(),
-                    description: Some("The object's global id.".to_owned()),
-                    args: Default::default(),
-                    ty: "ID!".to_owned(),
-                    deprecation: Default::default(),
-                    cache_control: Default::default(),
-                    external: false,
-                    requires: None,
-                    provides: None,
-                    visible: None,
-                    shareable: false,
-                    inaccessible: false,
-                    tags: vec![],
-                    override_from: None,
-                    compute_complexity: None,
-                    directive_invocations: vec![],
-                    requires_scopes: vec![],
-                },
+                crate::registry::field("id", "ID!".to_owned(), Some("The object's global id.")),
             );
             MetaType::Interface {
                 name: NODE.to_owned(),
@@ -284,7 +272,7 @@ async fn load<'a, M>(
 ) -> ServerResult<Vec<Value>>
 where
     M: Fields,
-    PrimaryKeyOf<M>: FromStr + Into<sea_orm::Value>,
+    PrimaryKeyOf<M>: FromStr + std::fmt::Display + Into<sea_orm::Value>,
 {
     let req = crate::plan::Request::new(ctx)?;
     let fail = |err: GqlError| req.error(err, field);
@@ -319,9 +307,9 @@ where
     let mut positions: Vec<Option<usize>> = Vec::with_capacity(wanted.len());
     for w in wanted {
         let key: Option<sea_orm::Value> = w.key.parse::<PrimaryKeyOf<M>>().ok().map(Into::into);
-        let row = rows
-            .iter()
-            .find(|row| key.as_ref() == Some(&key_value::<M::Entity>(row, key_column)));
+        let row = rows.iter().find(|row| {
+            key.as_ref() == Some(&crate::fetch::column_value::<M::Entity>(row, key_column))
+        });
         positions.push(row.map(|row| {
             found.push(row.clone());
             w.position
@@ -343,9 +331,4 @@ where
             None => Value::Null,
         })
         .collect())
-}
-
-/// The value of `row`'s key column.
-fn key_value<E: EntityTrait>(row: &E::Model, column: E::Column) -> sea_orm::Value {
-    sea_orm::ModelTrait::get(row, column)
 }

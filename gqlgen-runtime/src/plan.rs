@@ -18,6 +18,7 @@ use async_graphql::{ContextSelectionSet, Name, Positioned, QueryPathNode, Server
 use futures_util::future::BoxFuture;
 use sea_orm::{Condition, DatabaseConnection, EntityTrait, IdenStatic};
 
+use crate::aggregate::{self, Function, Measure};
 use crate::auth::Caller;
 use crate::config::Config;
 use crate::connection::{self, CursorCodec, PageArgs};
@@ -371,6 +372,8 @@ pub(crate) struct ConnectionPlan<'a, M: 'static> {
     pub(crate) reads_rows: bool,
     /// Cursors of this field's order, also for pages of it.
     pub(crate) cursors: CursorCodec,
+    /// What `aggregate` asks for, `COUNT(*)` first; empty when it is not selected.
+    pub(crate) measures: Vec<Measure>,
 }
 
 pub(crate) enum ConnectionField {
@@ -378,6 +381,23 @@ pub(crate) enum ConnectionField {
     TotalCount,
     PageInfo(Vec<(Name, PageInfoField)>),
     Edges(Vec<(Name, EdgeField)>),
+    Aggregate(Vec<(Name, AggregateField)>),
+}
+
+/// A field of `XAggregate`.
+pub(crate) enum AggregateField {
+    Typename,
+    /// `count`, the connection's first measure.
+    Count,
+    /// `sum { price }` and the like: the object of one function, by column.
+    Function(Function, Vec<(Name, MeasureField)>),
+}
+
+/// A field of the object of an aggregate function (`XSumFields`).
+pub(crate) enum MeasureField {
+    Typename,
+    /// The value of `measures[i]` of the connection.
+    Value(usize),
 }
 
 pub(crate) enum EdgeField {
@@ -410,6 +430,7 @@ pub(crate) fn connection<'a, M: Fields>(
         counts: false,
         reads_rows: false,
         cursors,
+        measures: Vec::new(),
     };
     for sel in collect(req, &connection_type, sets)? {
         let field = match sel.name {
@@ -451,11 +472,56 @@ pub(crate) fn connection<'a, M: Fields>(
                 }
                 ConnectionField::Edges(fields)
             }
+            "aggregate" => ConnectionField::Aggregate(aggregate_fields::<M>(req, &sel, &mut plan)?),
             _ => return Err(unknown_field(&sel, &connection_type)),
         };
         plan.fields.push((sel.key, field));
     }
     Ok(plan)
+}
+
+/// Plans the fields of `aggregate` (`sel`), adding the measures they read to `plan`'s.
+fn aggregate_fields<'a, M: Fields>(
+    req: &Request<'a>,
+    sel: &Selected<'a>,
+    plan: &mut ConnectionPlan<'a, M>,
+) -> Result<Vec<(Name, AggregateField)>, ServerError> {
+    let aggregate_type = format!("{}Aggregate", M::TYPE_NAME);
+    if plan.measures.is_empty() {
+        plan.measures.push(Measure::COUNT);
+    }
+    let mut fields = Vec::new();
+    for sub in collect(req, &aggregate_type, &sel.sets())? {
+        let field = match (sub.name, Function::of_field(sub.name)) {
+            ("__typename", _) => AggregateField::Typename,
+            (_, Some(Function::Count)) => AggregateField::Count,
+            (_, Some(function)) => {
+                let type_name = function.type_name(M::TYPE_NAME);
+                let mut values = Vec::new();
+                for column in collect(req, &type_name, &sub.sets())? {
+                    let value = if column.name == "__typename" {
+                        MeasureField::Typename
+                    } else {
+                        let measure = aggregate::measure::<M>(function, column.name)
+                            .ok_or_else(|| unknown_field(&column, &type_name))?;
+                        let at = match plan.measures.iter().position(|m| *m == measure) {
+                            Some(at) => at,
+                            None => {
+                                plan.measures.push(measure);
+                                plan.measures.len() - 1
+                            }
+                        };
+                        MeasureField::Value(at)
+                    };
+                    values.push((column.key, value));
+                }
+                AggregateField::Function(function, values)
+            }
+            (_, None) => return Err(unknown_field(&sub, &aggregate_type)),
+        };
+        fields.push((sub.key, field));
+    }
+    Ok(fields)
 }
 
 impl<M: GraphQLModel> ConnectionPlan<'_, M> {
@@ -550,6 +616,9 @@ pub(crate) struct RelationPlan<'a, P: GraphQLModel, C: GraphQLModel> {
     /// error every parent's field reports.
     pub(crate) rows: Vec<C>,
     pub(crate) slots: Vec<Slot>,
+    /// For connections selecting `aggregate`: each parent's values of the connection's
+    /// measures.
+    pub(crate) aggregates: Vec<Vec<Value>>,
     pub(crate) error: Option<ServerError>,
     /// Set when the rows come from the parents' statement instead of one of its own.
     pub(crate) joined: Option<Joined>,
@@ -637,6 +706,7 @@ where
         node,
         rows: Vec::new(),
         slots: Vec::new(),
+        aggregates: Vec::new(),
         error: None,
         joined: None,
     }))

@@ -21,7 +21,7 @@ type KeyOf<M> = <<<M as crate::model::GraphQLModel>::Entity as EntityTrait>::Pri
 pub async fn find_by_id<M>(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<M>>
 where
     M: Fields,
-    KeyOf<M>: FromStr,
+    KeyOf<M>: FromStr + std::fmt::Display,
 {
     let key: KeyOf<M> = crate::global_id::decode(M::TYPE_NAME, "id", id)?;
     find_by_key::<M>(ctx, key).await

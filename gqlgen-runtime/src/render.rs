@@ -20,11 +20,12 @@ use async_graphql::{
     QueryPathSegment, ServerError, ServerResult, Value,
 };
 
+use crate::aggregate;
 use crate::connection::{Connection, ConnectionType, Page};
 use crate::error::{ErrorCode, GqlError};
 use crate::plan::{
-    self, ConnectionField, ConnectionPlan, EdgeField, Fields, Guard, ObjectPlan, PageInfoField,
-    RelationPlan, RelationShape, Render, Request, What,
+    self, AggregateField, ConnectionField, ConnectionPlan, EdgeField, Fields, Guard, MeasureField,
+    ObjectPlan, PageInfoField, RelationPlan, RelationShape, Render, Request, What,
 };
 
 impl<M: Fields> OutputType for Connection<M> {
@@ -71,9 +72,11 @@ async fn connection<M: Fields>(
     }
     let root = root_path(ctx, field);
     let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
-    connection_value(
-        &plan, &page.rows, 0, bounds, page.total, &root, ctx, &mut out,
-    )?;
+    let totals = Totals {
+        count: page.total,
+        aggregates: &page.aggregates,
+    };
+    connection_value(&plan, &page.rows, 0, bounds, totals, &root, ctx, &mut out)?;
     raw(out, field.pos, ctx)
 }
 
@@ -616,12 +619,21 @@ fn object_value<M: Fields>(
 
 /// A connection over `rows[start..start + page.len]`.
 #[allow(clippy::too_many_arguments)]
+/// What a connection answers about all its rows rather than its page.
+struct Totals<'v> {
+    /// `totalCount`, when counted.
+    count: Option<u64>,
+    /// The values of the plan's measures, when `aggregate` is selected.
+    aggregates: &'v [Value],
+}
+
+#[allow(clippy::too_many_arguments)]
 fn connection_value<M: Fields>(
     plan: &ConnectionPlan<'_, M>,
     rows: &[M],
     start: usize,
     page: Page,
-    total: Option<u64>,
+    totals: Totals<'_>,
     at: &QueryPathNode<'_>,
     ctx: &ContextSelectionSet<'_>,
     out: &mut Vec<u8>,
@@ -632,7 +644,10 @@ fn connection_value<M: Fields>(
         match field {
             ConnectionField::Typename => suffixed_name(out, M::TYPE_NAME, "Connection"),
             ConnectionField::TotalCount => {
-                let _ = serde_json::to_writer(&mut *out, &total.unwrap_or(0));
+                let _ = serde_json::to_writer(&mut *out, &totals.count.unwrap_or(0));
+            }
+            ConnectionField::Aggregate(fields) => {
+                aggregate_value::<M>(fields, totals.aggregates, ctx, out)?
             }
             ConnectionField::PageInfo(fields) => page_info(plan, fields, page, out),
             ConnectionField::Edges(fields) => {
@@ -664,6 +679,42 @@ fn connection_value<M: Fields>(
                     out.push(b'}');
                 }
                 out.push(b']');
+            }
+        }
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+fn aggregate_value<M: Fields>(
+    fields: &[(Name, AggregateField)],
+    values: &[Value],
+    ctx: &ContextSelectionSet<'_>,
+    out: &mut Vec<u8>,
+) -> ServerResult<()> {
+    let measure = |at: usize, out: &mut Vec<u8>| match values.get(at) {
+        Some(measured) => value(out, measured, ctx),
+        None => {
+            null(out);
+            Ok(())
+        }
+    };
+    out.push(b'{');
+    for (i, (name, field)) in fields.iter().enumerate() {
+        key(out, i == 0, name);
+        match field {
+            AggregateField::Typename => suffixed_name(out, M::TYPE_NAME, "Aggregate"),
+            AggregateField::Count => measure(0, out)?,
+            AggregateField::Function(function, columns) => {
+                out.push(b'{');
+                for (j, (name, column)) in columns.iter().enumerate() {
+                    key(out, j == 0, name);
+                    match column {
+                        MeasureField::Typename => string(out, &function.type_name(M::TYPE_NAME)),
+                        MeasureField::Value(at) => measure(*at, out)?,
+                    }
+                }
+                out.push(b'}');
             }
         }
     }
@@ -759,15 +810,12 @@ impl<P: Fields, C: Fields> Render for RelationPlan<'_, P, C> {
                     window.before_given,
                     window.start > 0,
                 );
+                let aggregates = self.aggregates.get(parent).map_or(&[][..], Vec::as_slice);
+                // The aggregates count every parent's rows, also one whose page is empty.
+                let count = aggregate::count(aggregates).or(Some(slot.total));
+                let totals = Totals { count, aggregates };
                 connection_value(
-                    connection,
-                    &self.rows,
-                    slot.start,
-                    page,
-                    Some(slot.total),
-                    at,
-                    ctx,
-                    out,
+                    connection, &self.rows, slot.start, page, totals, at, ctx, out,
                 )
             }
             (None, None) => {

@@ -76,7 +76,8 @@ pub async fn connection<M: GraphQLModel>(
 pub async fn find_by_id<M>(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<M>>
 where
     M: Fields,
-    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: FromStr,
+    <<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType:
+        FromStr + std::fmt::Display,
 {
     crate::query::find_by_id::<M>(ctx, id).await
 }

@@ -84,8 +84,28 @@ macro_rules! mutation_root {
     };
 }
 
-/// The schema of an API with queries `Q` and mutations `M`.
-pub type AppSchema<Q, M> = Schema<Q, M, EmptySubscription>;
+/// Declares the subscription root: a struct merging the subscription fields of every listed
+/// model (each with `subscriptions(...)`) and, with `custom = [MySubscription, …]`, your own
+/// `#[Subscription]` types (each `Default`).
+#[macro_export]
+macro_rules! subscription_root {
+    ($vis:vis $name:ident { $($model:ty),+ $(,)? } $(, custom = [$($custom:ty),+ $(,)?])? $(,)?) => {
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use $crate::__private::async_graphql as __gqlgen_subscription_root_async_graphql;
+        /// The subscription root: the subscription fields of every model.
+        #[derive(::std::default::Default, $crate::__private::async_graphql::MergedSubscription)]
+        #[graphql(crate = "__gqlgen_subscription_root_async_graphql", name = "Subscription")]
+        $vis struct $name(
+            $(pub <$model as $crate::GraphQLSubscriptions>::Subscription,)+
+            $($(pub $custom,)+)?
+        );
+    };
+}
+
+/// The schema of an API with queries `Q`, mutations `M` and subscriptions `S` (none unless
+/// named).
+pub type AppSchema<Q, M, S = EmptySubscription> = Schema<Q, M, S>;
 
 /// Builds the schema with mutations over `db` with `config` in its data.
 pub fn build_with_mutations<Q, M>(db: DatabaseConnection, config: Config) -> AppSchema<Q, M>
@@ -113,6 +133,25 @@ where
     )
 }
 
+/// Builds the schema with mutations and subscriptions, with `auth` (if any) in its data for the
+/// token mutations; `http::router_with` serves its subscriptions at `/graphql/ws`.
+pub fn build_with_subscriptions<Q, M, S>(
+    db: DatabaseConnection,
+    config: Config,
+    auth: Option<Auth>,
+) -> AppSchema<Q, M, S>
+where
+    Q: ObjectType + Default + 'static,
+    M: ObjectType + Default + 'static,
+    S: async_graphql::SubscriptionType + Default + 'static,
+{
+    let mut builder = Schema::build(Q::default(), M::default(), S::default());
+    if let Some(auth) = auth {
+        builder = builder.data(auth);
+    }
+    finish(builder, db, config)
+}
+
 /// Builds the schema over `db` with `config` in its data.
 pub fn build<Q: ObjectType + Default + 'static>(
     db: DatabaseConnection,
@@ -130,7 +169,8 @@ const DECIMAL_DESCRIPTION: &str = "A decimal number, as a string so that no digi
      column that declares a scale (`Decimal(Some((10, 2)))`) answers with that many decimal \
      places (`\"999.60\"`) on every database.";
 
-/// The settings every schema shares: the database and config in its data; introspection and
+/// The settings every schema shares: the database, the config and an anonymous caller in its
+/// data; introspection and
 /// "did you mean" suggestions (which name fields a probe did not know) as the config says.
 fn finish<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -142,9 +182,17 @@ where
     M: ObjectType + 'static,
     S: async_graphql::SubscriptionType + 'static,
 {
+    // The caller of a request that brings none (a schema executed directly, without the
+    // router): anonymous, under the configured schema-wide access rules.
+    let anonymous = crate::auth::Caller {
+        user: None,
+        access: std::sync::Arc::new(config.access.clone()),
+    };
     let mut builder = builder
         .data(db)
         .data(config.clone())
+        .data(anonymous)
+        .data(crate::events::Events::default())
         .override_output_type_description::<rust_decimal::Decimal>(DECIMAL_DESCRIPTION)
         .override_input_type_description::<rust_decimal::Decimal>(DECIMAL_DESCRIPTION);
     if !config.introspection {

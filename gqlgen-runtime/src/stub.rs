@@ -83,6 +83,25 @@ impl<E: 'static> ContainerType for Unavailable<E> {
 
 impl<E: 'static> ObjectType for Unavailable<E> {}
 
+impl<E: Send + Sync + 'static> async_graphql::SubscriptionType for Unavailable<E> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed(NAME)
+    }
+
+    fn create_type_info(_: &mut Registry) -> String {
+        NAME.to_owned()
+    }
+
+    fn create_field_stream<'a>(
+        &'a self,
+        _: &'a Context<'_>,
+    ) -> Option<
+        std::pin::Pin<Box<dyn futures_util::Stream<Item = async_graphql::Response> + Send + 'a>>,
+    > {
+        None
+    }
+}
+
 impl<E: EntityTrait> FilterInput for Unavailable<E> {
     type Entity = E;
 
@@ -114,6 +133,7 @@ macro_rules! __stub_model {
                 type OrderBy = __Unavailable;
                 type Query = __Unavailable;
                 const TYPE_NAME: &'static str = "Unavailable";
+                const PRIMARY_KEY: &'static str = "";
                 const COLUMNS: &'static [__p::model::ColumnInfo<Column>] = &[];
                 const COMPUTED: &'static [&'static str] = &[];
                 const PERMISSIONS: &'static [&'static dyn __p::Permission] = &[];
@@ -130,6 +150,10 @@ macro_rules! __stub_model {
                     list: "unavailables",
                     list_pascal: "Unavailables",
                 };
+            }
+
+            impl __p::GraphQLSubscriptions for $model {
+                type Subscription = __Unavailable;
             }
 
             impl __p::Fields for $model {

@@ -17,8 +17,8 @@ pub struct FieldError {
     /// What is wrong, for people.
     pub message: String,
     /// What is wrong, for programs: LENGTH, RANGE, EMAIL, URL, REGEX, REQUIRED, INVALID (a
-    /// custom validator or a malformed id), UNIQUE, NOT_FOUND, REFERENCED, or the code a
-    /// container validator chose.
+    /// custom validator), BAD_USER_INPUT (an id that is not one of the type the field refers
+    /// to), UNIQUE, NOT_FOUND, REFERENCED, or the code a container validator chose.
     pub code: String,
 }
 

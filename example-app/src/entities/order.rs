@@ -27,7 +27,8 @@ pub enum OrderStatus {
     name = "Order",
     permissions(IsOwnerOrStaff),
     owner = user_id,
-    computed(total_amount: Decimal, item_count: i64, status_display: String))]
+    computed(total_amount: Decimal, item_count: i64, status_display: String),
+    subscriptions(created, updated, deleted))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

@@ -9,7 +9,8 @@ use sea_orm::entity::prelude::*;
     validator = ProductRules,
     permissions(IsOwnerOrReadOnly),
     owner = owner_id,
-    staff_sets_owner
+    staff_sets_owner,
+    subscriptions(created, updated, deleted)
 )]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -7,7 +7,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{ASYNC_GRAPHQL, private};
-use crate::model::{Model, Owner, Placeholder};
+use crate::model::{IdOf, Model, Owner, Placeholder};
+use crate::types::{Kind, option_inner};
 
 pub fn emit(model: &Model) -> TokenStream {
     let p = private();
@@ -34,6 +35,31 @@ pub fn emit(model: &Model) -> TokenStream {
         quote!(#p::model::ColumnInfo { column: Column::#variant, field: #field, placeholder: #p::model::Placeholder::#placeholder })
     });
     let computed = model.computed.iter().map(|c| &c.gql_name);
+    let aggregates = aggregate_columns(model);
+    let primary_key = model
+        .all_columns
+        .iter()
+        .find(|c| c.primary_key)
+        .map(|c| c.ident.to_string())
+        .unwrap_or_default();
+    // A foreign key is the related row's global id: its relation must read that row's key.
+    let key_checks = model.columns.iter().filter_map(|c| {
+        let to = c.references_column.as_ref()?;
+        if !matches!(c.id_of, Some(IdOf::Related(_))) {
+            return None;
+        }
+        let related = super::id_model(model, c);
+        // The call carries the span of `to`, where the build fails.
+        let check = quote_spanned! {to.span()=>
+            check(<#related as #p::GraphQLModel>::PRIMARY_KEY, #to)
+        };
+        Some(quote! {
+            const _: () = {
+                use #p::model::assert_references_primary_key as check;
+                #check
+            };
+        })
+    });
     // Each permission coerces to `&dyn Permission` at its own span, so a type that does not
     // implement the trait is reported at the user's attribute.
     let permissions = match &model.permissions {
@@ -94,6 +120,8 @@ pub fn emit(model: &Model) -> TokenStream {
                 }
             }
 
+            #(#key_checks)*
+
             impl #p::GraphQLModel for #ident {
                 type Entity = Entity;
                 type Filter = #filter;
@@ -101,13 +129,51 @@ pub fn emit(model: &Model) -> TokenStream {
                 type OrderBy = #order;
                 type Query = #query;
                 const TYPE_NAME: &'static str = #gql_name;
+                const PRIMARY_KEY: &'static str = #primary_key;
                 const COLUMNS: &'static [#p::model::ColumnInfo<Column>] = &[#(#columns),*];
                 const COMPUTED: &'static [&'static str] = &[#(#computed),*];
                 const PERMISSIONS: &'static [&'static dyn #p::Permission] = #permissions;
+                const AGGREGATES: &'static [#p::model::AggregateColumn<Column>] = &[#(#aggregates),*];
                 fn owner() -> #p::model::Owner<Entity> {
                     #owner
                 }
             }
         };
     }
+}
+
+/// The columns `aggregate` offers: numbers and dates every caller may read (a guarded column's
+/// sum would tell what the guard hides).
+fn aggregate_columns(model: &Model) -> impl Iterator<Item = TokenStream> + '_ {
+    let p = private();
+    model
+        .columns
+        .iter()
+        .filter(|c| c.permission.is_none())
+        .filter_map(move |c| {
+            let kind = match c.kind {
+                Kind::Int => quote!(Int),
+                Kind::Float => quote!(Float),
+                Kind::Decimal => quote!(Decimal),
+                Kind::Temporal => quote!(Temporal),
+                _ => return None,
+            };
+            let variant = &c.variant;
+            let name = &c.gql_name;
+            let ty = option_inner(&c.ty).unwrap_or(&c.ty);
+            let scale = match c.decimal_scale {
+                Some(scale) => quote!(::std::option::Option::Some(#scale)),
+                None => quote!(::std::option::Option::None),
+            };
+            Some(quote_spanned! {ty.span()=>
+                #p::model::AggregateColumn {
+                    column: Column::#variant,
+                    field: #name,
+                    kind: #p::model::AggregateKind::#kind,
+                    type_name: <#ty as #p::async_graphql::OutputType>::type_name,
+                    bound: #p::aggregate::bound::<#ty>,
+                    scale: #scale,
+                }
+            })
+        })
 }

@@ -15,6 +15,7 @@ mod filter;
 mod mutation;
 mod object;
 mod order;
+mod subscription;
 
 pub use enumeration::graphql_enum;
 
@@ -127,9 +128,11 @@ pub fn graphql_model(input: &DeriveInput) -> TokenStream {
     let order = order::emit(&model);
     let connection = connection::emit(&model);
     let mutation = mutation::emit(&model);
+    let subscription = subscription::emit(&model);
     quote! {
         #filter
         #mutation
+        #subscription
         #order
         #connection
         // `Shape`'s resolvers are `match *self {}` on a type without values, and its arguments
@@ -144,7 +147,7 @@ pub fn graphql_model(input: &DeriveInput) -> TokenStream {
 
 /// The model whose global ids an `ID` column holds: this one for its key, the related one for
 /// a foreign key.
-fn id_model(model: &model::Model, column: &model::Column) -> TokenStream {
+pub(crate) fn id_model(model: &model::Model, column: &model::Column) -> TokenStream {
     let p = private();
     match &column.id_of {
         Some(model::IdOf::Related(target)) => {
@@ -236,18 +239,19 @@ mod size {
                 panic!("{name}: not a model");
             };
             println!(
-                "{name}: {tokens} tokens (object {}, filter {}, order {}, connection {}, mutation {})",
+                "{name}: {tokens} tokens (object {}, filter {}, order {}, connection {}, mutation {}, subscription {})",
                 count(super::object::emit(&model)),
                 count(super::filter::emit(&model)),
                 count(super::order::emit(&model)),
                 count(super::connection::emit(&model)),
                 count(super::mutation::emit(&model)),
+                count(super::subscription::emit(&model)),
             );
             total += tokens;
         }
         println!("total: {total} tokens for {} models", models.len());
-        // The count of docs/performance.md ("Emitted code", 50,748), plus 10%.
-        const BUDGET: usize = 55_800;
+        // The count of docs/performance.md ("Emitted code", 56,814), plus 10%.
+        const BUDGET: usize = 62_500;
         assert!(
             total <= BUDGET,
             "{total} tokens emitted, over the budget of {BUDGET}"

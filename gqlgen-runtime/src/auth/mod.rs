@@ -29,14 +29,17 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 pub struct Caller {
     /// `None`: an anonymous caller.
     pub user: Option<AuthUser>,
-    /// The schema-wide access rules the request runs under: the router's `Config::access`;
-    /// the defaults for a caller built by hand.
+    /// The schema-wide access rules the request runs under: `Config::access` for the callers
+    /// the router makes and the anonymous one in the schema's data; the defaults for a caller
+    /// built by hand.
     pub access: Arc<AccessDefaults>,
 }
 
 impl Caller {
-    /// The caller of the request being resolved; anonymous when the router set none (a schema
-    /// executed directly). Borrowed: resolvers ask for it on every field that checks access.
+    /// The caller of the request being resolved. A request the router did not admit (a schema
+    /// executed directly) gets the anonymous caller `schema::build` keeps in the schema's data,
+    /// under the configured access rules. Borrowed: resolvers ask for it on every field that
+    /// checks access.
     pub fn of<'a, T>(ctx: &'a async_graphql::ContextBase<'_, T>) -> &'a Caller {
         static ANONYMOUS: std::sync::OnceLock<Caller> = std::sync::OnceLock::new();
         ctx.data_opt::<Caller>()
@@ -181,6 +184,16 @@ impl Auth {
             user: Some(user),
             ..Caller::default()
         })
+    }
+
+    /// When the access token of `authorization` (`Bearer …`) expires, in seconds since the Unix
+    /// epoch; `None` for a header that holds no valid access token.
+    pub fn expiry(&self, authorization: &str) -> Option<u64> {
+        let token = bearer_token(authorization)?;
+        self.jwt
+            .decode(token, TokenType::Access)
+            .ok()
+            .map(|c| c.exp)
     }
 
     /// A new access and refresh token for `user`.

@@ -276,11 +276,33 @@ pub(crate) const SETTINGS: &[Setting] = &[
         doc: "how long in-flight requests may run on after SIGTERM or Ctrl-C",
     },
     Setting {
+        name: "subscriptions.max_per_connection",
+        env: "GRAPHQL_SUBSCRIPTIONS_PER_CONNECTION",
+        toml: "subscriptions.max_per_connection",
+        field: |c| Field::Number(&mut c.subscriptions.max_per_connection, Min::One),
+        doc: "operations one WebSocket connection may run at once",
+    },
+    Setting {
+        name: "subscriptions.keepalive",
+        env: "GRAPHQL_SUBSCRIPTIONS_KEEPALIVE",
+        toml: "subscriptions.keepalive",
+        field: |c| Field::Seconds(&mut c.subscriptions.keepalive, Min::One),
+        doc: "seconds between a WebSocket connection's pings and checks of its token",
+    },
+    Setting {
+        name: "subscriptions.send_timeout",
+        env: "GRAPHQL_SUBSCRIPTIONS_SEND_TIMEOUT",
+        toml: "subscriptions.send_timeout",
+        field: |c| Field::Seconds(&mut c.subscriptions.send_timeout, Min::One),
+        doc: "seconds a message to a WebSocket client may wait to be written before it is disconnected",
+    },
+    Setting {
         name: "redis_url",
         env: "REDIS_URL",
         toml: "redis_url",
         field: |c| Field::RedisUrl(&mut c.redis_url),
-        doc: "where revoked tokens and rate-limit buckets are shared by instances",
+        doc: "where revoked tokens, rate-limit buckets and subscription events are shared by \
+              instances",
     },
     Setting {
         name: "caching_enabled",

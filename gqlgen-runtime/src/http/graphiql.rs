@@ -83,10 +83,63 @@ const PAGE: &str = r#"<!DOCTYPE html>
     <div id="graphiql">Loading...</div>
     <script src="/graphiql/graphiql.min.js"></script>
     <script>
-      const fetcher = GraphiQL.createFetcher({
-        url: new URL('/graphql', window.location.origin).toString(),
+      const endpoint = new URL('/graphql', window.location.origin).toString();
+      const http = GraphiQL.createFetcher({
+        url: endpoint,
         fetch: (url, options = {}) => fetch(url, { ...options, credentials: 'same-origin' }),
       });
+      // Subscriptions run over /graphql/ws (graphql-transport-ws), one connection each, with
+      // the Authorization header of the headers tab as the connection's token.
+      function subscribe(params, headers) {
+        const queue = [];
+        let wake = null;
+        const push = (item) => { queue.push(item); if (wake) { wake(); wake = null; } };
+        const socket = new WebSocket(endpoint.replace(/^http/, 'ws') + '/ws', 'graphql-transport-ws');
+        const token = headers && (headers.Authorization || headers.authorization);
+        socket.onopen = () => socket.send(JSON.stringify({
+          type: 'connection_init', payload: token ? { Authorization: token } : {},
+        }));
+        socket.onmessage = (event) => {
+          const message = JSON.parse(event.data);
+          if (message.type === 'connection_ack') {
+            socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: params }));
+          } else if (message.type === 'next') {
+            push({ value: message.payload });
+          } else if (message.type === 'error') {
+            push({ value: { errors: message.payload } });
+            push({ done: true });
+          } else if (message.type === 'complete') {
+            push({ done: true });
+          } else if (message.type === 'ping') {
+            socket.send(JSON.stringify({ type: 'pong' }));
+          }
+        };
+        socket.onclose = (event) => {
+          if (event.code !== 1000) {
+            push({ value: { errors: [{ message: `the connection closed (${event.code}) ${event.reason}` }] } });
+          }
+          push({ done: true });
+        };
+        return {
+          [Symbol.asyncIterator]() { return this; },
+          next() {
+            if (queue.length > 0) {
+              const item = queue.shift();
+              return Promise.resolve(item.done ? { value: undefined, done: true } : { value: item.value, done: false });
+            }
+            return new Promise((resolve) => { wake = resolve; }).then(() => this.next());
+          },
+          return() {
+            socket.close(1000);
+            return Promise.resolve({ value: undefined, done: true });
+          },
+        };
+      }
+      const isSubscription = (params) => new RegExp(
+        params.operationName ? 'subscription\\s+' + params.operationName + '\\b' : '^\\s*subscription\\b', 'm'
+      ).test(params.query);
+      const fetcher = (params, options) =>
+        isSubscription(params) ? subscribe(params, options && options.headers) : http(params, options);
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true })
       );

@@ -111,7 +111,7 @@ pub fn sanitized(_: &mut FieldErrors, _: &'static str, value: &String) -> Option
 
 /// A foreign key's global id, decoded into the key's type: `M` is the model it refers to. An id
 /// that is not one of an `M` is a `BAD_USER_INPUT` field error.
-pub fn id<T: std::str::FromStr, M: crate::model::GraphQLModel>(
+pub fn id<T: std::str::FromStr + std::fmt::Display, M: crate::model::GraphQLModel>(
     errors: &mut FieldErrors,
     field: &'static str,
     id: &ID,

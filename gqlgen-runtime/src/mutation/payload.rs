@@ -7,9 +7,8 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::Field;
-use async_graphql::registry::{MetaField, MetaType, MetaTypeId, Registry};
+use async_graphql::registry::{MetaTypeId, Registry};
 use async_graphql::{
     ContainerType, Context, ContextSelectionSet, ID, ObjectType, OutputType, Positioned,
     ServerResult, Value,
@@ -134,46 +133,17 @@ fn register<T: OutputType + ?Sized>(
         let fields = fields
             .iter()
             .map(|spec| {
-                let meta = MetaField {
-                    name: spec.name.to_owned(),
-                    description: spec.description.map(str::to_owned),
-                    args: IndexMap::new(),
-                    ty: (spec.register)(registry),
-                    deprecation: Default::default(),
-                    cache_control: Default::default(),
-                    external: false,
-                    requires: None,
-                    provides: None,
-                    visible: None,
-                    shareable: false,
-                    inaccessible: false,
-                    tags: Vec::new(),
-                    override_from: None,
-                    compute_complexity: None,
-                    directive_invocations: Vec::new(),
-                    requires_scopes: Vec::new(),
-                };
+                let ty = (spec.register)(registry);
+                let meta = crate::registry::field(spec.name, ty, spec.description);
                 (spec.name.to_owned(), meta)
             })
             .collect();
-        MetaType::Object {
-            name: T::type_name().into_owned(),
-            description: Some(description.clone()),
+        crate::registry::object(
+            T::type_name().into_owned(),
+            Some(description.clone()),
             fields,
-            cache_control: Default::default(),
-            extends: false,
-            shareable: false,
-            resolvable: true,
-            inaccessible: false,
-            interface_object: false,
-            tags: Vec::new(),
-            keys: None,
-            visible: None,
-            is_subscription: false,
-            rust_typename: Some(std::any::type_name::<T>()),
-            directive_invocations: Vec::new(),
-            requires_scopes: Vec::new(),
-        }
+            Some(std::any::type_name::<T>()),
+        )
     })
 }
 

@@ -1,4 +1,4 @@
-//! Compile errors of the container attribute: unknown options, duplicates, names, `mutations(...)`, and every mistake of one model reported at once. Each module is one case; the expected errors of all of them
+//! Compile errors of the container attribute: unknown options, duplicates, names, `mutations(...)`, `subscriptions(...)`, and every mistake of one model reported at once. Each module is one case; the expected errors of all of them
 //! are in `container.stderr`, each at its case's span.
 
 mod attribute_unknown {
@@ -93,6 +93,42 @@ mod mutations_unknown {
             pub id: i32,
             pub name: String,
             pub stock: i32,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+mod subscriptions_unknown_or_empty {
+    use gqlgen_runtime::GraphQLModel;
+
+    mod product {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "product")]
+        #[graphql(subscriptions(created, upated))]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    mod tag {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "tag")]
+        #[graphql(subscriptions())]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
         }
 
         impl ActiveModelBehavior for ActiveModel {}

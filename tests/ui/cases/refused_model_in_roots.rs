@@ -1,5 +1,6 @@
 //! A model the derive refuses is one error, at its attribute: the stand-ins emitted beside it
-//! keep `query_root!`, `mutation_root!` and another model's relation to it from adding theirs.
+//! keep `query_root!`, `mutation_root!`, `subscription_root!` and another model's relation to it
+//! from adding theirs.
 
 mod category {
     use gqlgen_runtime::GraphQLModel;
@@ -43,5 +44,6 @@ mod product {
 
 gqlgen_runtime::query_root!(pub Query { category::Model, product::Model });
 gqlgen_runtime::mutation_root!(pub Mutation { category::Model, product::Model });
+gqlgen_runtime::subscription_root!(pub Subscription { category::Model });
 
 fn main() {}

@@ -87,3 +87,20 @@ mod cleaner_of_another_type {
         impl ActiveModelBehavior for ActiveModel {}
     }
 }
+
+mod subscriptions_not_declared {
+    mod tag {
+        use gqlgen_runtime::GraphQLModel;
+        use sea_orm::entity::prelude::*;
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "tag")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+        }
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    gqlgen_runtime::subscription_root!(pub Subscription { tag::Model });
+}

@@ -33,12 +33,17 @@ gqlgen_runtime::mutation_root!(pub Mutation {
     review::Model,
 });
 
+gqlgen_runtime::subscription_root!(pub Subscription {
+    product::Model,
+    order::Model,
+});
+
 /// The schema of the generated API.
-pub type AppSchema = gqlgen_runtime::schema::AppSchema<Query, Mutation>;
+pub type AppSchema = gqlgen_runtime::schema::AppSchema<Query, Mutation, Subscription>;
 
 /// Builds the schema over `db`.
 pub fn schema(db: DatabaseConnection, config: Config) -> AppSchema {
-    gqlgen_runtime::schema::build_with_mutations::<Query, Mutation>(db, config)
+    gqlgen_runtime::schema::build_with_subscriptions(db, config, None)
 }
 
 /// The SDL of the generated API; the same as `example-app/schema.graphql`.

@@ -14,6 +14,13 @@ const LEFT_OUT_TYPES: &[&str] = &["TokenPair", "RevokePayload"];
 /// Root fields of the generated API left out for the same reason.
 const LEFT_OUT_MUTATIONS: &[&str] = &["tokenAuth", "refreshToken", "revokeToken"];
 
+/// Connection aggregates (`aggregate { count sum avg min max }`): not written by hand here, so
+/// the generated API builds more than the hand-written one it is compared with.
+const LEFT_OUT_TYPE_SUFFIXES: &[&str] = &["Aggregate", "SumFields", "AvgFields", "MinMaxFields"];
+
+/// Subscriptions (`productCreated` and the like): not written by hand here either.
+const LEFT_OUT_SUBSCRIPTIONS: &[&str] = &["Subscription"];
+
 /// The example app's own root field (`example-app/src/shop.rs`), hand-written in both APIs: it
 /// is not part of what the comparison measures.
 const LEFT_OUT_QUERIES: &[&str] = &["topRatedProducts"];
@@ -69,14 +76,19 @@ fn hand_written_sdl_has_every_type_and_field_of_the_generated_one() {
     let hand_written = definitions(&build_time_handwritten::sdl());
     assert_eq!(
         generated.len(),
-        84,
+        103,
         "the committed SDL did not parse as expected"
     );
 
     let mut problems = Vec::new();
     for (definition, members) in &generated {
         let name = definition.split_whitespace().nth(1).unwrap_or_default();
-        if LEFT_OUT_TYPES.contains(&name) {
+        if LEFT_OUT_TYPES.contains(&name)
+            || LEFT_OUT_SUBSCRIPTIONS.contains(&name)
+            || LEFT_OUT_TYPE_SUFFIXES
+                .iter()
+                .any(|suffix| name.ends_with(suffix))
+        {
             assert!(
                 !hand_written.contains_key(definition),
                 "{definition} is listed as left out but is present"
@@ -90,7 +102,8 @@ fn hand_written_sdl_has_every_type_and_field_of_the_generated_one() {
         for member in members {
             let left_out = (definition == "type Mutation"
                 && LEFT_OUT_MUTATIONS.contains(&member_name(member)))
-                || (definition == "type Query" && LEFT_OUT_QUERIES.contains(&member_name(member)));
+                || (definition == "type Query" && LEFT_OUT_QUERIES.contains(&member_name(member)))
+                || (definition.ends_with("Connection") && member_name(member) == "aggregate");
             if !left_out && !ours.contains(member) {
                 problems.push(format!("{definition}: missing `{member}`"));
             }

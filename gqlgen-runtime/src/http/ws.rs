@@ -1,0 +1,392 @@
+//! `GET /graphql/ws`: subscriptions (and any operation) over a WebSocket, in either protocol a
+//! client asks for, `graphql-transport-ws` or the legacy `graphql-ws` (async-graphql speaks
+//! both). The gates are HTTP's: the token comes in `connection_init`'s payload
+//! (`{"Authorization": "Bearer …"}` or `{"authToken": "…"}`) and is checked, rate limit
+//! included, like a header; a refused one closes the connection (`4403` in
+//! graphql-transport-ws, `connection_error` in graphql-ws). Each operation then passes the query
+//! limits and analyzers and spends the caller's rate-limit budget before it runs, under the
+//! connection's caller, and a connection runs at
+//! most `subscriptions.max_per_connection` operations at once (`RATE_LIMITED` beyond). Every
+//! `subscriptions.keepalive` the server sends a WebSocket ping and checks the token again: a
+//! revoked token, or its user deactivated, closes the connection with `4401`, as does the
+//! token's expiry, at its time. A client that stops reading is disconnected once a message has
+//! waited `subscriptions.send_timeout` to be written; its subscriptions' events meanwhile wait in
+//! the bounded event channel, and a subscription that falls too far behind ends with an error.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt as _};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Data, Executor, ObjectType, SubscriptionType};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::Extension;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use futures_util::stream::SplitSink;
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::error::{ErrorCode, GqlError};
+
+/// Upgrades the request to a WebSocket serving GraphQL.
+pub(super) async fn upgrade<Q, M, S>(
+    State(state): State<AppState<Q, M, S>>,
+    protocol: GraphQLProtocol,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    upgrade: WebSocketUpgrade,
+) -> Response
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let peer = peer.map(|Extension(info)| info.0);
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve(state, socket, protocol, headers, peer))
+}
+
+/// Runs one connection: the GraphQL protocol, keep-alive pings, and the watch on its token.
+async fn serve<Q, M, S>(
+    state: AppState<Q, M, S>,
+    socket: WebSocket,
+    protocol: GraphQLProtocol,
+    headers: HeaderMap,
+    peer: Option<SocketAddr>,
+) where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let settings = state.config.subscriptions.clone();
+    let (sink, stream) = futures_util::StreamExt::split(socket);
+    // One writer for the protocol's messages and the pings; a message that cannot be written
+    // within the send timeout (a client that stopped reading) ends the connection.
+    let sink = Arc::new(tokio::sync::Mutex::new(sink));
+    let writer =
+        futures_util::sink::unfold(sink.clone(), move |sink, message: Message| async move {
+            write(&sink, refusal_code(message), settings.send_timeout).await?;
+            Ok::<_, axum::Error>(sink)
+        });
+    // Set by `connection_init`, read by the operations and the token's watch.
+    let (session, mut admitted) = tokio::sync::watch::channel(None::<Session>);
+    let executor = Checked {
+        state: state.clone(),
+        session: admitted.clone(),
+        active: Arc::new(AtomicUsize::new(0)),
+        peer,
+    };
+    let init_state = state.clone();
+    let protocol_task = GraphQLWebSocket::new_with_pair(writer, stream, executor, protocol)
+        .on_connection_init(move |payload| async move {
+            let (caller, authorization) = admit(&init_state, headers, &payload, peer).await?;
+            let mut data = Data::default();
+            data.insert(caller.clone());
+            data.insert(init_state.events.clone());
+            let _ = session.send(Some(Session {
+                caller,
+                authorization,
+            }));
+            Ok(data)
+        })
+        .serve();
+    let watch = async {
+        // Until `connection_init` is accepted there is no token to watch.
+        let authorization = admitted
+            .wait_for(Option::is_some)
+            .await
+            .map(|session| session.as_ref().and_then(|s| s.authorization.clone()));
+        let Ok(authorization) = authorization else {
+            return std::future::pending().await;
+        };
+        watch_token(&state, &sink, authorization.as_deref()).await
+    };
+    tokio::select! {
+        () = protocol_task => {}
+        reason = watch => {
+            let close = Message::Close(Some(CloseFrame {
+                code: TOKEN_ENDED,
+                reason: reason.into(),
+            }));
+            let _ = write(&sink, close, settings.send_timeout).await;
+        }
+    }
+}
+
+/// The close code of a connection whose token expired or was revoked (graphql-ws's
+/// `4401 Unauthorized`).
+const TOKEN_ENDED: u16 = 4401;
+
+/// Writes one message within `timeout`.
+async fn write(
+    sink: &tokio::sync::Mutex<SplitSink<WebSocket, Message>>,
+    message: Message,
+    timeout: Duration,
+) -> Result<(), axum::Error> {
+    let mut sink = sink.lock().await;
+    match tokio::time::timeout(timeout, futures_util::SinkExt::send(&mut *sink, message)).await {
+        Ok(sent) => sent,
+        Err(_) => {
+            tracing::info!("a WebSocket client stopped reading; disconnected");
+            Err(axum::Error::new(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            )))
+        }
+    }
+}
+
+/// async-graphql closes a refused graphql-transport-ws connection with 1002; the protocol's
+/// code for it is 4403 (Forbidden).
+fn refusal_code(message: Message) -> Message {
+    match message {
+        Message::Close(Some(frame)) if frame.code == 1002 && frame.reason.as_str() == REFUSED => {
+            Message::Close(Some(CloseFrame {
+                code: 4403,
+                reason: frame.reason,
+            }))
+        }
+        other => other,
+    }
+}
+
+/// Pings the client every keep-alive interval and checks the connection's token: returns why
+/// the connection must close once the token expired, was revoked or its user was deactivated.
+async fn watch_token<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    sink: &tokio::sync::Mutex<SplitSink<WebSocket, Message>>,
+    authorization: Option<&str>,
+) -> &'static str {
+    let settings = &state.config.subscriptions;
+    let expiry = authorization
+        .zip(state.auth.as_ref())
+        .and_then(|(authorization, auth)| auth.expiry(authorization));
+    loop {
+        let mut wait = settings.keepalive;
+        if let Some(expiry) = expiry {
+            let left = expiry.saturating_sub(now_secs());
+            wait = wait.min(Duration::from_secs(left));
+        }
+        tokio::time::sleep(wait).await;
+        if expiry.is_some_and(|expiry| now_secs() >= expiry) {
+            return "the token expired";
+        }
+        if let (Some(authorization), Some(auth)) = (authorization, &state.auth)
+            && let Err(err) = auth.authenticate(Some(authorization)).await
+            && err.code == ErrorCode::AuthenticationRequired
+        {
+            return "the token was revoked";
+        }
+        if write(
+            sink,
+            Message::Ping(Default::default()),
+            settings.send_timeout,
+        )
+        .await
+        .is_err()
+        {
+            return std::future::pending().await;
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// What `connection_init` established.
+struct Session {
+    caller: Caller,
+    /// The `Authorization` the connection authenticated with, to check it again.
+    authorization: Option<String>,
+}
+
+/// The connection's caller, from the token of `connection_init`'s payload (else the upgrade
+/// request's headers, for the other authenticators), through the same gates as HTTP.
+async fn admit<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    mut headers: HeaderMap,
+    payload: &serde_json::Value,
+    peer: Option<SocketAddr>,
+) -> async_graphql::Result<(Caller, Option<String>)> {
+    let text = |key: &str| payload.get(key).and_then(serde_json::Value::as_str);
+    let authorization = text("Authorization")
+        .or_else(|| text("authorization"))
+        .map(str::to_owned)
+        .or_else(|| text("authToken").map(|token| format!("Bearer {token}")));
+    if let Some(authorization) = &authorization {
+        let value = HeaderValue::from_str(authorization)
+            .map_err(|_| GqlError::bad_input("the token is not text"))?;
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    let caller = super::admit(state, &headers, peer)
+        .await
+        .map_err(|_| async_graphql::Error::new(REFUSED))?;
+    Ok((caller, authorization))
+}
+
+/// Why a connection is refused at `connection_init`: its token, or its rate.
+const REFUSED: &str = "the connection's credentials were refused";
+
+/// The schema, behind the query limits, the analyzers and the connection's limit of
+/// operations, as the WebSocket's executor.
+struct Checked<Q, M, S> {
+    state: AppState<Q, M, S>,
+    session: tokio::sync::watch::Receiver<Option<Session>>,
+    /// The operations running on the connection.
+    active: Arc<AtomicUsize>,
+    /// The client's address, the rate limit's key when it is anonymous.
+    peer: Option<SocketAddr>,
+}
+
+impl<Q, M, S> Clone for Checked<Q, M, S> {
+    fn clone(&self) -> Self {
+        Checked {
+            state: self.state.clone(),
+            session: self.session.clone(),
+            active: self.active.clone(),
+            peer: self.peer,
+        }
+    }
+}
+
+/// Counts an operation as running while it lives.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl<Q, M, S> Checked<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    /// The request's refusal by the limits or an analyzer, as its one response.
+    fn check(&self, request: &mut async_graphql::Request) -> Option<async_graphql::Response> {
+        let config = &self.state.config;
+        let checked = crate::limits::check_request(
+            request,
+            &config.limits,
+            config.default_page_size,
+            config.introspection,
+            Some(&self.state.documents),
+        );
+        let session = self.session.borrow();
+        let anonymous = Caller::default();
+        let caller = session.as_ref().map_or(&anonymous, |s| &s.caller);
+        let checked = checked
+            .and_then(|document| super::analyze(&self.state, document.as_deref(), request, caller));
+        drop(session);
+        let err = checked.err()?;
+        tracing::info!(
+            code = err.code.as_str(),
+            "operation refused before execution"
+        );
+        Some(self.finish(async_graphql::Response::from_errors(vec![
+            err.into_server_error(),
+        ])))
+    }
+
+    fn finish(&self, mut response: async_graphql::Response) -> async_graphql::Response {
+        crate::error::finish_response_with(
+            &mut response,
+            self.state.config.debug,
+            self.state.error_formatter.as_deref(),
+        );
+        response
+    }
+}
+
+impl<Q, M, S> Executor for Checked<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
+        if let Some(refused) = self.check(&mut request) {
+            return refused;
+        }
+        let response = self.state.schema.execute(request).await;
+        self.finish(response)
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        if let Some(refused) = self.check(&mut request) {
+            return stream::once(async move { refused }).boxed();
+        }
+        let max = self.state.config.subscriptions.max_per_connection as usize;
+        if self.active.fetch_add(1, Ordering::SeqCst) >= max {
+            self.active.fetch_sub(1, Ordering::SeqCst);
+            let err = GqlError::new(
+                ErrorCode::RateLimited,
+                format!("this connection already runs {max} operations, its limit"),
+            );
+            let refused = self.finish(async_graphql::Response::from_errors(vec![
+                err.into_server_error(),
+            ]));
+            return stream::once(async move { refused }).boxed();
+        }
+        let running = Running(self.active.clone());
+        let this = self.clone();
+        let session_data = session_data.unwrap_or_default();
+        stream::once(async move {
+            // Each operation spends the caller's rate-limit budget, as each HTTP request does.
+            if let Some(refused) = this.rate_limited().await {
+                drop(running);
+                return stream::once(async move { refused }).boxed();
+            }
+            let finisher = this.clone();
+            this.state
+                .schema
+                .execute_stream_with_session_data(request, session_data)
+                .map(move |response| {
+                    let _running = &running;
+                    finisher.finish(response)
+                })
+                .boxed()
+        })
+        .flatten()
+        .boxed()
+    }
+}
+
+impl<Q, M, S> Checked<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    /// The refusal of an operation over the caller's rate limit (by user, or by the client's
+    /// address when anonymous), if it is over.
+    async fn rate_limited(&self) -> Option<async_graphql::Response> {
+        let user = self
+            .session
+            .borrow()
+            .as_ref()
+            .and_then(|s| s.caller.user().map(|user| user.id.clone()));
+        let (err, _) = self
+            .state
+            .over_rate_limit(user.as_deref(), self.peer)
+            .await?;
+        Some(self.finish(async_graphql::Response::from_errors(vec![
+            err.into_server_error(),
+        ])))
+    }
+}
