@@ -62,17 +62,7 @@ impl Client {
         protocol: Protocol,
         payload: Value,
     ) -> Result<Client, String> {
-        let mut request = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .expect("a request");
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static(protocol.name()),
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the upgrade");
-        let mut client = Client { socket, protocol };
+        let mut client = Client::open(addr, protocol).await;
         client
             .send(json!({ "type": "connection_init", "payload": payload }))
             .await;
@@ -84,6 +74,21 @@ impl Client {
                 None => return Err("closed".to_owned()),
             }
         }
+    }
+
+    /// Connects without sending anything.
+    async fn open(addr: std::net::SocketAddr, protocol: Protocol) -> Client {
+        let mut request = format!("ws://{addr}/graphql/ws")
+            .into_client_request()
+            .expect("a request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(protocol.name()),
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the upgrade");
+        Client { socket, protocol }
     }
 
     async fn send(&mut self, message: Value) {
@@ -553,6 +558,61 @@ async fn a_revoked_or_expired_token_closes_its_connection() {
         .await
         .expect("connects");
     assert_eq!(client.closed().await, json!({ "close": 4401 }));
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn a_client_that_falls_behind_or_never_initialises_is_closed() {
+    let mut config = Config::testing();
+    config.subscriptions.send_buffer = 4;
+    config.subscriptions.init_timeout = Duration::from_secs(1);
+    let servers = fixture_servers(config).await;
+    let (_, server) = &servers[0];
+
+    // No connection_init within the init timeout: 4408, as graphql-ws closes it.
+    for protocol in [Protocol::Transport, Protocol::Legacy] {
+        let mut silent = Client::open(server.addr(), protocol).await;
+        assert_eq!(
+            silent.closed().await,
+            json!({ "close": 4408 }),
+            "{protocol:?}"
+        );
+    }
+
+    // Three subscriptions hear an update of the six products, eighteen messages at once: four
+    // fit in the connection's queue, the next closes it with 1013.
+    let mut slow = Client::connect(server.addr(), Protocol::Transport, json!({}))
+        .await
+        .expect("connects");
+    for id in ["1", "2", "3"] {
+        slow.subscribe(id, "subscription { productUpdated { id name } }")
+            .await;
+    }
+    // A client whose events fit hears them, on the same server, at the same time.
+    let mut prompt = Client::connect(server.addr(), Protocol::Transport, json!({}))
+        .await
+        .expect("connects");
+    let two = format!(
+        "subscription {{ productUpdated(filter: {{id_In: [\"{}\", \"{}\"]}}) {{ id }} }}",
+        gid("Product", 1),
+        gid("Product", 2)
+    );
+    prompt.subscribe("1", &two).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let admin = login(server, "admin").await;
+    let r = server
+        .graphql_as(
+            Some(&admin),
+            "mutation { updateProducts(filter: {price_Gte: \"0\"}, input: {stock: 3}) { count } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["updateProducts"]["count"], 6, "{}", r.text);
+    for _ in 0..2 {
+        prompt.event("1").await;
+    }
+    assert_eq!(slow.closed().await, json!({ "close": 1013 }));
+    assert!(prompt.quiet(Duration::from_millis(300)).await.is_ok());
     cleanup(servers).await;
 }
 

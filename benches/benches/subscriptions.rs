@@ -3,8 +3,10 @@
 //! through the API, sent one after the other as fast as the server answers. It reports the
 //! delivery latency (from the moment an update is sent to the moment a subscriber receives its
 //! event) at p50 and p99, the events delivered per second over the burst, and the resident memory
-//! each connection adds (`VmRSS` of this process before and after connecting: client and server
-//! run in this process, so both sides of a connection are counted).
+//! each connection adds to the server (`VmRSS` before and after connecting). The server runs in
+//! a child process (this program again, with `GQLGEN_BENCH_SERVE` set): client and server each
+//! hold one descriptor per connection, and the machine's limit of 20,000 per process would not
+//! leave room for 10,000 connections in one.
 //!
 //! `cargo bench -p gqlgen-benches --bench subscriptions` runs it with 1,000 subscribers and 100
 //! updates; `BENCH_SUBSCRIBERS` (say `1000,10000`) and `BENCH_UPDATES` change them. Run without
@@ -70,8 +72,8 @@ struct Measured {
     connect: Duration,
 }
 
-fn resident_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
@@ -87,11 +89,12 @@ fn resident_bytes() -> u64 {
 
 async fn run_once(
     server: &TestServer,
+    server_pid: u32,
     subscribers: usize,
     updates: usize,
 ) -> Result<Measured, String> {
     let addr = server.addr();
-    let before = resident_bytes();
+    let before = resident_bytes(server_pid);
     let started = Instant::now();
     let mut sockets = Vec::with_capacity(subscribers);
     for _ in 0..subscribers {
@@ -129,7 +132,7 @@ async fn run_once(
     let connect = started.elapsed();
     // Let the server register every subscription.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = resident_bytes();
+    let after = resident_bytes(server_pid);
 
     // Each subscriber records when it received each update's event, by the stock it carries.
     let base = 100_000 + (subscribers as i64) * 1_000;
@@ -216,7 +219,9 @@ async fn run_once(
     })
 }
 
-async fn run(settings: Settings) -> Result<(), String> {
+/// The server's side: seeds a database, serves the example app and prints its address, until
+/// the parent closes this process's standard input.
+async fn serve() -> Result<(), String> {
     let file = SqliteFile::new("subscriptions");
     database::seed(&file.url()).await?;
     let db = gqlgen_runtime::db::connect(&file.url())
@@ -230,12 +235,41 @@ async fn run(settings: Settings) -> Result<(), String> {
     let server = TestServer::start(router)
         .await
         .map_err(|e| format!("bind: {e}"))?;
+    println!("listening {}", server.addr());
+    let mut stdin = tokio::io::stdin();
+    let mut rest = Vec::new();
+    let _ = tokio::io::AsyncReadExt::read_to_end(&mut stdin, &mut rest).await;
+    Ok(())
+}
+
+async fn run(settings: Settings) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = tokio::process::Command::new(exe)
+        .env(SERVE, "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start the server process: {e}"))?;
+    let server_pid = child.id().ok_or("the server process ended")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let line = lines
+        .next_line()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the server process ended before listening")?;
+    let addr = line
+        .strip_prefix("listening ")
+        .and_then(|addr| addr.parse().ok())
+        .ok_or_else(|| format!("the server process said {line:?}"))?;
+    let server = TestServer::remote(addr);
     println!(
         "| subscribers | updates | events | p50 | p99 | max | events/s | memory per connection | connecting |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for subscribers in settings.subscribers {
-        let m = run_once(&server, subscribers, settings.updates).await?;
+        let m = run_once(&server, server_pid, subscribers, settings.updates).await?;
         println!(
             "| {} | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} | {:.1} KiB | {:.1} s |",
             m.subscribers,
@@ -252,7 +286,21 @@ async fn run(settings: Settings) -> Result<(), String> {
     Ok(())
 }
 
+/// Set in the server process's environment.
+const SERVE: &str = "GQLGEN_BENCH_SERVE";
+
 fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    if std::env::var_os(SERVE).is_some() {
+        if let Err(message) = runtime.block_on(serve()) {
+            eprintln!("subscriptions benchmark server: {message}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let settings = if std::env::args().any(|arg| arg == "--bench") {
         Settings::from_env().unwrap_or_else(|message| {
             eprintln!("subscriptions benchmark: {message}");
@@ -262,10 +310,6 @@ fn main() {
         eprintln!("not run by `cargo bench`: a short smoke pass only (20 subscribers, 5 updates)");
         Settings::smoke()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
     if let Err(message) = runtime.block_on(run(settings)) {
         eprintln!("subscriptions benchmark failed: {message}");
         std::process::exit(1);

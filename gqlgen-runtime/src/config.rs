@@ -66,6 +66,12 @@ pub struct SubscriptionSettings {
     /// How long a message to a client may wait to be written: a client that stops reading is
     /// disconnected after it, so that its output never piles up.
     pub send_timeout: Duration,
+    /// Messages a connection may have waiting to be written: a client that falls further
+    /// behind is closed with code 1013 and the messages it had not read are counted as dropped.
+    pub send_buffer: u32,
+    /// How long a new connection may take to send `connection_init`; later, it is closed with
+    /// code 4408.
+    pub init_timeout: Duration,
 }
 
 impl Default for SubscriptionSettings {
@@ -74,6 +80,8 @@ impl Default for SubscriptionSettings {
             max_per_connection: 100,
             keepalive: Duration::from_secs(15),
             send_timeout: Duration::from_secs(10),
+            send_buffer: 256,
+            init_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -10,6 +10,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_graphql::Context;
 use sea_orm::{EntityTrait, Iterable};
@@ -117,6 +118,8 @@ pub struct Events {
     redis: Option<redis::aio::ConnectionManager>,
     /// Dropped with the last clone: the Redis relay then stops subscribing again.
     alive: Arc<()>,
+    /// Events that never reached a subscriber, see [`Events::dropped`].
+    dropped: Arc<AtomicU64>,
 }
 
 impl Events {
@@ -128,6 +131,7 @@ impl Events {
             origin: uuid::Uuid::new_v4().as_u64_pair().0 | 1,
             redis: None,
             alive: Arc::new(()),
+            dropped: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -192,6 +196,19 @@ impl Events {
     /// A new listener, which receives the events sent from now on.
     pub fn listen(&self) -> broadcast::Receiver<RowEvent> {
         self.sender.subscribe()
+    }
+
+    /// Messages for subscribers lost since start-up: those queued for a WebSocket client that
+    /// fell too far behind and was closed, and events a subscription missed because this
+    /// instance fell behind the channel's capacity. For monitoring: a growing figure means
+    /// clients or the server cannot keep up.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` more messages or events lost for subscribers.
+    pub(crate) fn count_dropped(&self, n: u64) {
+        self.dropped.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Whether an event would reach anyone: a listener here, or other instances.

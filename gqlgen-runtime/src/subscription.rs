@@ -77,6 +77,8 @@ enum Delivery<M> {
 /// One subscriber's place in the event stream.
 struct Listener<M> {
     receiver: tokio::sync::broadcast::Receiver<RowEvent>,
+    /// Where missed events are counted.
+    events: Events,
     db: DatabaseConnection,
     change: Change,
     /// The subscriber's row scope and filter.
@@ -103,6 +105,7 @@ impl<M: Fields> Listener<M> {
             .ok_or_else(|| GqlError::internal("no Events in the schema data"))?;
         Ok(Listener {
             receiver: events.listen(),
+            events: events.clone(),
             db: crate::connection::database(ctx)?.clone(),
             change,
             condition,
@@ -132,6 +135,7 @@ impl<M: Fields> Listener<M> {
                     // so that it knows to read the current state again. The client's reading
                     // pace caused it, not the server: not an internal error.
                     tracing::warn!(missed, model = M::TYPE_NAME, "a subscriber fell behind");
+                    self.events.count_dropped(missed);
                     let err = GqlError::new(
                         ErrorCode::RateLimited,
                         format!("the subscription fell {missed} events behind and was ended"),

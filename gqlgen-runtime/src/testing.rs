@@ -19,7 +19,8 @@ use tokio::net::TcpStream;
 /// A router served on `127.0.0.1` for the life of the value.
 pub struct TestServer {
     addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
+    /// The server's task, when it runs in this process.
+    task: Option<tokio::task::JoinHandle<()>>,
     /// Sent as `Authorization: Bearer <token>` by [`TestServer::graphql`] when set.
     pub token: Option<String>,
 }
@@ -93,9 +94,18 @@ impl TestServer {
         });
         Ok(TestServer {
             addr,
-            task,
+            task: Some(task),
             token: None,
         })
+    }
+
+    /// A client of a server that runs elsewhere (another process) at `addr`.
+    pub fn remote(addr: SocketAddr) -> TestServer {
+        TestServer {
+            addr,
+            task: None,
+            token: None,
+        }
     }
 
     /// The server's address.
@@ -223,7 +233,9 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
 }
 

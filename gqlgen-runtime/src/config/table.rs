@@ -297,6 +297,20 @@ pub(crate) const SETTINGS: &[Setting] = &[
         doc: "seconds a message to a WebSocket client may wait to be written before it is disconnected",
     },
     Setting {
+        name: "subscriptions.send_buffer",
+        env: "GRAPHQL_SUBSCRIPTIONS_SEND_BUFFER",
+        toml: "subscriptions.send_buffer",
+        field: |c| Field::Number(&mut c.subscriptions.send_buffer, Min::One),
+        doc: "messages a WebSocket client may fall behind before it is closed with 1013",
+    },
+    Setting {
+        name: "subscriptions.init_timeout",
+        env: "GRAPHQL_SUBSCRIPTIONS_INIT_TIMEOUT",
+        toml: "subscriptions.init_timeout",
+        field: |c| Field::Seconds(&mut c.subscriptions.init_timeout, Min::One),
+        doc: "seconds a new WebSocket connection may take to send connection_init",
+    },
+    Setting {
         name: "redis_url",
         env: "REDIS_URL",
         toml: "redis_url",

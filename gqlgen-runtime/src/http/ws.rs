@@ -9,9 +9,11 @@
 //! most `subscriptions.max_per_connection` operations at once (`RATE_LIMITED` beyond). Every
 //! `subscriptions.keepalive` the server sends a WebSocket ping and checks the token again: a
 //! revoked token, or its user deactivated, closes the connection with `4401`, as does the
-//! token's expiry, at its time. A client that stops reading is disconnected once a message has
-//! waited `subscriptions.send_timeout` to be written; its subscriptions' events meanwhile wait in
-//! the bounded event channel, and a subscription that falls too far behind ends with an error.
+//! token's expiry, at its time; one that sends no `connection_init` within
+//! `subscriptions.init_timeout` is closed with `4408`. Outgoing messages wait in a queue of
+//! `subscriptions.send_buffer`: a client that falls further behind is closed with `1013` and
+//! what it had not read is counted as dropped ([`crate::events::Events::dropped`]); one whose
+//! socket takes no message for `subscriptions.send_timeout` is disconnected.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,11 +29,13 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use futures_util::stream::SplitSink;
 
+use self::outbox::{Outbox, Overflow};
 use super::AppState;
 use crate::auth::Caller;
 use crate::error::{ErrorCode, GqlError};
+
+mod outbox;
 
 /// Upgrades the request to a WebSocket serving GraphQL.
 pub(super) async fn upgrade<Q, M, S>(
@@ -66,13 +70,14 @@ async fn serve<Q, M, S>(
 {
     let settings = state.config.subscriptions.clone();
     let (sink, stream) = futures_util::StreamExt::split(socket);
-    // One writer for the protocol's messages and the pings; a message that cannot be written
-    // within the send timeout (a client that stopped reading) ends the connection.
-    let sink = Arc::new(tokio::sync::Mutex::new(sink));
+    let sink = tokio::sync::Mutex::new(sink);
+    // The protocol's messages and the pings go through one bounded queue, written by one
+    // writer: producing never waits for the client.
+    let (outbox, queue) = Outbox::new(settings.send_buffer as usize);
     let writer =
-        futures_util::sink::unfold(sink.clone(), move |sink, message: Message| async move {
-            write(&sink, refusal_code(message), settings.send_timeout).await?;
-            Ok::<_, axum::Error>(sink)
+        futures_util::sink::unfold(outbox.clone(), |outbox, message: Message| async move {
+            outbox.push(refusal_code(message))?;
+            Ok::<_, Overflow>(outbox)
         });
     // Set by `connection_init`, read by the operations and the token's watch.
     let (session, mut admitted) = tokio::sync::watch::channel(None::<Session>);
@@ -97,50 +102,68 @@ async fn serve<Q, M, S>(
         })
         .serve();
     let watch = async {
-        // Until `connection_init` is accepted there is no token to watch.
-        let authorization = admitted
-            .wait_for(Option::is_some)
-            .await
-            .map(|session| session.as_ref().and_then(|s| s.authorization.clone()));
-        let Ok(authorization) = authorization else {
-            return std::future::pending().await;
-        };
-        watch_token(&state, &sink, authorization.as_deref()).await
-    };
-    tokio::select! {
-        () = protocol_task => {}
-        reason = watch => {
-            let close = Message::Close(Some(CloseFrame {
-                code: TOKEN_ENDED,
-                reason: reason.into(),
-            }));
-            let _ = write(&sink, close, settings.send_timeout).await;
+        // Until `connection_init` is accepted there is no token to watch, and it must come
+        // within the init timeout.
+        let admitted =
+            tokio::time::timeout(settings.init_timeout, admitted.wait_for(Option::is_some))
+                .await
+                .map(|session| session.map(|s| s.as_ref().and_then(|s| s.authorization.clone())));
+        match admitted {
+            Err(_) => (INIT_TIMEOUT, "connection_init did not come in time"),
+            Ok(Err(_)) => std::future::pending().await,
+            Ok(Ok(authorization)) => {
+                let reason = watch_token(&state, &outbox, authorization.as_deref()).await;
+                (TOKEN_ENDED, reason)
+            }
         }
+    };
+    // Boxed so that it can be dropped, and the socket's lock with it, before a close frame.
+    let mut drained = Box::pin(outbox::drain(&sink, queue, settings.send_timeout));
+    let closing = tokio::select! {
+        () = protocol_task => None,
+        closing = watch => Some(closing),
+        // The client stopped reading, or the socket failed: nothing more can be written.
+        () = &mut drained => return,
+    };
+    if outbox.overflowed() {
+        // Whatever was still queued is lost with the message that did not fit.
+        let dropped = outbox.queued() + 1;
+        state.events.count_dropped(dropped as u64);
+        tracing::info!(
+            dropped,
+            "a WebSocket client fell too far behind; disconnected"
+        );
+        drop(drained);
+        let close = close_frame(SLOW_CLIENT, "the client did not read its messages in time");
+        let _ = outbox::write(&sink, close, settings.send_timeout).await;
+        return;
     }
+    if let Some((code, reason)) = closing {
+        let _ = outbox.push(close_frame(code, reason));
+    }
+    // What the protocol queued last (its own close frame, say) is still written.
+    drop(outbox);
+    drained.await;
+}
+
+fn close_frame(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
 }
 
 /// The close code of a connection whose token expired or was revoked (graphql-ws's
 /// `4401 Unauthorized`).
 const TOKEN_ENDED: u16 = 4401;
 
-/// Writes one message within `timeout`.
-async fn write(
-    sink: &tokio::sync::Mutex<SplitSink<WebSocket, Message>>,
-    message: Message,
-    timeout: Duration,
-) -> Result<(), axum::Error> {
-    let mut sink = sink.lock().await;
-    match tokio::time::timeout(timeout, futures_util::SinkExt::send(&mut *sink, message)).await {
-        Ok(sent) => sent,
-        Err(_) => {
-            tracing::info!("a WebSocket client stopped reading; disconnected");
-            Err(axum::Error::new(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the client stopped reading",
-            )))
-        }
-    }
-}
+/// The close code of a connection that sent no `connection_init` within
+/// `subscriptions.init_timeout` (graphql-ws's `4408`).
+const INIT_TIMEOUT: u16 = 4408;
+
+/// The close code of a connection whose client fell `subscriptions.send_buffer` messages
+/// behind: `1013 Try Again Later`, which tells a client to reconnect and read the state again.
+const SLOW_CLIENT: u16 = 1013;
 
 /// async-graphql closes a refused graphql-transport-ws connection with 1002; the protocol's
 /// code for it is 4403 (Forbidden).
@@ -160,7 +183,7 @@ fn refusal_code(message: Message) -> Message {
 /// the connection must close once the token expired, was revoked or its user was deactivated.
 async fn watch_token<Q, M, S>(
     state: &AppState<Q, M, S>,
-    sink: &tokio::sync::Mutex<SplitSink<WebSocket, Message>>,
+    outbox: &Outbox<Message>,
     authorization: Option<&str>,
 ) -> &'static str {
     let settings = &state.config.subscriptions;
@@ -183,14 +206,9 @@ async fn watch_token<Q, M, S>(
         {
             return "the token was revoked";
         }
-        if write(
-            sink,
-            Message::Ping(Default::default()),
-            settings.send_timeout,
-        )
-        .await
-        .is_err()
-        {
+        // A full queue ends the connection through the protocol's next message, or through
+        // the writer's send timeout.
+        if outbox.push(Message::Ping(Default::default())).is_err() {
             return std::future::pending().await;
         }
     }
