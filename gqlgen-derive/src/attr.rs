@@ -36,6 +36,9 @@ pub struct ContainerAttrs {
     /// `subscriptions(created, updated, deleted)`: which subscription fields to generate; none
     /// when absent.
     pub subscriptions: Option<SpannedValue<IdentList>>,
+    /// `cache(ttl = 1800, vary_on_user)`, or a plain `cache` (the configured TTL): answers that
+    /// read this model may be cached.
+    pub cache: Option<SpannedValue<darling::util::Override<CacheAttrs>>>,
     /// `validator = Type`: rules across fields, a `ModelValidator` of the active model.
     pub validator: Option<syn::Path>,
     /// `permissions(IsAuthenticated, HasPermission("shop.change_product"))`.
@@ -48,6 +51,15 @@ pub struct ContainerAttrs {
     /// Staff may choose a row's owner: the owner column is an optional field of the inputs,
     /// which only staff may give (anyone else's rows are theirs).
     pub staff_sets_owner: Flag,
+}
+
+/// The options of `cache(...)`.
+#[derive(FromMeta, Default)]
+pub struct CacheAttrs {
+    /// Seconds an answer may be served from the cache.
+    pub ttl: Option<SpannedValue<u32>>,
+    /// Cached answers are per caller.
+    pub vary_on_user: Flag,
 }
 
 impl ContainerAttrs {

@@ -189,6 +189,38 @@ impl Subscriptions {
     }
 }
 
+/// `cache(ttl = …, vary_on_user)`.
+pub struct Cache {
+    /// `None`: the configured default.
+    pub ttl: Option<u32>,
+    pub vary_on_user: bool,
+}
+
+impl Cache {
+    fn of(
+        cache: &darling::util::SpannedValue<darling::util::Override<attr::CacheAttrs>>,
+        errors: &mut darling::error::Accumulator,
+    ) -> Cache {
+        let default = attr::CacheAttrs::default();
+        let options = match &**cache {
+            darling::util::Override::Inherit => &default,
+            darling::util::Override::Explicit(options) => options,
+        };
+        if let Some(ttl) = &options.ttl
+            && **ttl == 0
+        {
+            errors.push(check::error(
+                ttl.span(),
+                "`ttl = 0` caches nothing; give the seconds an answer may be served from the cache, or remove `cache`",
+            ));
+        }
+        Cache {
+            ttl: options.ttl.as_ref().map(|ttl| **ttl),
+            vary_on_user: options.vary_on_user.is_present(),
+        }
+    }
+}
+
 impl Column {
     /// The GraphQL name of one of its filter fields: `name`, `name_Icontains`.
     pub fn filter_field(&self, lookup: Lookup) -> String {
@@ -265,6 +297,8 @@ pub struct Model {
     pub ignored: Vec<Ident>,
     pub mutations: Mutations,
     pub subscriptions: Subscriptions,
+    /// `cache(...)`; `None`: answers reading the model are never cached.
+    pub cache: Option<Cache>,
     pub validator: Option<syn::Path>,
     /// `permissions(...)`, as written; `None`: the runtime's default.
     pub permissions: Option<Vec<syn::Expr>>,
@@ -509,6 +543,7 @@ impl Model {
             ignored,
             mutations: Mutations::of(&attrs.mutations, errors),
             subscriptions: Subscriptions::of(&attrs.subscriptions, errors),
+            cache: attrs.cache.as_ref().map(|cache| Cache::of(cache, errors)),
             validator: attrs.validator.clone(),
             runtime: attrs.krate.clone(),
             permissions: attrs.permissions.as_ref().map(|l| l.0.clone()),

@@ -41,8 +41,11 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Shared state (revoked tokens, rate-limit buckets) lives here when set (`REDIS_URL`).
     pub redis_url: Option<String>,
-    /// `GRAPHQL_CACHING_ENABLED`.
+    /// `GRAPHQL_CACHING_ENABLED`: answers of queries that read only models with
+    /// `cache(...)` are kept and served again (docs/caching.md).
     pub caching_enabled: bool,
+    /// The response cache's size and default TTL.
+    pub cache: CacheSettings,
     /// The connection pool.
     pub database: DatabaseSettings,
     /// How long in-flight requests may run on after SIGTERM or Ctrl-C (`SHUTDOWN_TIMEOUT`).
@@ -52,6 +55,27 @@ pub struct Config {
     pub access: AccessDefaults,
     /// WebSocket connections serving subscriptions (`/graphql/ws`).
     pub subscriptions: SubscriptionSettings,
+}
+
+/// The response cache (`caching_enabled`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// Seconds an answer lives when its models' `cache` gives no `ttl`.
+    pub default_ttl: u32,
+    /// Most answers kept in memory.
+    pub max_entries: u64,
+    /// Most bytes of answers kept in memory.
+    pub max_bytes: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings {
+            default_ttl: 300,
+            max_entries: 10_000,
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
 }
 
 /// The limits and timers of a WebSocket connection (`/graphql/ws`).
@@ -358,6 +382,7 @@ impl Config {
             max_body_bytes: 1 << 20,
             redis_url: None,
             caching_enabled: false,
+            cache: CacheSettings::default(),
             database: DatabaseSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
             access: AccessDefaults::default(),

@@ -22,6 +22,7 @@ use axum::routing::get;
 use tracing::Instrument;
 
 use crate::auth::{Auth, Authenticator, Caller};
+use crate::cache::{Hints, ResponseCache};
 use crate::config::Config;
 use crate::error::{ErrorCode, ErrorFormatter, GqlError};
 use crate::events::Events;
@@ -53,6 +54,8 @@ pub struct Services {
     /// The channel of row events the router's requests publish to and its subscriptions listen
     /// on: [`Events::redis`] to share them with other instances; in this process when `None`.
     pub events: Option<Events>,
+    /// The response cache, when `caching_enabled`: in memory when `None`.
+    pub cache: Option<ResponseCache>,
 }
 
 /// The total length of the query texts whose parsed documents a router keeps: a few hundred
@@ -71,6 +74,8 @@ struct AppState<Q, M, S> {
     error_formatter: Option<Arc<dyn ErrorFormatter>>,
     documents: DocumentCache,
     events: Events,
+    /// The response cache and the schema's cache hints, when `caching_enabled`.
+    cache: Option<(ResponseCache, Arc<Hints>)>,
 }
 
 impl<Q, M, S> AppState<Q, M, S> {
@@ -141,6 +146,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             error_formatter: self.error_formatter.clone(),
             documents: self.documents.clone(),
             events: self.events.clone(),
+            cache: self.cache.clone(),
         }
     }
 }
@@ -170,6 +176,12 @@ where
     };
     let origins = config.cors_allowed_origins.clone();
     let debug = config.debug;
+    let cache = config.caching_enabled.then(|| {
+        let cache = services.cache.unwrap_or_else(|| {
+            ResponseCache::memory(config.cache.max_entries, config.cache.max_bytes)
+        });
+        (cache, Arc::new(Hints::of::<Q>(&config)))
+    });
     let state = AppState {
         schema,
         access: std::sync::Arc::new(config.access.clone()),
@@ -181,6 +193,7 @@ where
         error_formatter: services.error_formatter,
         documents: DocumentCache::new(DOCUMENT_CACHE_BYTES),
         events: services.events.unwrap_or_default(),
+        cache,
     };
     let mut router = Router::new()
         .route(
@@ -382,6 +395,7 @@ async fn execute<Q, M, S>(
     request: BatchRequest,
     read_only: bool,
     media: MediaType,
+    if_none_match: Option<&HeaderValue>,
 ) -> Response
 where
     Q: ObjectType + 'static,
@@ -400,6 +414,8 @@ where
     };
     let batched = requests.len() != 1;
     let mut responses = Vec::with_capacity(requests.len());
+    // The cache's plan of a single query, with its key and the models' generations.
+    let mut cacheable = None;
     for mut request in requests {
         let checked = crate::limits::check_request(
             &mut request,
@@ -426,10 +442,40 @@ where
         let mut response = match checked {
             Ok(document) => {
                 let operation = request.operation_name.clone();
-                let request = request
+                if !batched
+                    && let (Some((cache, hints)), Some(document)) = (&state.cache, &document)
+                    && let Some(plan) = hints.plan(document, operation.as_deref())
+                {
+                    let key = crate::cache::key(
+                        &plan,
+                        &request.query,
+                        operation.as_deref(),
+                        &request.variables,
+                        &caller,
+                    );
+                    let generations = cache.generations(&plan.models);
+                    if let Some(entry) = cache.get(&key, &generations) {
+                        let body = entry.body.to_vec();
+                        let etag = entry.etag.clone();
+                        return cached_response(
+                            &plan,
+                            &caller,
+                            read_only,
+                            media,
+                            body,
+                            etag,
+                            if_none_match,
+                        );
+                    }
+                    cacheable = Some((cache, plan, key, generations));
+                }
+                let mut request = request
                     .data(caller.clone())
                     .data(texts.clone())
                     .data(state.events.clone());
+                if let Some((cache, _)) = &state.cache {
+                    request = request.data(cache.clone());
+                }
                 let mut response = state.schema.execute(request).await;
                 if let Some(document) = document {
                     crate::render::order_by_selection(
@@ -486,7 +532,75 @@ where
     } else {
         StatusCode::OK
     };
-    (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response()
+    let without_errors = !batched && responses[0].0.errors.is_empty();
+    if let (Some((cache, plan, key, generations)), true) = (cacheable, without_errors) {
+        let body: Arc<[u8]> = Arc::from(body);
+        cache.put(key, body.clone(), generations, plan.ttl);
+        let etag = crate::cache::etag(&body);
+        return cached_response(
+            &plan,
+            &caller,
+            read_only,
+            media,
+            body.to_vec(),
+            etag,
+            if_none_match,
+        );
+    }
+    let mut response =
+        (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();
+    if read_only {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The answer of a cacheable query, fresh or from the cache. Over GET it says how long HTTP
+/// caches may keep it (`public` when anyone would get the same answer, `private` when it is the
+/// caller's) and carries an `ETag`: a request whose `If-None-Match` holds it gets 304.
+fn cached_response(
+    plan: &crate::cache::Plan,
+    caller: &Caller,
+    read_only: bool,
+    media: MediaType,
+    body: Vec<u8>,
+    etag: String,
+    if_none_match: Option<&HeaderValue>,
+) -> Response {
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body,
+    )
+        .into_response();
+    if !read_only {
+        return response;
+    }
+    let scope = if plan.private || caller.is_authenticated() {
+        "private"
+    } else {
+        "public"
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&format!("{scope}, max-age={}", plan.ttl)) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    let matches = if_none_match
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    if matches {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        *response.body_mut() = axum::body::Body::empty();
+    }
+    response
 }
 
 /// The analyzers' verdict on a request whose document the limits parsed and passed.
@@ -576,7 +690,7 @@ where
         Err(response) => return response,
     };
     match serde_json::from_slice::<BatchRequest>(&body) {
-        Ok(request) => execute(&state, caller, request, false, media).await,
+        Ok(request) => execute(&state, caller, request, false, media, None).await,
         Err(err) => state.bad_request(format!("the body is not a GraphQL request: {err}")),
     }
 }
@@ -617,7 +731,11 @@ where
     };
     match async_graphql::http::parse_query_string(&query) {
         // GET must not change anything: mutations only over POST.
-        Ok(request) => execute(&state, caller, BatchRequest::Single(request), true, media).await,
+        Ok(request) => {
+            let if_none_match = headers.get(header::IF_NONE_MATCH);
+            let request = BatchRequest::Single(request);
+            execute(&state, caller, request, true, media, if_none_match).await
+        }
         Err(err) => state.bad_request(format!("the query string is not a GraphQL request: {err}")),
     }
 }

@@ -61,6 +61,7 @@
 #[doc(hidden)]
 pub mod aggregate;
 pub mod auth;
+pub mod cache;
 pub mod config;
 #[doc(hidden)]
 pub mod connection;
@@ -127,6 +128,7 @@ pub mod __private {
     pub use crate::__stub_model as stub_model;
     pub use crate::aggregate;
     pub use crate::auth::Caller;
+    pub use crate::cache;
     pub use crate::connection::{self, Connection, PageArgs};
     pub use crate::enumeration;
     pub use crate::error::{GqlError, ensure_code};

@@ -39,8 +39,20 @@ pub trait GraphQLModel:
     /// The columns a connection's `aggregate` sums, averages and bounds: the numeric and
     /// date/time columns every caller may read.
     const AGGREGATES: &'static [AggregateColumn<<Self::Entity as EntityTrait>::Column>] = &[];
+    /// `cache(...)`: answers reading this model may be served from the response cache;
+    /// `None` (no attribute): they never are.
+    const CACHE: Option<CachePolicy> = None;
     /// `owner = ...`: who owns a row, for owner-based permissions.
     fn owner() -> Owner<Self::Entity>;
+}
+
+/// `cache(ttl = …, vary_on_user)` of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// Seconds a cached answer lives; `None`: the configured default (`cache.default_ttl`).
+    pub ttl: Option<u32>,
+    /// Cached answers are per caller even where the model's permissions would not make them.
+    pub vary_on_user: bool,
 }
 
 /// Who owns a row, as `owner = ...` says.

@@ -82,6 +82,7 @@ where
     <<U::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: FromStr,
 {
     /// The logged-in user, or null when the request carries no token.
+    #[graphql(cache_control(private))]
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<U>> {
         match crate::auth::Caller::of(ctx).user() {
             // The token holds the raw key, which parses unless the user model changed type.

@@ -34,7 +34,14 @@ impl<M: Fields> OutputType for Connection<M> {
     }
 
     fn create_type_info(registry: &mut Registry) -> String {
-        <ConnectionType<M> as OutputType>::create_type_info(registry)
+        let name = <ConnectionType<M> as OutputType>::create_type_info(registry);
+        // The connection's types are the model's, for the response cache.
+        crate::cache::annotate::<M>(registry, &name);
+        let edge = <crate::connection::EdgeType<M> as OutputType>::type_name();
+        crate::cache::annotate::<M>(registry, &edge);
+        let aggregate = <crate::aggregate::AggregateType<M> as OutputType>::type_name();
+        crate::cache::annotate::<M>(registry, &aggregate);
+        name
     }
 
     async fn resolve(

@@ -8,7 +8,8 @@ use sea_orm::entity::prelude::*;
 #[graphql(
     plural = "categories",
     permissions(IsAdminOrReadOnly),
-    filter(name(exact, icontains, istartswith), slug(exact, in))
+    filter(name(exact, icontains, istartswith), slug(exact, in)),
+    cache(ttl = 1800)
 )]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -28,7 +28,8 @@ pub enum OrderStatus {
     permissions(IsOwnerOrStaff),
     owner = user_id,
     computed(total_amount: Decimal, item_count: i64, status_display: String),
-    subscriptions(created, updated, deleted))]
+    subscriptions(created, updated, deleted),
+    cache(ttl = 60, vary_on_user))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

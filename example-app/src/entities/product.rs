@@ -10,7 +10,8 @@ use sea_orm::entity::prelude::*;
     permissions(IsOwnerOrReadOnly),
     owner = owner_id,
     staff_sets_owner,
-    subscriptions(created, updated, deleted)
+    subscriptions(created, updated, deleted),
+    cache(ttl = 300)
 )]
 pub struct Model {
     #[sea_orm(primary_key)]

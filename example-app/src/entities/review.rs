@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "review")]
-#[graphql(permissions(IsOwnerOrReadOnly), owner = user_id)]
+#[graphql(permissions(IsOwnerOrReadOnly), owner = user_id, cache(ttl = 300))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "tag")]
-#[graphql(permissions(IsAdminOrReadOnly))]
+#[graphql(permissions(IsAdminOrReadOnly), cache)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

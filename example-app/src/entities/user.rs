@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "user")]
-#[graphql(exclude(password_hash, social_security_number), mutations(), owner = id)]
+#[graphql(exclude(password_hash, social_security_number), mutations(), owner = id, cache(ttl = 300))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

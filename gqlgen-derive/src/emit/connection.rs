@@ -36,6 +36,17 @@ pub fn emit(model: &Model) -> TokenStream {
     });
     let computed = model.computed.iter().map(|c| &c.gql_name);
     let aggregates = aggregate_columns(model);
+    let cache = model.cache.as_ref().map(|cache| {
+        let ttl = match cache.ttl {
+            Some(ttl) => quote!(::std::option::Option::Some(#ttl)),
+            None => quote!(::std::option::Option::None),
+        };
+        let vary_on_user = cache.vary_on_user;
+        quote! {
+            const CACHE: ::std::option::Option<#p::model::CachePolicy> =
+                ::std::option::Option::Some(#p::model::CachePolicy { ttl: #ttl, vary_on_user: #vary_on_user });
+        }
+    });
     let primary_key = model
         .all_columns
         .iter()
@@ -134,6 +145,7 @@ pub fn emit(model: &Model) -> TokenStream {
                 const COMPUTED: &'static [&'static str] = &[#(#computed),*];
                 const PERMISSIONS: &'static [&'static dyn #p::Permission] = #permissions;
                 const AGGREGATES: &'static [#p::model::AggregateColumn<Column>] = &[#(#aggregates),*];
+                #cache
                 fn owner() -> #p::model::Owner<Entity> {
                     #owner
                 }

@@ -37,9 +37,15 @@ pub fn emit(model: &Model) -> TokenStream {
         } else {
             ret
         };
+        // What a guarded field answers depends on the caller: a cached answer holding it is
+        // the caller's own.
+        let private = c
+            .permission
+            .is_some()
+            .then(|| quote!(, cache_control(private)));
         quote! {
             #field_doc
-            #[graphql(name = #name)]
+            #[graphql(name = #name #private)]
             async fn #method(&self) -> #ret { #never }
         }
     });
@@ -71,7 +77,9 @@ pub fn emit(model: &Model) -> TokenStream {
             }
 
             fn create_type_info(registry: &mut #p::async_graphql::registry::Registry) -> ::std::string::String {
-                <Shape as #p::async_graphql::OutputType>::create_type_info(registry)
+                let name = <Shape as #p::async_graphql::OutputType>::create_type_info(registry);
+                #p::cache::annotate::<Self>(registry, &name);
+                name
             }
 
             async fn resolve(

@@ -1,4 +1,4 @@
-//! Compile errors of the container attribute: unknown options, duplicates, names, `mutations(...)`, `subscriptions(...)`, and every mistake of one model reported at once. Each module is one case; the expected errors of all of them
+//! Compile errors of the container attribute: unknown options, duplicates, names, `mutations(...)`, `subscriptions(...)`, `cache(...)`, and every mistake of one model reported at once. Each module is one case; the expected errors of all of them
 //! are in `container.stderr`, each at its case's span.
 
 mod attribute_unknown {
@@ -126,6 +126,42 @@ mod subscriptions_unknown_or_empty {
         #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
         #[sea_orm(table_name = "tag")]
         #[graphql(subscriptions())]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+mod cache_ttl_zero_or_unknown_option {
+    use gqlgen_runtime::GraphQLModel;
+
+    mod product {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "product")]
+        #[graphql(cache(ttl = 0))]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    mod tag {
+        use super::*;
+        use sea_orm::entity::prelude::*;
+
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
+        #[sea_orm(table_name = "tag")]
+        #[graphql(cache(ttl = 60, vary_on_users))]
         pub struct Model {
             #[sea_orm(primary_key)]
             pub id: i32,
