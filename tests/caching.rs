@@ -337,3 +337,277 @@ fn percent_encoded(text: &str) -> String {
         })
         .collect()
 }
+
+/// Two instances of the app over one database and one Redis: an answer cached by the first is
+/// served by the second, and a write through either ends it on both before it answers. Runs
+/// when `REDIS_URL` names a server (CI sets it), skipped otherwise.
+#[tokio::test]
+async fn a_write_through_one_instance_ends_the_answers_of_every_instance() {
+    let Ok(url) = std::env::var("REDIS_URL") else {
+        eprintln!("skipped: REDIS_URL is not set");
+        return;
+    };
+    for backend in gqlgen_tests::backends().await {
+        let n = backend.name;
+        gqlgen_tests::insert_fixture(&backend.db).await;
+        let mut config = caching();
+        config.redis_url = Some(url.clone());
+        config.jwt.secret_key = Some("a shared secret of the two instances".into());
+        // A namespace of this test's own: Redis outlives it, and other runs use it too.
+        config.cache.namespace = Some(format!("test{}", uuid::Uuid::new_v4().simple()));
+        let instance = || async {
+            let router = example_app::app(backend.db.clone(), config.clone())
+                .await
+                .expect("the app connects to Redis");
+            gqlgen_tests::Api(
+                gqlgen_runtime::testing::TestServer::start(router)
+                    .await
+                    .expect("bind"),
+            )
+        };
+        let (first, second) = (instance().await, instance().await);
+        let admin = login(&first, "admin").await;
+        let cached = first.graphql(FIRST_PRODUCT, json!({})).await;
+        rename_behind_the_back(&backend, "Behind").await;
+        // The second instance serves the first one's answer: the cache is shared.
+        let shared = second.graphql(FIRST_PRODUCT, json!({})).await;
+        assert_eq!(shared.text, cached.text, "{n}");
+        for (i, (writer, reader)) in [(&first, &second), (&second, &first)]
+            .into_iter()
+            .enumerate()
+        {
+            let name = format!("Through instance {i}");
+            let r = writer
+                .graphql_as(
+                    Some(&admin),
+                    &format!("mutation {{ updateProduct(id: Product:1, input: {{name: \"{name}\"}}) {{ success }} }}"),
+                    json!({}),
+                )
+                .await;
+            assert!(r.codes().is_empty(), "{n}: {}", r.text);
+            // Read back at once on the other instance: never the old answer.
+            let after = reader.graphql(FIRST_PRODUCT, json!({})).await;
+            assert_eq!(name_of(&after.body), name.as_str(), "{n}: {}", after.text);
+        }
+        drop((first, second));
+        backend.cleanup().await;
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A GET of `/graphql` with these query-string parameters.
+async fn get(
+    server: &gqlgen_runtime::testing::TestServer,
+    params: &[(&str, &str)],
+) -> gqlgen_runtime::testing::TestResponse {
+    let query: Vec<String> = params
+        .iter()
+        .map(|(name, value)| format!("{name}={}", percent_encoded(value)))
+        .collect();
+    server
+        .request("GET", &format!("/graphql?{}", query.join("&")), &[], b"")
+        .await
+        .expect("an answer")
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_round_trip_over_get() {
+    let servers = fixture_servers(caching()).await;
+    let (_, server) = &servers[0];
+    let document = "{ categories(first: 3) { edges { node { name } } } }";
+    let hash = sha256_hex(document);
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string();
+    // The hash alone: not known yet.
+    let unknown = get(server, &[("extensions", &extensions)]).await;
+    assert_eq!(
+        unknown.codes(),
+        ["PERSISTED_QUERY_NOT_FOUND"],
+        "{}",
+        unknown.text
+    );
+    assert_eq!(
+        unknown.body["errors"][0]["message"],
+        "PersistedQueryNotFound"
+    );
+    // With the document: registered and answered.
+    let registered = get(server, &[("query", document), ("extensions", &extensions)]).await;
+    assert!(registered.codes().is_empty(), "{}", registered.text);
+    // Then the hash alone runs it, and the answer is cacheable by HTTP caches.
+    let by_hash = get(server, &[("extensions", &extensions)]).await;
+    assert_eq!(by_hash.body, registered.body);
+    assert_eq!(
+        by_hash.header("cache-control"),
+        Some("public, max-age=1800")
+    );
+    // A hash that is not the document's is refused.
+    let forged =
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex("{ other }") } })
+            .to_string();
+    let refused = get(server, &[("query", document), ("extensions", &forged)]).await;
+    assert_eq!(refused.codes(), ["BAD_USER_INPUT"], "{}", refused.text);
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn an_allow_list_runs_only_its_documents() {
+    let listed = "{ categories(first: 3) { edges { node { name } } } }";
+    let manifest = json!({
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": [{ "id": sha256_hex(listed), "body": listed, "name": "Categories", "type": "query" }],
+    });
+    let file =
+        std::env::temp_dir().join(format!("manifest-{}.json", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, manifest.to_string()).expect("the manifest is written");
+    let mut config = caching();
+    config.persisted_queries_allow_list = Some(file.display().to_string());
+    let servers = fixture_servers(config).await;
+    let (_, server) = &servers[0];
+    let by_text = server.graphql(listed, json!({})).await;
+    assert!(by_text.codes().is_empty(), "{}", by_text.text);
+    let extensions =
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(listed) } }).to_string();
+    let by_hash = get(server, &[("extensions", &extensions)]).await;
+    assert_eq!(by_hash.body["data"], by_text.body["data"]);
+    let other = "{ tags(first: 1) { totalCount } }";
+    let refused = server.graphql(other, json!({})).await;
+    assert_eq!(
+        refused.codes(),
+        ["PERSISTED_QUERY_NOT_IN_LIST"],
+        "{}",
+        refused.text
+    );
+    let other_extensions =
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(other) } }).to_string();
+    let register = get(
+        server,
+        &[("query", other), ("extensions", &other_extensions)],
+    )
+    .await;
+    assert_eq!(
+        register.codes(),
+        ["PERSISTED_QUERY_NOT_IN_LIST"],
+        "{}",
+        register.text
+    );
+    std::fs::remove_file(&file).ok();
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn a_mutation_over_the_websocket_ends_cached_answers_too() {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+    let servers = fixture_servers(caching()).await;
+    let (backend, server) = &servers[0];
+    let admin = login(server, "admin").await;
+    server.graphql(FIRST_PRODUCT, json!({})).await;
+    rename_behind_the_back(backend, "Behind").await;
+    let mut request = format!("ws://{}/graphql/ws", server.addr())
+        .into_client_request()
+        .expect("a request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("a header value"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the upgrade");
+    let send = |value: Value| Message::Text(value.to_string().into());
+    let init = json!({ "type": "connection_init", "payload": { "authToken": admin } });
+    socket.send(send(init)).await.expect("sent");
+    let mutation = gqlgen_tests::with_global_ids(
+        "mutation { updateProduct(id: Product:1, input: {name: \"Over the socket\"}) { success } }",
+    );
+    let subscribe = json!({ "type": "subscribe", "id": "m", "payload": { "query": mutation } });
+    socket.send(send(subscribe)).await.expect("sent");
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("an answer within 10 s")
+            .expect("the socket is open")
+            .expect("a message");
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let value: Value = serde_json::from_str(&text).unwrap_or_default();
+        if value["type"] == "next" {
+            assert_eq!(
+                value["payload"]["data"]["updateProduct"]["success"], true,
+                "{value}"
+            );
+            break;
+        }
+    }
+    let after = server.graphql(FIRST_PRODUCT, json!({})).await;
+    assert_eq!(name_of(&after.body), "Over the socket", "{}", after.text);
+    cleanup(servers).await;
+}
+
+#[tokio::test]
+async fn bulk_creates_and_deletes_end_cached_answers() {
+    let servers = fixture_servers(caching()).await;
+    for (backend, server) in &servers {
+        let n = backend.name;
+        let admin = login(server, "admin").await;
+        let count = "{ products(first: 1) { totalCount } }";
+        let total = |r: &gqlgen_runtime::testing::TestResponse| {
+            r.data()["products"]["totalCount"]
+                .as_u64()
+                .unwrap_or_default()
+        };
+        let before = total(&server.graphql(count, json!({})).await);
+        let row = |name: &str| json!({ "name": name, "price": "1.00", "stock": 1, "categoryId": "Category:1" });
+        let created = server
+            .graphql_as(
+                Some(&admin),
+                "mutation($inputs: [ProductCreateInput!]!) { createProducts(inputs: $inputs) { success products { id } } }",
+                json!({ "inputs": [row("Bulk a"), row("Bulk b")] }),
+            )
+            .await;
+        assert_eq!(
+            created.data()["createProducts"]["success"],
+            true,
+            "{n}: {}",
+            created.text
+        );
+        assert_eq!(
+            total(&server.graphql(count, json!({})).await),
+            before + 2,
+            "{n}"
+        );
+        let ids = created.data()["createProducts"]["products"]
+            .as_array()
+            .map(|rows| rows.iter().map(|p| p["id"].clone()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let deleted = server
+            .0
+            .graphql_as(
+                Some(&admin),
+                "mutation($f: ProductFilter!) { deleteProducts(filter: $f) { count } }",
+                json!({ "f": { "id_In": ids } }),
+            )
+            .await;
+        assert_eq!(
+            deleted.data()["deleteProducts"]["count"],
+            2,
+            "{n}: {}",
+            deleted.text
+        );
+        assert_eq!(
+            total(&server.graphql(count, json!({})).await),
+            before,
+            "{n}"
+        );
+    }
+    cleanup(servers).await;
+}

@@ -36,6 +36,9 @@ use crate::raw_json::JsonPlan;
 pub enum Kind {
     /// The example app's generated API.
     Gqlgen,
+    /// The same with the response cache on (`GRAPHQL_CACHING_ENABLED`): after the first
+    /// request, every answer is a hit.
+    GqlgenCached,
     /// The hand-written async-graphql + DataLoader server of [`baseline`].
     Baseline,
     /// The hand-written sqlx handler of [`raw`].
@@ -46,12 +49,19 @@ pub enum Kind {
 
 impl Kind {
     /// Every server, in the order of reports.
-    pub const ALL: [Kind; 4] = [Kind::Gqlgen, Kind::Baseline, Kind::Raw, Kind::RawJson];
+    pub const ALL: [Kind; 5] = [
+        Kind::Gqlgen,
+        Kind::GqlgenCached,
+        Kind::Baseline,
+        Kind::Raw,
+        Kind::RawJson,
+    ];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Gqlgen => "gqlgen",
+            Kind::GqlgenCached => "gqlgen-cached",
             Kind::Baseline => "baseline",
             Kind::Raw => "raw",
             Kind::RawJson => "raw-json",
@@ -164,14 +174,16 @@ pub async fn server_with(
         .map_err(|err| format!("cannot open the database: {err}"))?;
     let statements = StatementCounter::default();
     let router = match kind {
-        Kind::Gqlgen | Kind::Baseline => {
+        Kind::Gqlgen | Kind::GqlgenCached | Kind::Baseline => {
             let counter = statements.clone();
             db.set_metric_callback(move |_| counter.add_one());
-            if kind == Kind::Gqlgen {
-                example_app::router(db, example_app::with_signing_key(gqlgen_config()))
-                    .map_err(|err| format!("the example app does not start: {err}"))?
-            } else {
+            if kind == Kind::Baseline {
                 baseline::router(db)
+            } else {
+                let mut config = gqlgen_config();
+                config.caching_enabled = kind == Kind::GqlgenCached;
+                example_app::router(db, example_app::with_signing_key(config))
+                    .map_err(|err| format!("the example app does not start: {err}"))?
             }
         }
         Kind::Raw => raw::router(raw::Pool::of(&db)?, statements.clone()),

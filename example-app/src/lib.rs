@@ -59,7 +59,7 @@ pub fn router_with_api_keys(
     api_keys: std::collections::HashMap<String, String>,
 ) -> Result<axum::Router, String> {
     let revocations = gqlgen_runtime::auth::Revocations::memory();
-    assemble(db, config, revocations, None, None, api_keys)
+    assemble(db, config, revocations, None, None, None, api_keys)
 }
 
 /// The keys of `EXAMPLE_API_KEYS`; none when it is unset.
@@ -70,8 +70,8 @@ fn api_keys_from_env() -> Result<std::collections::HashMap<String, String>, Stri
     }
 }
 
-/// The router of a served app: revoked tokens, rate-limit buckets and subscription events in
-/// Redis when `REDIS_URL` is set, so that several instances share them; in memory otherwise.
+/// The router of a served app: revoked tokens, rate-limit buckets, subscription events and
+/// (with caching enabled) the response cache in Redis when `REDIS_URL` is set, so that several instances share them; in memory otherwise.
 pub async fn app(db: DatabaseConnection, config: Config) -> Result<axum::Router, String> {
     let Some(url) = config.redis_url.clone() else {
         return router(db, config);
@@ -79,6 +79,12 @@ pub async fn app(db: DatabaseConnection, config: Config) -> Result<axum::Router,
     let revocations = gqlgen_runtime::auth::Revocations::redis(&url).await?;
     let limiter = gqlgen_runtime::rate_limit::RateLimiter::redis(&url, &config.rate_limit).await?;
     let events = gqlgen_runtime::events::Events::redis(&url).await?;
+    let cache = if config.caching_enabled {
+        let namespace = config.cache.namespace();
+        Some(gqlgen_runtime::cache::ResponseCache::redis(&url, namespace).await?)
+    } else {
+        None
+    };
     let api_keys = api_keys_from_env()?;
     assemble(
         db,
@@ -86,6 +92,7 @@ pub async fn app(db: DatabaseConnection, config: Config) -> Result<axum::Router,
         revocations,
         Some(limiter),
         Some(events),
+        cache,
         api_keys,
     )
 }
@@ -96,6 +103,7 @@ fn assemble(
     revocations: gqlgen_runtime::auth::Revocations,
     rate_limiter: Option<gqlgen_runtime::rate_limit::RateLimiter>,
     events: Option<gqlgen_runtime::events::Events>,
+    cache: Option<gqlgen_runtime::cache::ResponseCache>,
     api_keys: std::collections::HashMap<String, String>,
 ) -> Result<axum::Router, String> {
     let jwt = gqlgen_runtime::auth::Jwt::new(&config.jwt)?;
@@ -110,6 +118,7 @@ fn assemble(
         auth: Some(auth),
         rate_limiter,
         events,
+        cache,
         ..Default::default()
     };
     if !api_keys.is_empty() {

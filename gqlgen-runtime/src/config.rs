@@ -46,6 +46,9 @@ pub struct Config {
     pub caching_enabled: bool,
     /// The response cache's size and default TTL.
     pub cache: CacheSettings,
+    /// A manifest of the only documents that run (`GRAPHQL_PERSISTED_QUERIES_ALLOW_LIST`);
+    /// unset: any document runs, and clients may register persisted queries.
+    pub persisted_queries_allow_list: Option<String>,
     /// The connection pool.
     pub database: DatabaseSettings,
     /// How long in-flight requests may run on after SIGTERM or Ctrl-C (`SHUTDOWN_TIMEOUT`).
@@ -66,6 +69,16 @@ pub struct CacheSettings {
     pub max_entries: u64,
     /// Most bytes of answers kept in memory.
     pub max_bytes: u64,
+    /// The start of the response cache's Redis keys (`{namespace}:cache:…`), so that several
+    /// applications can share one Redis; `gqlgen` when unset.
+    pub namespace: Option<String>,
+}
+
+impl CacheSettings {
+    /// [`CacheSettings::namespace`], or `gqlgen`.
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("gqlgen")
+    }
 }
 
 impl Default for CacheSettings {
@@ -74,6 +87,7 @@ impl Default for CacheSettings {
             default_ttl: 300,
             max_entries: 10_000,
             max_bytes: 64 * 1024 * 1024,
+            namespace: None,
         }
     }
 }
@@ -383,6 +397,7 @@ impl Config {
             redis_url: None,
             caching_enabled: false,
             cache: CacheSettings::default(),
+            persisted_queries_allow_list: None,
             database: DatabaseSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
             access: AccessDefaults::default(),

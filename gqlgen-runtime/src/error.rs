@@ -27,6 +27,11 @@ pub enum ErrorCode {
     QueryTooLarge,
     /// `__schema` / `__type` while introspection is off.
     IntrospectionDisabled,
+    /// A persisted query's hash this server does not know: send it again with its `query`
+    /// (Apollo's automatic persisted queries).
+    PersistedQueryNotFound,
+    /// A document outside the server's allow-list of persisted queries.
+    PersistedQueryNotInList,
     /// A fault of the server, its message masked unless in debug.
     InternalError,
 }
@@ -45,6 +50,8 @@ impl ErrorCode {
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
             ErrorCode::QueryTooLarge => "QUERY_TOO_LARGE",
             ErrorCode::IntrospectionDisabled => "INTROSPECTION_DISABLED",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
             ErrorCode::InternalError => "INTERNAL_ERROR",
         }
     }

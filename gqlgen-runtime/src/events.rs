@@ -273,7 +273,7 @@ pub async fn publish<M: GraphQLModel>(ctx: &Context<'_>, change: Change, rows: &
 /// Sends an event made before its rows were gone (a delete's), as [`publish`] does.
 pub(crate) async fn send(ctx: &Context<'_>, event: RowEvent) {
     // Cached answers that read the model end before the write answers.
-    crate::cache::invalidate(ctx, &event.type_name);
+    crate::cache::invalidate(ctx, &event.type_name).await;
     if let Some(events) = ctx.data_opt::<Events>()
         && events.heard()
     {

@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::error::{ErrorCode, ErrorFormatter, GqlError};
 use crate::events::Events;
 use crate::limits::{DocumentCache, QueryAnalyzer};
+use crate::persisted::PersistedQueries;
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::render::RenderedTexts;
 
@@ -56,6 +57,9 @@ pub struct Services {
     pub events: Option<Events>,
     /// The response cache, when `caching_enabled`: in memory when `None`.
     pub cache: Option<ResponseCache>,
+    /// The persisted queries: `None` reads the allow-list of the settings, if any, else keeps
+    /// the documents clients register in memory.
+    pub persisted_queries: Option<PersistedQueries>,
 }
 
 /// The total length of the query texts whose parsed documents a router keeps: a few hundred
@@ -76,6 +80,7 @@ struct AppState<Q, M, S> {
     events: Events,
     /// The response cache and the schema's cache hints, when `caching_enabled`.
     cache: Option<(ResponseCache, Arc<Hints>)>,
+    persisted: PersistedQueries,
 }
 
 impl<Q, M, S> AppState<Q, M, S> {
@@ -147,6 +152,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             documents: self.documents.clone(),
             events: self.events.clone(),
             cache: self.cache.clone(),
+            persisted: self.persisted.clone(),
         }
     }
 }
@@ -176,11 +182,12 @@ where
     };
     let origins = config.cors_allowed_origins.clone();
     let debug = config.debug;
+    let config_allow_list = config.persisted_queries_allow_list.clone();
     let cache = config.caching_enabled.then(|| {
         let cache = services.cache.unwrap_or_else(|| {
             ResponseCache::memory(config.cache.max_entries, config.cache.max_bytes)
         });
-        (cache, Arc::new(Hints::of::<Q>(&config)))
+        (cache, Arc::new(Hints::of::<Q>(&config, &schema.sdl())))
     });
     let state = AppState {
         schema,
@@ -194,6 +201,9 @@ where
         documents: DocumentCache::new(DOCUMENT_CACHE_BYTES),
         events: services.events.unwrap_or_default(),
         cache,
+        persisted: services
+            .persisted_queries
+            .unwrap_or_else(|| persisted_queries(&config_allow_list)),
     };
     let mut router = Router::new()
         .route(
@@ -217,6 +227,25 @@ where
         }))
         .layer(middleware::from_fn(request_id))
 }
+
+/// The persisted queries of the settings: the allow-list file when one is named, read now. A
+/// file that cannot be read or is not a manifest fails closed: nothing runs, and the log says
+/// why.
+fn persisted_queries(allow_list: &Option<String>) -> PersistedQueries {
+    let Some(path) = allow_list else {
+        return PersistedQueries::automatic(PERSISTED_QUERY_BYTES);
+    };
+    let read = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read {path}: {err}"))
+        .and_then(|text| PersistedQueries::allow_list(&text));
+    read.unwrap_or_else(|error| {
+        tracing::error!(%error, "persisted_queries.allow_list: every document is refused");
+        PersistedQueries::nothing()
+    })
+}
+
+/// The total length of the documents clients may register as persisted queries.
+const PERSISTED_QUERY_BYTES: u64 = 8 << 20;
 
 /// A response in GraphQL's shape with one coded error.
 fn refusal(status: StatusCode, err: GqlError) -> Response {
@@ -417,13 +446,15 @@ where
     // The cache's plan of a single query, with its key and the models' generations.
     let mut cacheable = None;
     for mut request in requests {
-        let checked = crate::limits::check_request(
-            &mut request,
-            &config.limits,
-            config.default_page_size,
-            config.introspection,
-            Some(&state.documents),
-        );
+        let checked = state.persisted.resolve(&mut request).and_then(|()| {
+            crate::limits::check_request(
+                &mut request,
+                &config.limits,
+                config.default_page_size,
+                config.introspection,
+                Some(&state.documents),
+            )
+        });
         if read_only && checked.is_ok() && is_mutation(&mut request) {
             let mut response = state.refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -447,27 +478,31 @@ where
                     && let Some(plan) = hints.plan(document, operation.as_deref())
                 {
                     let key = crate::cache::key(
+                        &hints.schema,
                         &plan,
                         &request.query,
                         operation.as_deref(),
                         &request.variables,
                         &caller,
                     );
-                    let generations = cache.generations(&plan.models);
-                    if let Some(entry) = cache.get(&key, &generations) {
-                        let body = entry.body.to_vec();
-                        let etag = entry.etag.clone();
-                        return cached_response(
-                            &plan,
-                            &caller,
-                            read_only,
-                            media,
-                            body,
-                            etag,
-                            if_none_match,
-                        );
+                    // Read before the query runs: a write meanwhile makes what it stores stale
+                    // at once.
+                    if let Some(generations) = cache.generations(&plan.models).await {
+                        if let Some(entry) = cache.get(&key, &generations).await {
+                            let body = entry.body.clone().into_bytes();
+                            let etag = entry.etag.clone();
+                            return cached_response(
+                                &plan,
+                                &caller,
+                                read_only,
+                                media,
+                                body,
+                                etag,
+                                if_none_match,
+                            );
+                        }
+                        cacheable = Some((cache, plan, key, generations));
                     }
-                    cacheable = Some((cache, plan, key, generations));
                 }
                 let mut request = request
                     .data(caller.clone())
@@ -533,19 +568,11 @@ where
         StatusCode::OK
     };
     let without_errors = !batched && responses[0].0.errors.is_empty();
-    if let (Some((cache, plan, key, generations)), true) = (cacheable, without_errors) {
-        let body: Arc<[u8]> = Arc::from(body);
-        cache.put(key, body.clone(), generations, plan.ttl);
-        let etag = crate::cache::etag(&body);
-        return cached_response(
-            &plan,
-            &caller,
-            read_only,
-            media,
-            body.to_vec(),
-            etag,
-            if_none_match,
-        );
+    if let (Some((cache, plan, key, generations)), true) = (cacheable, without_errors)
+        && let Ok(text) = String::from_utf8(body.clone())
+    {
+        let etag = cache.put(key, text, generations, plan.ttl).await;
+        return cached_response(&plan, &caller, read_only, media, body, etag, if_none_match);
     }
     let mut response =
         (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();

@@ -86,6 +86,7 @@ pub mod node;
 #[doc(hidden)]
 pub mod order;
 pub mod permission;
+pub mod persisted;
 #[doc(hidden)]
 pub mod plan;
 pub mod policy;

@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, GraphQLModel)]
 #[sea_orm(table_name = "order_item")]
 // An item belongs to whoever owns its order: the row scope follows the relation in SQL.
-#[graphql(permissions(IsOwnerOrStaff), owner = order, cache(ttl = 60))]
+#[graphql(permissions(IsOwnerOrStaff), owner = order, cache(ttl = 60, vary_on_user))]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,

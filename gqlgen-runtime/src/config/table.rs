@@ -326,6 +326,13 @@ pub(crate) const SETTINGS: &[Setting] = &[
         doc: "serve the answers of queries reading only models with `cache(...)` from the response cache",
     },
     Setting {
+        name: "persisted_queries.allow_list",
+        env: "GRAPHQL_PERSISTED_QUERIES_ALLOW_LIST",
+        toml: "persisted_queries.allow_list",
+        field: |c| Field::Text(&mut c.persisted_queries_allow_list),
+        doc: "a persisted query manifest (a JSON file): only its documents run; unset: any does, and clients may register persisted queries",
+    },
+    Setting {
         name: "cache.default_ttl",
         env: "GRAPHQL_CACHE_DEFAULT_TTL",
         toml: "cache.default_ttl",
@@ -345,6 +352,13 @@ pub(crate) const SETTINGS: &[Setting] = &[
         toml: "cache.max_bytes",
         field: |c| Field::Number(&mut c.cache.max_bytes, Min::One),
         doc: "most bytes of answers the in-memory response cache keeps",
+    },
+    Setting {
+        name: "cache.namespace",
+        env: "GRAPHQL_CACHE_NAMESPACE",
+        toml: "cache.namespace",
+        field: |c| Field::Text(&mut c.cache.namespace),
+        doc: "the start of the response cache's Redis keys, for applications sharing one Redis (unset: gqlgen)",
     },
     Setting {
         name: "database.max_connections",

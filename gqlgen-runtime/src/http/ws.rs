@@ -94,6 +94,10 @@ async fn serve<Q, M, S>(
             let mut data = Data::default();
             data.insert(caller.clone());
             data.insert(init_state.events.clone());
+            // A mutation over the socket ends cached answers as one over HTTP does.
+            if let Some((cache, _)) = &init_state.cache {
+                data.insert(cache.clone());
+            }
             let _ = session.send(Some(Session {
                 caller,
                 authorization,
