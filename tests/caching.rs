@@ -497,22 +497,31 @@ async fn an_allow_list_runs_only_its_documents() {
         "{}",
         register.text
     );
+    // The socket runs only listed documents too.
+    let subscription = "subscription { productCreated { name } }";
+    let refused = over_the_socket(server.addr(), json!({}), subscription).await;
+    // Refused before it runs, as other refusals over the socket: one answer with the error.
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_IN_LIST",
+        "{refused}"
+    );
+    let listed_over_the_socket = over_the_socket(server.addr(), json!({}), listed).await;
+    assert_eq!(
+        listed_over_the_socket["payload"]["data"], by_text.body["data"],
+        "{listed_over_the_socket}"
+    );
     std::fs::remove_file(&file).ok();
     cleanup(servers).await;
 }
 
-#[tokio::test]
-async fn a_mutation_over_the_websocket_ends_cached_answers_too() {
+/// Runs `query` over a new graphql-transport-ws connection initialised with `payload`; answers
+/// the operation's first `next` or `error` message.
+async fn over_the_socket(addr: std::net::SocketAddr, payload: Value, query: &str) -> Value {
     use futures_util::{SinkExt as _, StreamExt as _};
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-    let servers = fixture_servers(caching()).await;
-    let (backend, server) = &servers[0];
-    let admin = login(server, "admin").await;
-    server.graphql(FIRST_PRODUCT, json!({})).await;
-    rename_behind_the_back(backend, "Behind").await;
-    let mut request = format!("ws://{}/graphql/ws", server.addr())
+    let mut request = format!("ws://{addr}/graphql/ws")
         .into_client_request()
         .expect("a request");
     request.headers_mut().insert(
@@ -523,12 +532,9 @@ async fn a_mutation_over_the_websocket_ends_cached_answers_too() {
         .await
         .expect("the upgrade");
     let send = |value: Value| Message::Text(value.to_string().into());
-    let init = json!({ "type": "connection_init", "payload": { "authToken": admin } });
+    let init = json!({ "type": "connection_init", "payload": payload });
     socket.send(send(init)).await.expect("sent");
-    let mutation = gqlgen_tests::with_global_ids(
-        "mutation { updateProduct(id: Product:1, input: {name: \"Over the socket\"}) { success } }",
-    );
-    let subscribe = json!({ "type": "subscribe", "id": "m", "payload": { "query": mutation } });
+    let subscribe = json!({ "type": "subscribe", "id": "1", "payload": { "query": query } });
     socket.send(send(subscribe)).await.expect("sent");
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
@@ -540,14 +546,27 @@ async fn a_mutation_over_the_websocket_ends_cached_answers_too() {
             continue;
         };
         let value: Value = serde_json::from_str(&text).unwrap_or_default();
-        if value["type"] == "next" {
-            assert_eq!(
-                value["payload"]["data"]["updateProduct"]["success"], true,
-                "{value}"
-            );
-            break;
+        if value["type"] == "next" || value["type"] == "error" {
+            return value;
         }
     }
+}
+
+#[tokio::test]
+async fn a_mutation_over_the_websocket_ends_cached_answers_too() {
+    let servers = fixture_servers(caching()).await;
+    let (backend, server) = &servers[0];
+    let admin = login(server, "admin").await;
+    server.graphql(FIRST_PRODUCT, json!({})).await;
+    rename_behind_the_back(backend, "Behind").await;
+    let mutation = gqlgen_tests::with_global_ids(
+        "mutation { updateProduct(id: Product:1, input: {name: \"Over the socket\"}) { success } }",
+    );
+    let answer = over_the_socket(server.addr(), json!({ "authToken": admin }), &mutation).await;
+    assert_eq!(
+        answer["payload"]["data"]["updateProduct"]["success"], true,
+        "{answer}"
+    );
     let after = server.graphql(FIRST_PRODUCT, json!({})).await;
     assert_eq!(name_of(&after.body), "Over the socket", "{}", after.text);
     cleanup(servers).await;

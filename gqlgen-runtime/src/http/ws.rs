@@ -3,8 +3,9 @@
 //! both). The gates are HTTP's: the token comes in `connection_init`'s payload
 //! (`{"Authorization": "Bearer …"}` or `{"authToken": "…"}`) and is checked, rate limit
 //! included, like a header; a refused one closes the connection (`4403` in
-//! graphql-transport-ws, `connection_error` in graphql-ws). Each operation then passes the query
-//! limits and analyzers and spends the caller's rate-limit budget before it runs, under the
+//! graphql-transport-ws, `connection_error` in graphql-ws). Each operation then passes the
+//! persisted queries' allow-list, the query limits and analyzers and spends the caller's
+//! rate-limit budget before it runs, under the
 //! connection's caller, and a connection runs at
 //! most `subscriptions.max_per_connection` operations at once (`RATE_LIMITED` beyond). Every
 //! `subscriptions.keepalive` the server sends a WebSocket ping and checks the token again: a
@@ -298,13 +299,16 @@ where
     /// The request's refusal by the limits or an analyzer, as its one response.
     fn check(&self, request: &mut async_graphql::Request) -> Option<async_graphql::Response> {
         let config = &self.state.config;
-        let checked = crate::limits::check_request(
-            request,
-            &config.limits,
-            config.default_page_size,
-            config.introspection,
-            Some(&self.state.documents),
-        );
+        // Persisted queries (and their allow-list) hold over the socket as over HTTP.
+        let checked = self.state.persisted.resolve(request).and_then(|()| {
+            crate::limits::check_request(
+                request,
+                &config.limits,
+                config.default_page_size,
+                config.introspection,
+                Some(&self.state.documents),
+            )
+        });
         let session = self.session.borrow();
         let anonymous = Caller::default();
         let caller = session.as_ref().map_or(&anonymous, |s| &s.caller);
