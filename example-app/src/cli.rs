@@ -1,5 +1,5 @@
 //! The command line of DESIGN.md: `serve [--addr A] [--database-url U]` (the default),
-//! `schema` and `docs --out DIR`. Failures end with one line on stderr and a non-zero status, never a panic.
+//! `health [--database-url U]`, `schema` and `docs --out DIR`. Failures end with one line on stderr and a non-zero status, never a panic.
 
 use std::net::SocketAddr;
 
@@ -11,6 +11,11 @@ pub enum Command {
         database_url: String,
     },
     Schema,
+    /// Run the readiness checks (database, Redis when configured, schema) and exit non-zero
+    /// when one fails: a container's HEALTHCHECK.
+    Health {
+        database_url: String,
+    },
     /// Write the API documentation's Markdown files into the directory.
     Docs {
         out: std::path::PathBuf,
@@ -21,8 +26,9 @@ pub enum Command {
 /// The embedded SQLite file used when no database is named.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://example-app.sqlite?mode=rwc";
 
-pub const USAGE: &str = "usage: example-app [serve [--addr HOST:PORT] [--database-url URL]] | schema | docs --out DIR\n\
+pub const USAGE: &str = "usage: example-app [serve [--addr HOST:PORT] [--database-url URL]] | health [--database-url URL] | schema | docs --out DIR\n\
   serve   (default) serve /graphql on 127.0.0.1:8000 over DATABASE_URL or an embedded SQLite file\n\
+  health  check the database, Redis (REDIS_URL) and the schema as GET /ready does; exit 1 when one fails\n\
   schema  print the GraphQL SDL\n\
   docs    write schema.md, queries.md, mutations.md and subscriptions.md into DIR";
 
@@ -36,6 +42,13 @@ pub fn parse(args: &[String], env_url: Option<String>) -> Result<Command, String
         Some(flag) if flag.starts_with("--") && flag != "--help" => {
             parse_serve(args, addr, database_url)
         }
+        Some("health") => match &args[1..] {
+            [] => Ok(Command::Health { database_url }),
+            [flag, url] if flag == "--database-url" => Ok(Command::Health {
+                database_url: url.clone(),
+            }),
+            _ => Err("`health` takes `--database-url URL` or nothing".to_owned()),
+        },
         Some("schema") if args.len() == 1 => Ok(Command::Schema),
         Some("schema") => Err(format!("`schema` takes no arguments, got `{}`", args[1])),
         Some("docs") => match &args[1..] {

@@ -15,13 +15,28 @@ fn main() {
     runtime.block_on(run());
 }
 
+/// Logs to stderr at the level of `RUST_LOG` (default `info`): JSON objects, one per line, with
+/// `json`; otherwise text, coloured only when stderr is a terminal and `NO_COLOR` is unset.
+fn init_logging(json: bool) {
+    use std::io::IsTerminal as _;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        let colours = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        builder.with_ansi(colours).init();
+    }
+}
+
 async fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args, std::env::var("DATABASE_URL").ok()) {
         Ok(command) => command,
@@ -31,6 +46,7 @@ async fn run() {
         Command::Help => println!("{}", cli::USAGE),
         Command::Schema => print!("{}", example_app::sdl()),
         Command::Docs { out } => {
+            init_logging(false);
             if let Err(err) = write_docs(&out) {
                 fail(&format!(
                     "cannot write the docs into {}: {err}",
@@ -38,8 +54,14 @@ async fn run() {
                 ));
             }
         }
+        Command::Health { database_url } => {
+            let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
+            init_logging(config.observe.json_logs());
+            std::process::exit(health(&database_url, config).await)
+        }
         Command::Serve { addr, database_url } => {
             let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
+            init_logging(config.observe.json_logs());
             serve(addr, &database_url, config).await
         }
     }
@@ -53,6 +75,31 @@ fn write_docs(out: &std::path::Path) -> Result<(), String> {
         std::fs::write(out.join(name), text).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Runs the readiness checks, prints their outcome as JSON and answers the exit status: 0 when
+/// ready, 1 when not.
+async fn health(database_url: &str, config: Config) -> i32 {
+    let db = gqlgen_runtime::db::connect_with(database_url, &config.database).await;
+    let readiness = match &db {
+        Ok(db) => {
+            let schema = example_app::schema(db.clone(), config.clone());
+            gqlgen_runtime::health::check(&schema, Some(db), config.redis_url.as_deref()).await
+        }
+        Err(err) => gqlgen_runtime::health::Readiness {
+            status: "unavailable",
+            checks: vec![gqlgen_runtime::health::Check {
+                name: "database",
+                outcome: format!("cannot open {}: {err}", cli::redact(database_url)),
+            }],
+            failing: vec!["database"],
+        },
+    };
+    println!(
+        "{}",
+        serde_json::to_string(&readiness).unwrap_or_else(|_| readiness.status.to_owned())
+    );
+    if readiness.is_ready() { 0 } else { 1 }
 }
 
 fn fail(message: &str) -> ! {

@@ -249,3 +249,224 @@ fn sigterm_stops_the_server_closes_the_pool_and_exits_0() {
     line_with(&lines, "shutdown complete", Duration::from_secs(2));
     line_with(&lines, "database pool closed", Duration::from_secs(2));
 }
+
+/// `example-app health` against `url`, with `redis` as `REDIS_URL`: the exit status and the
+/// JSON it prints.
+fn health(url: &str, redis: Option<&str>) -> (Option<i32>, serde_json::Value) {
+    let mut command = example_app();
+    command
+        .args(["health", "--database-url", url])
+        .env("GQLGEN_PROFILE", "development")
+        .env_remove("REDIS_URL");
+    if let Some(redis) = redis {
+        command.env("REDIS_URL", redis);
+    }
+    let output = command.output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
+        panic!(
+            "health prints JSON ({err}): {stdout} {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code(), report)
+}
+
+#[test]
+fn health_exits_0_when_ready_and_1_naming_the_failing_check() {
+    let (status, report) = health("sqlite::memory:", None);
+    assert_eq!(status, Some(0), "{report}");
+    assert_eq!(report["status"], "ready", "{report}");
+    assert_eq!(report["failing"], serde_json::json!([]), "{report}");
+
+    let (status, report) = health("sqlite::memory:", Some("redis://127.0.0.1:1"));
+    assert_eq!(status, Some(1), "{report}");
+    assert_eq!(report["failing"], serde_json::json!(["redis"]), "{report}");
+
+    let (status, report) = health("postgres://postgres@127.0.0.1:1/test", None);
+    assert_eq!(status, Some(1), "{report}");
+    assert_eq!(
+        report["failing"],
+        serde_json::json!(["database"]),
+        "{report}"
+    );
+}
+
+/// The server started with stderr written to a file, as a container or systemd does; answers
+/// the child and the log file's path once it serves.
+fn serve_logging_to_a_file(extra_env: &[(&str, &str)]) -> (Running, std::path::PathBuf, String) {
+    let log = std::env::temp_dir().join(format!("example-app-{}.log", uuid::Uuid::new_v4()));
+    let file = std::fs::File::create(&log).expect("a log file");
+    let mut command = example_app();
+    command
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite::memory:",
+        ])
+        .env("GQLGEN_PROFILE", "development")
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
+        .env_remove("LOG_FORMAT")
+        .env_remove("REDIS_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(file));
+    for (name, value) in extra_env {
+        command.env(name, value);
+    }
+    let child = Running(command.spawn().expect("starts"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let addr = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(rest) = text.split("http://").nth(1)
+            && let Some(addr) = rest.split('/').next()
+        {
+            break addr.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not start: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (child, log, addr)
+}
+
+fn http_post(addr: &str, path: &str, body: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+#[test]
+fn logs_in_a_file_have_no_colour_codes_and_json_logs_are_one_object_per_line() {
+    let query = r#"{"query":"query Few { products(first: 2) { totalCount } }"}"#;
+    let (child, log, addr) = serve_logging_to_a_file(&[]);
+    let answer = http_post(&addr, "/graphql", query).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(child);
+    let text = std::fs::read_to_string(&log).expect("the log");
+    assert!(text.contains("graphql operation"), "{text}");
+    assert!(!text.contains('\u{1b}'), "escape codes in a file: {text}");
+    std::fs::remove_file(&log).ok();
+
+    let (child, log, addr) = serve_logging_to_a_file(&[("LOG_FORMAT", "json")]);
+    let answer = http_post(&addr, "/graphql", query).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(child);
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line}"))
+        })
+        .collect();
+    let operation = lines
+        .iter()
+        .find(|line| line["fields"]["message"] == "graphql operation")
+        .unwrap_or_else(|| panic!("no operation line: {text}"));
+    assert_eq!(operation["fields"]["operation"], "Few", "{operation}");
+    assert_eq!(operation["fields"]["status"], "ok", "{operation}");
+    assert!(
+        operation["fields"]["duration_ms"].is_number(),
+        "{operation}"
+    );
+    assert!(operation["fields"]["statements"].is_number(), "{operation}");
+    assert!(
+        operation["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 36),
+        "{operation}"
+    );
+    std::fs::remove_file(&log).ok();
+}
+
+#[test]
+fn ready_checks_the_database_and_metrics_parse_as_prometheus_text() {
+    let (_child, log, addr) = serve_logging_to_a_file(&[("SLOW_QUERY_THRESHOLD", "0")]);
+    let ready = http_get(&addr, "/ready").expect("an answer");
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    assert!(ready.contains(r#""status":"ready""#), "{ready}");
+    for _ in 0..3 {
+        let answer = http_post(
+            &addr,
+            "/graphql",
+            r#"{"query":"query Few { products(first: 2) { totalCount } }"}"#,
+        )
+        .expect("an answer");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let answer = http_get(&addr, "/metrics").expect("an answer");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a body");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    let lines = body.lines().map(|line| Ok(line.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text");
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    assert_eq!(
+        value(
+            "graphql_requests_total",
+            &[("operation", "Few"), ("status", "ok")]
+        ),
+        Some(3.0),
+        "{body}"
+    );
+    assert!(
+        value("graphql_sql_statements_total", &[]).is_some_and(|n| n >= 3.0),
+        "{body}"
+    );
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "graphql_request_duration_seconds_count"),
+        "{body}"
+    );
+    // A threshold of 0 logs every operation as slow, with its document and never variables.
+    let text = std::fs::read_to_string(&log).expect("the log");
+    assert!(text.contains("slow graphql operation"), "{text}");
+    std::fs::remove_file(&log).ok();
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
+}

@@ -58,6 +58,41 @@ pub struct Config {
     pub access: AccessDefaults,
     /// WebSocket connections serving subscriptions (`/graphql/ws`).
     pub subscriptions: SubscriptionSettings,
+    /// Metrics and logs.
+    pub observe: ObserveSettings,
+}
+
+/// What the server reports: metrics (`GET /metrics`) and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObserveSettings {
+    /// The bearer token `GET /metrics` asks for (`METRICS_TOKEN`). Unset: the endpoint is open
+    /// in development and testing, and answers 404 in production.
+    pub metrics_token: Option<String>,
+    /// Operation names with a metric label of their own; further names count as `other`.
+    pub max_operations: u32,
+    /// An operation this slow or slower is logged at WARN (`SLOW_QUERY_THRESHOLD`, seconds);
+    /// 0 logs every one.
+    pub slow_query_threshold: Duration,
+    /// `text` (coloured only on a terminal) or `json`, one object per line (`LOG_FORMAT`).
+    pub log_format: Option<String>,
+}
+
+impl Default for ObserveSettings {
+    fn default() -> Self {
+        ObserveSettings {
+            metrics_token: None,
+            max_operations: 100,
+            slow_query_threshold: Duration::from_secs(1),
+            log_format: None,
+        }
+    }
+}
+
+impl ObserveSettings {
+    /// Whether logs are JSON lines (`LOG_FORMAT=json`).
+    pub fn json_logs(&self) -> bool {
+        self.log_format.as_deref() == Some("json")
+    }
 }
 
 /// The response cache (`caching_enabled`).
@@ -199,6 +234,10 @@ pub struct DatabaseSettings {
     pub acquire_timeout: Duration,
     /// How long opening one connection may take (`DB_CONNECT_TIMEOUT`).
     pub connect_timeout: Duration,
+    /// A connection idle this long is closed, down to `min_connections` (`DB_IDLE_TIMEOUT`).
+    pub idle_timeout: Duration,
+    /// Each SQL statement is logged with its duration (`DB_LOG_QUERIES`), for development.
+    pub log_queries: bool,
 }
 
 impl Default for DatabaseSettings {
@@ -208,6 +247,8 @@ impl Default for DatabaseSettings {
             min_connections: 0,
             acquire_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(2),
+            idle_timeout: Duration::from_secs(600),
+            log_queries: false,
         }
     }
 }
@@ -402,6 +443,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(30),
             access: AccessDefaults::default(),
             subscriptions: SubscriptionSettings::default(),
+            observe: ObserveSettings::default(),
         }
     }
 

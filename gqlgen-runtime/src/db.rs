@@ -76,7 +76,7 @@ pub async fn connect_with(
             "unsupported URL scheme; use sqlite:PATH or postgres://USER@HOST/DATABASE",
         ));
     };
-    Database::connect(options_with(url, settings))
+    let mut db = Database::connect(options_with(url, settings))
         .await
         .map_err(|err| {
             let cause = match &err {
@@ -93,7 +93,11 @@ pub async fn connect_with(
                 Some(address) => ConnectError::new(format!("{cause} ({address})")),
                 None => ConnectError::new(cause),
             }
-        })
+        })?;
+    // Statements are counted for the metrics and the per-request log, and logged one by one
+    // with `log_queries`.
+    db.set_metric_callback(crate::observe::statement_callback(settings.log_queries));
+    Ok(db)
 }
 
 /// The connect options [`connect`] uses, to adjust before connecting (a schema search path, a
@@ -119,6 +123,7 @@ pub fn options_with(url: &str, settings: &DatabaseSettings) -> ConnectOptions {
         .max_connections(settings.max_connections)
         .min_connections(settings.min_connections)
         .acquire_timeout(settings.acquire_timeout)
+        .idle_timeout(settings.idle_timeout)
         .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
@@ -335,6 +340,8 @@ mod tests {
             min_connections: 2,
             acquire_timeout: Duration::from_secs(3),
             connect_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(60),
+            log_queries: false,
         };
         let options = options_with("postgres://u@h/x", &settings);
         assert_eq!(options.get_max_connections(), Some(7));

@@ -37,6 +37,30 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::AuthenticationRequired,
+        ErrorCode::PermissionDenied,
+        ErrorCode::NotFound,
+        ErrorCode::ValidationError,
+        ErrorCode::BadUserInput,
+        ErrorCode::RateLimited,
+        ErrorCode::QueryTooDeep,
+        ErrorCode::QueryTooComplex,
+        ErrorCode::QueryTooLarge,
+        ErrorCode::IntrospectionDisabled,
+        ErrorCode::PersistedQueryNotFound,
+        ErrorCode::PersistedQueryNotInList,
+        ErrorCode::InternalError,
+    ];
+
+    /// The code whose wire name is `name`.
+    pub fn from_wire(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
+    }
+
     /// The code's wire name.
     pub fn as_str(self) -> &'static str {
         match self {

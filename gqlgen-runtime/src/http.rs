@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::error::{ErrorCode, ErrorFormatter, GqlError};
 use crate::events::Events;
 use crate::limits::{DocumentCache, QueryAnalyzer};
+use crate::observe::{Metrics, Operation};
 use crate::persisted::PersistedQueries;
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::render::RenderedTexts;
@@ -81,6 +82,7 @@ struct AppState<Q, M, S> {
     /// The response cache and the schema's cache hints, when `caching_enabled`.
     cache: Option<(ResponseCache, Arc<Hints>)>,
     persisted: PersistedQueries,
+    metrics: Arc<Metrics>,
 }
 
 impl<Q, M, S> AppState<Q, M, S> {
@@ -116,6 +118,7 @@ impl<Q, M, S> AppState<Q, M, S> {
             return None;
         };
         tracing::warn!(retry_after_secs, "rate limited");
+        self.metrics.rate_limited();
         let message = format!("too many requests; retry in {retry_after_secs} s");
         Some((
             GqlError::new(ErrorCode::RateLimited, message),
@@ -153,6 +156,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             events: self.events.clone(),
             cache: self.cache.clone(),
             persisted: self.persisted.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -183,6 +187,7 @@ where
     let origins = config.cors_allowed_origins.clone();
     let debug = config.debug;
     let config_allow_list = config.persisted_queries_allow_list.clone();
+    let max_operations = config.observe.max_operations;
     let cache = config.caching_enabled.then(|| {
         let cache = services.cache.unwrap_or_else(|| {
             ResponseCache::memory(config.cache.max_entries, config.cache.max_bytes)
@@ -204,6 +209,7 @@ where
         persisted: services
             .persisted_queries
             .unwrap_or_else(|| persisted_queries(&config_allow_list)),
+        metrics: Arc::new(Metrics::new(max_operations as usize)),
     };
     let mut router = Router::new()
         .route(
@@ -213,7 +219,9 @@ where
                 .options(|| async { StatusCode::NO_CONTENT }),
         )
         .route("/graphql/ws", get(ws::upgrade::<Q, M, S>))
-        .route("/health", get(|| async { "ok" }));
+        .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready::<Q, M, S>))
+        .route("/metrics", get(metrics::<Q, M, S>));
     if debug {
         router = router.route("/graphiql/{name}", get(graphiql::asset));
     }
@@ -226,6 +234,86 @@ where
             contain_panics(debug, request, next)
         }))
         .layer(middleware::from_fn(request_id))
+}
+
+/// `GET /metrics`: the metrics in Prometheus' text format. With `observe.metrics_token` set, only
+/// for `Authorization: Bearer <token>` (401 otherwise); unset, open in development and testing
+/// and 404 in production, so that a production server never shows them by mistake.
+async fn metrics<Q, M, S>(State(state): State<AppState<Q, M, S>>, headers: HeaderMap) -> Response {
+    match &state.config.observe.metrics_token {
+        Some(token) => {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            let matches = given.is_some_and(|given| {
+                // Compared in constant time: the token is a secret.
+                given.len() == token.len()
+                    && given
+                        .bytes()
+                        .zip(token.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+            });
+            if !matches {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer")],
+                    "GET /metrics needs the metrics token\n",
+                )
+                    .into_response();
+            }
+        }
+        None if state.config.profile == crate::config::Profile::Production => {
+            return (
+                StatusCode::NOT_FOUND,
+                "metrics are off: set METRICS_TOKEN to serve them\n",
+            )
+                .into_response();
+        }
+        None => {}
+    }
+    let cache = match &state.cache {
+        Some((cache, _)) => {
+            let counts = cache.counts();
+            vec![
+                ("hit", counts.hits),
+                ("miss", counts.misses),
+                ("store", counts.stores),
+                ("invalidation", counts.invalidations),
+            ]
+        }
+        None => Vec::new(),
+    };
+    let text = state.metrics.render(&cache, state.events.dropped());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// `GET /ready`: 200 when the database, Redis (when configured) and the schema answer, else
+/// 503; the body names every check and the failing ones.
+async fn ready<Q, M, S>(State(state): State<AppState<Q, M, S>>) -> Response
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let db = state.schema.data::<sea_orm::DatabaseConnection>();
+    let readiness =
+        crate::health::check(&state.schema, db, state.config.redis_url.as_deref()).await;
+    let status = if readiness.is_ready() {
+        StatusCode::OK
+    } else {
+        tracing::warn!(failing = ?readiness.failing, "not ready");
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(readiness)).into_response()
 }
 
 /// The persisted queries of the settings: the allow-list file when one is named, read now. A
@@ -405,9 +493,11 @@ async fn admit<Q, M, S>(
             // as every other outage), not a 401 telling the client to discard a token that may
             // be valid.
             tracing::error!(reason = %err.message, "the token could not be checked");
+            state.metrics.auth_failure("could not be checked");
             return state.refuse(StatusCode::OK, err);
         }
         tracing::info!(reason = %err.message, "authentication failed");
+        state.metrics.auth_failure(&err.message);
         let mut response = state.refuse(StatusCode::UNAUTHORIZED, err);
         response
             .headers_mut()
@@ -446,6 +536,9 @@ where
     // The cache's plan of a single query, with its key and the models' generations.
     let mut cacheable = None;
     for mut request in requests {
+        let started = std::time::Instant::now();
+        let _in_flight = state.metrics.start();
+        let mut statements = 0;
         let checked = state.persisted.resolve(&mut request).and_then(|()| {
             crate::limits::check_request(
                 &mut request,
@@ -470,6 +563,22 @@ where
             analyze(state, document.as_deref(), &request, &caller).map(|()| document)
         });
         let texts = Arc::new(RenderedTexts::default());
+        // What the operation was, for the metrics and the log, kept before `request` is spent.
+        let named = Named {
+            operation: request.operation_name.clone().or_else(|| {
+                // A document with one named operation names it without `operationName`.
+                let document = checked.as_ref().ok()?.as_deref()?;
+                match &document.operations {
+                    async_graphql::parser::types::DocumentOperations::Multiple(ops)
+                        if ops.len() == 1 =>
+                    {
+                        ops.keys().next().map(|name| name.to_string())
+                    }
+                    _ => None,
+                }
+            }),
+            document: request.query.clone(),
+        };
         let mut response = match checked {
             Ok(document) => {
                 let operation = request.operation_name.clone();
@@ -491,6 +600,7 @@ where
                         if let Some(entry) = cache.get(&key, &generations).await {
                             let body = entry.body.clone().into_bytes();
                             let etag = entry.etag.clone();
+                            observe(state, &named, &caller, started, 0, &[]);
                             return cached_response(
                                 &plan,
                                 &caller,
@@ -511,7 +621,9 @@ where
                 if let Some((cache, _)) = &state.cache {
                     request = request.data(cache.clone());
                 }
-                let mut response = state.schema.execute(request).await;
+                let (mut response, counted) =
+                    crate::observe::counting_statements(state.schema.execute(request)).await;
+                statements = counted;
                 if let Some(document) = document {
                     crate::render::order_by_selection(
                         &mut response.data,
@@ -531,6 +643,17 @@ where
             config.debug,
             state.error_formatter.as_deref(),
         );
+        let codes: Vec<&'static str> = response
+            .errors
+            .iter()
+            .map(|e| {
+                // Only the known codes are labels: a resolver's own code counts as `OTHER`.
+                crate::error::code_of(e)
+                    .and_then(ErrorCode::from_wire)
+                    .map_or("OTHER", ErrorCode::as_str)
+            })
+            .collect();
+        observe(state, &named, &caller, started, statements, &codes);
         responses.push((response, texts));
     }
     // Under `application/graphql-response+json`, a request that could not be executed at all is
@@ -582,6 +705,34 @@ where
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// An operation's name and document, kept for the metrics and the log.
+struct Named {
+    operation: Option<String>,
+    document: String,
+}
+
+/// Records an answered operation in the metrics and the log.
+fn observe<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    named: &Named,
+    caller: &Caller,
+    started: std::time::Instant,
+    statements: u64,
+    codes: &[&'static str],
+) {
+    let operation = Operation {
+        name: named.operation.as_deref(),
+        duration: started.elapsed(),
+        statements,
+        codes: codes.to_vec(),
+        user: caller.user().map(|user| user.id.as_str()),
+        document: &named.document,
+    };
+    state
+        .metrics
+        .record(&operation, Some(state.config.observe.slow_query_threshold));
 }
 
 /// The answer of a cacheable query, fresh or from the cache. Over GET it says how long HTTP

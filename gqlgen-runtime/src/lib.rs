@@ -76,6 +76,7 @@ pub mod fetch;
 #[doc(hidden)]
 pub mod filter;
 pub mod global_id;
+pub mod health;
 pub mod http;
 pub mod limits;
 #[doc(hidden)]
@@ -83,6 +84,7 @@ pub mod model;
 #[doc(hidden)]
 pub mod mutation;
 pub mod node;
+pub mod observe;
 #[doc(hidden)]
 pub mod order;
 pub mod permission;

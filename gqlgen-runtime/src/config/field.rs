@@ -18,6 +18,8 @@ pub(crate) enum Field<'a> {
     Number(&'a mut dyn WholeNumber, Min),
     /// Whole seconds, at least the [`Min`].
     Seconds(&'a mut Duration, Min),
+    /// Seconds, 0 or more, decimals allowed (`0.25`).
+    FractionalSeconds(&'a mut Duration),
     /// Free text.
     Text(&'a mut Option<String>),
     /// A key or password: shown only as set or unset, and never repeated in an error.
@@ -49,6 +51,8 @@ pub(crate) enum Min {
 pub(crate) enum TomlType {
     Boolean,
     Integer,
+    /// An integer or a float.
+    Number,
     String,
     ArrayOfStrings,
 }
@@ -59,6 +63,7 @@ impl TomlType {
         match self {
             TomlType::Boolean => "true or false",
             TomlType::Integer => "a whole number",
+            TomlType::Number => "a number",
             TomlType::String => "a string",
             TomlType::ArrayOfStrings => "an array of strings",
         }
@@ -109,6 +114,22 @@ impl Field<'_> {
             Field::Seconds(duration, min) => {
                 *duration = Duration::from_secs(parse_number(setting, text, min)?);
             }
+            Field::FractionalSeconds(duration) => {
+                *duration = text
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            setting,
+                            format!(
+                                "is `{}`; expected seconds, 0 or more, such as 0.5",
+                                text.trim()
+                            ),
+                        )
+                    })?;
+            }
             Field::Text(value) => *value = Some(text.trim().to_owned()),
             Field::Secret(key) | Field::PublicKey(key) => *key = Some(unescape_pem(text)),
             Field::RedisUrl(url) => *url = Some(parse_redis_url(setting, text)?),
@@ -150,6 +171,7 @@ impl Field<'_> {
             Field::Flag(flag) => flag.to_string(),
             Field::Number(number, _) => number.get().to_string(),
             Field::Seconds(duration, _) => duration.as_secs().to_string(),
+            Field::FractionalSeconds(duration) => duration.as_secs_f64().to_string(),
             Field::Text(text) => text.as_deref().unwrap_or("unset").to_owned(),
             Field::Secret(key) | Field::PublicKey(key) => set_or_unset(key),
             Field::RedisUrl(url) => url
@@ -180,6 +202,7 @@ impl Field<'_> {
             Field::Number(_, Min::Zero) => "whole number ≥ 0",
             Field::Seconds(_, Min::One) => "seconds > 0",
             Field::Seconds(_, Min::Zero) => "seconds ≥ 0",
+            Field::FractionalSeconds(_) => "seconds ≥ 0, decimals allowed",
             Field::Text(_) => "text",
             Field::Secret(_) => "secret",
             Field::PublicKey(_) => "PEM public key",
@@ -196,6 +219,7 @@ impl Field<'_> {
         match self {
             Field::Flag(_) => TomlType::Boolean,
             Field::Number(..) | Field::Seconds(..) => TomlType::Integer,
+            Field::FractionalSeconds(_) => TomlType::Number,
             Field::Origins(_) | Field::Permissions(_) => TomlType::ArrayOfStrings,
             Field::Text(_)
             | Field::Secret(_)

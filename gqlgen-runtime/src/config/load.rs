@@ -238,7 +238,10 @@ impl<'a> FileSettings<'a> {
         };
         let text = match (expected, value) {
             (TomlType::Boolean, DeValue::Boolean(flag)) => Some(flag.to_string()),
-            (TomlType::Integer, DeValue::Integer(number)) => Some(decimal(number)),
+            (TomlType::Integer | TomlType::Number, DeValue::Integer(number)) => {
+                Some(decimal(number))
+            }
+            (TomlType::Number, DeValue::Float(number)) => Some(number.as_str().to_owned()),
             (TomlType::String, DeValue::String(text)) => Some(text.to_string()),
             // Joined with commas, the list reads as the environment's comma-separated one.
             (TomlType::ArrayOfStrings, DeValue::Array(items)) => items
@@ -317,6 +320,16 @@ fn decimal(number: &DeInteger<'_>) -> String {
 
 /// The checks that need the merged settings. Each names where the offending value came from.
 fn check_merged(config: &Config, sources: &Sources<'_>) -> Result<(), ConfigError> {
+    if let Some(format) = config.observe.log_format.as_deref()
+        && format != "text"
+        && format != "json"
+    {
+        let setting = sources.blame(&["observe.log_format"]);
+        return Err(ConfigError::new(
+            setting,
+            format!("is `{format}`; expected `text` or `json`"),
+        ));
+    }
     let database = &config.database;
     if database.min_connections > database.max_connections {
         let setting = sources.blame(&["database.min_connections", "database.max_connections"]);
@@ -859,6 +872,13 @@ mod tests {
                 let more = (duration.as_secs() + 1).to_string();
                 (more.clone(), more)
             }
+            Field::FractionalSeconds(duration) => {
+                let more = (duration.as_secs_f64() + 0.5).to_string();
+                (more.clone(), more)
+            }
+            Field::Text(_) if setting.name == "observe.log_format" => {
+                ("json".to_owned(), "\"json\"".to_owned())
+            }
             Field::Text(_) => ("shop".to_owned(), "\"shop\"".to_owned()),
             Field::Secret(_) => (SECRET.to_owned(), format!("\"{SECRET}\"")),
             Field::PublicKey(_) => (PUBLIC_PEM.to_owned(), format!("'''{PUBLIC_PEM}'''")),
@@ -921,10 +941,17 @@ mod tests {
     /// A value `setting` refuses, as the environment spells it and as the file does; `None`
     /// where every value of the type is valid (free text; a TOML boolean).
     fn refused(setting: &Setting) -> (Option<&'static str>, Option<&'static str>) {
+        match setting.name {
+            // Any token will do; a log format is one of two.
+            "observe.metrics_token" => return (None, None),
+            "observe.log_format" => return (Some("xml"), Some("\"xml\"")),
+            _ => {}
+        }
         match (setting.field)(&mut Config::development()) {
             Field::Flag(_) => (Some("maybe"), None),
             Field::Number(_, Min::One) | Field::Seconds(_, Min::One) => (Some("0"), Some("0")),
             Field::Number(_, Min::Zero) | Field::Seconds(_, Min::Zero) => (Some("-1"), Some("-1")),
+            Field::FractionalSeconds(_) => (Some("-0.5"), Some("-0.5")),
             Field::Text(_) => (None, None),
             // Too short for HS256; no PEM for RS256.
             Field::Secret(_) | Field::PublicKey(_) => (Some("short"), Some("\"short\"")),
@@ -960,7 +987,7 @@ mod tests {
             // A value of the wrong TOML type is an error about the file that names the key.
             let wrong_type = match (row.field)(&mut Config::development()).toml_type() {
                 TomlType::String | TomlType::ArrayOfStrings => "1",
-                TomlType::Boolean | TomlType::Integer => "\"1\"",
+                TomlType::Boolean | TomlType::Integer | TomlType::Number => "\"1\"",
             };
             let file = toml_file(&[(row.name, wrong_type.to_owned())]);
             let err = error(&[], Some(&file));

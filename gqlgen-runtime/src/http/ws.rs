@@ -70,6 +70,7 @@ async fn serve<Q, M, S>(
     S: SubscriptionType + 'static,
 {
     let settings = state.config.subscriptions.clone();
+    let _open = state.metrics.websocket();
     let (sink, stream) = futures_util::StreamExt::split(socket);
     let sink = tokio::sync::Mutex::new(sink);
     // The protocol's messages and the pings go through one bounded queue, written by one
