@@ -24,7 +24,7 @@ mod key;
 mod plan;
 mod store;
 
-pub(crate) use key::{etag, key};
+pub(crate) use key::{etag, fingerprint, key};
 pub(crate) use plan::{Hints, Plan};
 pub use store::{CacheCounts, ResponseCache};
 
@@ -58,19 +58,28 @@ pub fn annotate<M: GraphQLModel>(registry: &mut Registry, type_name: &str) {
 /// Whether `M`'s permissions let different callers read different rows of it, or let some
 /// read it and others not: then a cached answer may only be served to whoever it was made for.
 fn depends_on_caller<M: GraphQLModel>() -> bool {
-    let callers = sample_callers();
+    permissions_depend_on_caller(M::TYPE_NAME, M::PERMISSIONS)
+}
+
+/// Whether `permissions` of `model` read differently for different callers: some sample caller
+/// is let in where another is not, or rows are scoped to the caller.
+pub(crate) fn permissions_depend_on_caller(
+    model: &'static str,
+    permissions: &[&dyn crate::policy::Permission],
+) -> bool {
     let outcome = |caller: &Caller| {
         let access = Access {
             caller,
             action: Action::Read,
-            model: M::TYPE_NAME,
+            model,
         };
-        let allowed = M::PERMISSIONS.iter().all(|p| p.has_permission(&access));
-        let scoped = M::PERMISSIONS
+        let allowed = permissions.iter().all(|p| p.has_permission(&access));
+        let scoped = permissions
             .iter()
             .any(|p| matches!(p.scope(&access), RowScope::Owned));
         (allowed, scoped)
     };
+    let callers = sample_callers();
     let first = outcome(&callers[0]);
     callers
         .iter()

@@ -11,8 +11,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{ErrorCode, GqlError};
 
 /// The registered documents, by the hex SHA-256 of their text.
@@ -150,12 +148,9 @@ fn not_in_list() -> GqlError {
     )
 }
 
-/// The hex SHA-256 of `text`.
+/// The hex SHA-256 of `text`, as the cache fingerprints documents.
 fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::cache::fingerprint(text)
 }
 
 /// The `sha256Hash` of `extensions.persistedQuery`, lower-cased; an extension of another version

@@ -8,9 +8,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::registry::{CacheControl, MetaType, Registry};
 
-use super::{DEFAULT_TTL, sample_callers};
-use crate::auth::Caller;
-use crate::policy::{Access, Action, RowScope};
+use super::DEFAULT_TTL;
 
 /// What the cache knows of the schema: for each type, the model it belongs to and its hint,
 /// and each field's type and hint. Built once per router.
@@ -120,19 +118,13 @@ impl Hints {
             }
         }
         let access = &config.access;
-        let defaults_differ = {
-            let callers = sample_callers();
-            let outcome = |caller: &Caller| {
-                let access = Access {
-                    caller,
-                    action: Action::Read,
-                    model: "",
-                };
-                access_outcome(&access, &config.access.permissions)
-            };
-            let first = outcome(&callers[0]);
-            callers.iter().any(|c| outcome(c) != first || outcome(c).1)
-        };
+        // Models naming no permissions read under the settings' defaults.
+        let defaults: Vec<&dyn crate::policy::Permission> = access
+            .permissions
+            .iter()
+            .map(|p| crate::policy::builtin(*p))
+            .collect();
+        let defaults_differ = super::permissions_depend_on_caller("", &defaults);
         Hints {
             schema: super::key::fingerprint(sdl),
             query,
@@ -184,20 +176,6 @@ impl Hints {
         }
         (plan.ttl != u32::MAX && plan.ttl > 0).then_some(plan)
     }
-}
-
-/// The read outcome of the default permissions for a caller: allowed, and scoped.
-fn access_outcome(
-    access: &Access<'_>,
-    permissions: &[crate::config::BuiltinPermission],
-) -> (bool, bool) {
-    let allowed = permissions
-        .iter()
-        .all(|p| crate::policy::builtin(*p).has_permission(access));
-    let scoped = permissions
-        .iter()
-        .any(|p| matches!(crate::policy::builtin(*p).scope(access), RowScope::Owned));
-    (allowed, scoped)
 }
 
 /// How an answer may be cached.
