@@ -743,3 +743,74 @@ async fn subscribers_with_the_same_scope_and_filter_share_one_statement_per_even
     }
     cleanup(servers).await;
 }
+
+/// The value of the sample `series` (a metric's name with its labels, as rendered) in a
+/// Prometheus text scrape of `server`.
+async fn sample(server: &gqlgen_tests::Api, series: &str) -> Option<f64> {
+    let scrape = server
+        .request("GET", "/metrics", &[], b"")
+        .await
+        .expect("a scrape");
+    assert_eq!(scrape.status, 200, "{}", scrape.text);
+    scrape.text.lines().find_map(|line| {
+        let (name, value) = line.rsplit_once(' ')?;
+        (name == series).then(|| value.parse().ok())?
+    })
+}
+
+#[tokio::test]
+async fn operations_over_the_socket_are_in_the_metrics() {
+    let servers = fixture_servers(Config::testing()).await;
+    let (_, server) = &servers[0];
+    let mut client = Client::connect(server.addr(), Protocol::Transport, json!({}))
+        .await
+        .expect("connects");
+    client
+        .subscribe(
+            "1",
+            "query WsPage { products(first: 2) { edges { node { name } } } }",
+        )
+        .await;
+    let page = client.event("1").await;
+    assert!(page["errors"].is_null(), "{page}");
+    let done = client.receive().await.expect("the query's end");
+    assert_eq!(done["type"], "complete", "{done}");
+    client.subscribe("2", "query WsBad { nope }").await;
+    let refused = client.receive().await.expect("an answer");
+    assert!(!codes(&refused).is_empty(), "{refused}");
+    client
+        .subscribe("3", "subscription Watch { productCreated { id } }")
+        .await;
+    client
+        .quiet(Duration::from_millis(200))
+        .await
+        .expect("no event yet");
+
+    let ok = r#"graphql_requests_total{operation="WsPage",status="ok"}"#;
+    assert_eq!(sample(server, ok).await, Some(1.0));
+    let error = r#"graphql_requests_total{operation="WsBad",status="error"}"#;
+    assert_eq!(sample(server, error).await, Some(1.0));
+    let started = r#"graphql_subscriptions_total{operation="Watch"}"#;
+    assert_eq!(sample(server, started).await, Some(1.0));
+    assert_eq!(
+        sample(server, "graphql_subscriptions_active").await,
+        Some(1.0)
+    );
+    // The query's statements were counted: one answered operation ran some.
+    let counted = sample(server, "graphql_request_sql_statements_sum").await;
+    assert!(counted.is_some_and(|n| n >= 1.0), "{counted:?}");
+    // A subscription is not an answered operation until it ends; then it is no longer active.
+    let watched = r#"graphql_requests_total{operation="Watch",status="ok"}"#;
+    assert_eq!(sample(server, watched).await, None);
+    client.send(json!({ "type": "complete", "id": "3" })).await;
+    let mut active = None;
+    for _ in 0..50 {
+        active = sample(server, "graphql_subscriptions_active").await;
+        if active == Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(active, Some(0.0));
+    cleanup(servers).await;
+}

@@ -12,6 +12,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, ObjectType, Schema, SubscriptionType};
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -564,21 +565,7 @@ where
         });
         let texts = Arc::new(RenderedTexts::default());
         // What the operation was, for the metrics and the log, kept before `request` is spent.
-        let named = Named {
-            operation: request.operation_name.clone().or_else(|| {
-                // A document with one named operation names it without `operationName`.
-                let document = checked.as_ref().ok()?.as_deref()?;
-                match &document.operations {
-                    async_graphql::parser::types::DocumentOperations::Multiple(ops)
-                        if ops.len() == 1 =>
-                    {
-                        ops.keys().next().map(|name| name.to_string())
-                    }
-                    _ => None,
-                }
-            }),
-            document: request.query.clone(),
-        };
+        let named = Named::of(&request, checked.as_ref().ok().and_then(Option::as_deref));
         let mut response = match checked {
             Ok(document) => {
                 let operation = request.operation_name.clone();
@@ -622,7 +609,9 @@ where
                     request = request.data(cache.clone());
                 }
                 let (mut response, counted) =
-                    crate::observe::counting_statements(state.schema.execute(request)).await;
+                    crate::observe::counting_statements(state.schema.execute(request))
+                        .instrument(named.span())
+                        .await;
                 statements = counted;
                 if let Some(document) = document {
                     crate::render::order_by_selection(
@@ -643,17 +632,14 @@ where
             config.debug,
             state.error_formatter.as_deref(),
         );
-        let codes: Vec<&'static str> = response
-            .errors
-            .iter()
-            .map(|e| {
-                // Only the known codes are labels: a resolver's own code counts as `OTHER`.
-                crate::error::code_of(e)
-                    .and_then(ErrorCode::from_wire)
-                    .map_or("OTHER", ErrorCode::as_str)
-            })
-            .collect();
-        observe(state, &named, &caller, started, statements, &codes);
+        observe(
+            state,
+            &named,
+            &caller,
+            started,
+            statements,
+            &codes(&response),
+        );
         responses.push((response, texts));
     }
     // Under `application/graphql-response+json`, a request that could not be executed at all is
@@ -707,10 +693,53 @@ where
     response
 }
 
-/// An operation's name and document, kept for the metrics and the log.
+/// An operation's name, kind and document, kept for the metrics, the log and its span.
 struct Named {
     operation: Option<String>,
+    kind: Option<OperationType>,
     document: String,
+}
+
+impl Named {
+    /// The operation `request` runs from `document` (the one the limits parsed, when they
+    /// did): the name it is given, or the name of the document's only operation.
+    fn of(request: &async_graphql::Request, document: Option<&ExecutableDocument>) -> Named {
+        let chosen = document.and_then(|document| match &document.operations {
+            DocumentOperations::Single(op) => Some((None, op.node.ty)),
+            DocumentOperations::Multiple(ops) => match &request.operation_name {
+                Some(name) => ops.get(name.as_str()).map(|op| (None, op.node.ty)),
+                None if ops.len() == 1 => ops
+                    .iter()
+                    .next()
+                    .map(|(name, op)| (Some(name.to_string()), op.node.ty)),
+                None => None,
+            },
+        });
+        let (document_name, kind) = chosen.unzip();
+        Named {
+            operation: request.operation_name.clone().or(document_name.flatten()),
+            kind,
+            document: request.query.clone(),
+        }
+    }
+
+    /// The span the operation runs in.
+    fn span(&self) -> tracing::Span {
+        crate::observe::operation_span(self.operation.as_deref(), self.kind)
+    }
+}
+
+/// The codes of `response`'s errors, as metric labels: a resolver's own code counts as `OTHER`.
+fn codes(response: &async_graphql::Response) -> Vec<&'static str> {
+    response
+        .errors
+        .iter()
+        .map(|e| {
+            crate::error::code_of(e)
+                .and_then(ErrorCode::from_wire)
+                .map_or("OTHER", ErrorCode::as_str)
+        })
+        .collect()
 }
 
 /// Records an answered operation in the metrics and the log.
@@ -920,7 +949,6 @@ where
 
 /// Whether the request's document holds a mutation, judged on the parse analysis cached.
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
     request.parsed_query().is_ok_and(|doc| {
         doc.operations
             .iter()

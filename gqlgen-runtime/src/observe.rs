@@ -6,7 +6,10 @@
 //! WARN line for one slower than `slow_query_threshold` with its document cut to 500 characters
 //! and never its variables. SQL statements are counted by the database connection's metric
 //! callback ([`statement_callback`]), per request through a task-local counter, and logged one
-//! by one when `database.log_queries` is on.
+//! by one when `database.log_queries` is on. Spans: each GraphQL operation runs in a `graphql`
+//! span ([`operation_span`]) inside its HTTP request's span, and each SQL statement in a
+//! `sea_orm.*` span of its own inside that (sea-orm's `tracing-spans`), with the statement's
+//! text (its values are bind parameters, never in the text) and its outcome.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -34,8 +37,7 @@ pub fn statement_callback(
     log_queries: bool,
 ) -> impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static {
     move |info| {
-        STATEMENTS.fetch_add(1, Ordering::Relaxed);
-        let _ = REQUEST_STATEMENTS.try_with(|n| n.set(n.get() + 1));
+        count_statement();
         if log_queries {
             tracing::info!(
                 target: "gqlgen::sql",
@@ -48,6 +50,12 @@ pub fn statement_callback(
     }
 }
 
+/// Counts one SQL statement, in all and for the request the current task serves.
+pub(crate) fn count_statement() {
+    STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    let _ = REQUEST_STATEMENTS.try_with(|n| n.set(n.get() + 1));
+}
+
 /// Runs `work`, counting the SQL statements it runs on this task.
 pub(crate) async fn counting_statements<F: Future>(work: F) -> (F::Output, u64) {
     REQUEST_STATEMENTS
@@ -56,6 +64,32 @@ pub(crate) async fn counting_statements<F: Future>(work: F) -> (F::Output, u64) 
             (output, REQUEST_STATEMENTS.with(Cell::get))
         })
         .await
+}
+
+/// The span a GraphQL operation runs in, named after OpenTelemetry's conventions for GraphQL
+/// (`query ProductList`, or the kind alone without a name); its SQL statements are its
+/// children. `kind` is unknown for a document the limits did not parse.
+pub(crate) fn operation_span(
+    name: Option<&str>,
+    kind: Option<async_graphql::parser::types::OperationType>,
+) -> tracing::Span {
+    use async_graphql::parser::types::OperationType;
+    let kind = match kind {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "operation",
+    };
+    let otel_name = match name {
+        Some(name) => format!("{kind} {name}"),
+        None => kind.to_owned(),
+    };
+    tracing::info_span!(
+        "graphql",
+        otel.name = %otel_name,
+        graphql.operation.name = name.unwrap_or(""),
+        graphql.operation.type = kind,
+    )
 }
 
 /// The label of an operation that is not one of the first `max_operations` names seen.
@@ -76,6 +110,8 @@ pub struct Metrics {
     auth_failures: IntCounterVec,
     cache: IntCounterVec,
     subscription_dropped: IntCounter,
+    subscriptions: IntCounterVec,
+    subscriptions_active: IntGauge,
     websockets: IntGauge,
     /// The operation names that have a label of their own.
     operations: Mutex<HashSet<String>>,
@@ -156,6 +192,15 @@ impl Metrics {
             "graphql_subscription_events_dropped_total",
             "Subscription messages lost to clients or instances that fell behind",
         );
+        let subscriptions = IntCounterVec::new(
+            Opts::new(
+                "graphql_subscriptions_total",
+                "Subscriptions started (their refusals count in graphql_requests_total)",
+            ),
+            &["operation"],
+        );
+        let subscriptions_active =
+            IntGauge::new("graphql_subscriptions_active", "Subscriptions running");
         let websockets = IntGauge::new(
             "graphql_websocket_connections",
             "Open WebSocket connections (/graphql/ws)",
@@ -174,6 +219,8 @@ impl Metrics {
                 auth_failures: auth_failures?,
                 cache: cache?,
                 subscription_dropped: subscription_dropped?,
+                subscriptions: subscriptions?,
+                subscriptions_active: subscriptions_active?,
                 websockets: websockets?,
                 registry,
                 operations: Mutex::default(),
@@ -190,6 +237,8 @@ impl Metrics {
             r.register(Box::new(metrics.auth_failures.clone()))?;
             r.register(Box::new(metrics.cache.clone()))?;
             r.register(Box::new(metrics.subscription_dropped.clone()))?;
+            r.register(Box::new(metrics.subscriptions.clone()))?;
+            r.register(Box::new(metrics.subscriptions_active.clone()))?;
             r.register(Box::new(metrics.websockets.clone()))?;
             Ok(metrics)
         })();
@@ -270,6 +319,16 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts a subscription that starts; the returned guard counts it as ended when dropped.
+    /// Its events are not operations of their own: a subscription is not in
+    /// `graphql_requests_total` unless it is refused.
+    pub(crate) fn subscription(&self, name: Option<&str>) -> Subscribed {
+        let label = self.operation_label(name);
+        self.subscriptions.with_label_values(&[&label]).inc();
+        self.subscriptions_active.inc();
+        Subscribed(self.subscriptions_active.clone())
+    }
+
     /// Counts a WebSocket connection opening; the guard counts it closed when dropped.
     pub(crate) fn websocket(&self) -> InFlight<'_> {
         self.websockets.inc();
@@ -305,6 +364,15 @@ fn catch_up(counter: &IntCounter, value: u64) {
 pub(crate) struct InFlight<'a>(&'a IntGauge);
 
 impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// A running subscription, for `graphql_subscriptions_active`.
+pub(crate) struct Subscribed(IntGauge);
+
+impl Drop for Subscribed {
     fn drop(&mut self) {
         self.0.dec();
     }

@@ -298,11 +298,14 @@ pub fn error_codes(body: &Value) -> Vec<String> {
 pub struct StatementLog(Arc<Mutex<Vec<String>>>);
 
 impl StatementLog {
-    /// Starts recording every statement `db` runs. Call before the connection is shared.
+    /// Starts recording every statement `db` runs. Call before the connection is shared. It
+    /// takes the connection's metric callback: the statements are still counted in the
+    /// metrics, but no longer logged with `log_queries`.
     pub fn record(db: &mut sea_orm::DatabaseConnection) -> StatementLog {
         let log = StatementLog::default();
         let sink = log.0.clone();
         db.set_metric_callback(move |info| {
+            crate::observe::count_statement();
             sink.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(info.statement.to_string());

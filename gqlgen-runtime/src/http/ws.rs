@@ -19,10 +19,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt as _};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, ObjectType, SubscriptionType};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Extension;
@@ -32,9 +33,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 
 use self::outbox::{Outbox, Overflow};
-use super::AppState;
+use super::{AppState, Named};
 use crate::auth::Caller;
 use crate::error::{ErrorCode, GqlError};
+use tracing::Instrument as _;
 
 mod outbox;
 
@@ -297,8 +299,11 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    /// The request's refusal by the limits or an analyzer, as its one response.
-    fn check(&self, request: &mut async_graphql::Request) -> Option<async_graphql::Response> {
+    /// The document the limits parsed, or why the limits or an analyzer refuse the request.
+    fn check(
+        &self,
+        request: &mut async_graphql::Request,
+    ) -> Result<Option<Arc<ExecutableDocument>>, GqlError> {
         let config = &self.state.config;
         // Persisted queries (and their allow-list) hold over the socket as over HTTP.
         let checked = self.state.persisted.resolve(request).and_then(|()| {
@@ -310,20 +315,31 @@ where
                 Some(&self.state.documents),
             )
         });
-        let session = self.session.borrow();
-        let anonymous = Caller::default();
-        let caller = session.as_ref().map_or(&anonymous, |s| &s.caller);
-        let checked = checked
-            .and_then(|document| super::analyze(&self.state, document.as_deref(), request, caller));
-        drop(session);
-        let err = checked.err()?;
-        tracing::info!(
-            code = err.code.as_str(),
-            "operation refused before execution"
-        );
-        Some(self.finish(async_graphql::Response::from_errors(vec![
+        let caller = self.caller();
+        let checked = checked.and_then(|document| {
+            super::analyze(&self.state, document.as_deref(), request, &caller).map(|()| document)
+        });
+        checked.inspect_err(|err| {
+            tracing::info!(
+                code = err.code.as_str(),
+                "operation refused before execution"
+            );
+        })
+    }
+
+    /// The one response of an operation refused with `err`.
+    fn refusal(&self, err: GqlError) -> async_graphql::Response {
+        self.finish(async_graphql::Response::from_errors(vec![
             err.into_server_error(),
-        ])))
+        ]))
+    }
+
+    /// The connection's caller: anonymous before `connection_init` is accepted.
+    fn caller(&self) -> Caller {
+        self.session
+            .borrow()
+            .as_ref()
+            .map_or_else(Caller::default, |s| s.caller.clone())
     }
 
     fn finish(&self, mut response: async_graphql::Response) -> async_graphql::Response {
@@ -334,6 +350,35 @@ where
         );
         response
     }
+
+    /// Records an answered operation (or a refused subscription) as the HTTP handler does.
+    fn observe(
+        &self,
+        named: &Named,
+        started: Instant,
+        statements: u64,
+        response: &async_graphql::Response,
+    ) {
+        super::observe(
+            &self.state,
+            named,
+            &self.caller(),
+            started,
+            statements,
+            &super::codes(response),
+        );
+    }
+
+    /// `response` as the operation's one message, recorded.
+    fn answer(
+        &self,
+        named: &Named,
+        started: Instant,
+        response: async_graphql::Response,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        self.observe(named, started, 0, &response);
+        stream::once(async move { response }).boxed()
+    }
 }
 
 impl<Q, M, S> Executor for Checked<Q, M, S>
@@ -342,22 +387,29 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
-        if let Some(refused) = self.check(&mut request) {
-            return refused;
-        }
-        let response = self.state.schema.execute(request).await;
-        self.finish(response)
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        // Not called by the protocol, which runs every operation as a stream.
+        let mut answers = self.execute_stream(request, None);
+        answers.next().await.unwrap_or_default()
     }
 
+    /// Queries and mutations are recorded in the metrics and the log as over HTTP, their SQL
+    /// statements counted, in an operation span; a subscription counts in
+    /// `graphql_subscriptions_total` and `graphql_subscriptions_active` while it runs.
     fn execute_stream(
         &self,
         mut request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        if let Some(refused) = self.check(&mut request) {
-            return stream::once(async move { refused }).boxed();
-        }
+        let started = Instant::now();
+        let document = match self.check(&mut request) {
+            Ok(document) => document,
+            Err(err) => {
+                let refused = self.refusal(err);
+                return self.answer(&Named::of(&request, None), started, refused);
+            }
+        };
+        let named = Named::of(&request, document.as_deref());
         let max = self.state.config.subscriptions.max_per_connection as usize;
         if self.active.fetch_add(1, Ordering::SeqCst) >= max {
             self.active.fetch_sub(1, Ordering::SeqCst);
@@ -365,10 +417,7 @@ where
                 ErrorCode::RateLimited,
                 format!("this connection already runs {max} operations, its limit"),
             );
-            let refused = self.finish(async_graphql::Response::from_errors(vec![
-                err.into_server_error(),
-            ]));
-            return stream::once(async move { refused }).boxed();
+            return self.answer(&named, started, self.refusal(err));
         }
         let running = Running(self.active.clone());
         let this = self.clone();
@@ -377,17 +426,31 @@ where
             // Each operation spends the caller's rate-limit budget, as each HTTP request does.
             if let Some(refused) = this.rate_limited().await {
                 drop(running);
-                return stream::once(async move { refused }).boxed();
+                return this.answer(&named, started, refused);
             }
-            let finisher = this.clone();
-            this.state
+            let mut answers = this
+                .state
                 .schema
-                .execute_stream_with_session_data(request, session_data)
-                .map(move |response| {
-                    let _running = &running;
-                    finisher.finish(response)
-                })
-                .boxed()
+                .execute_stream_with_session_data(request, session_data);
+            if named.kind == Some(OperationType::Subscription) {
+                let subscribed = this.state.metrics.subscription(named.operation.as_deref());
+                let finisher = this.clone();
+                return answers
+                    .map(move |response| {
+                        let _running = (&running, &subscribed);
+                        finisher.finish(response)
+                    })
+                    .boxed();
+            }
+            // A query or a mutation: one answer, whose statements are counted while it runs.
+            let (response, statements) =
+                crate::observe::counting_statements(async { answers.next().await })
+                    .instrument(named.span())
+                    .await;
+            drop(running);
+            let response = this.finish(response.unwrap_or_default());
+            this.observe(&named, started, statements, &response);
+            stream::once(async move { response }).boxed()
         })
         .flatten()
         .boxed()
@@ -412,8 +475,6 @@ where
             .state
             .over_rate_limit(user.as_deref(), self.peer)
             .await?;
-        Some(self.finish(async_graphql::Response::from_errors(vec![
-            err.into_server_error(),
-        ])))
+        Some(self.refusal(err))
     }
 }
