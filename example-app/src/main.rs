@@ -2,6 +2,7 @@
 
 use example_app::cli::{self, Command};
 use gqlgen_runtime::Config;
+use gqlgen_runtime::config::ObserveSettings;
 
 fn main() {
     // Two workers per core: measured up to ~20% more requests/s at page 1,000 with 8 clients, and
@@ -16,23 +17,65 @@ fn main() {
 }
 
 /// Logs to stderr at the level of `RUST_LOG` (default `info`): JSON objects, one per line, with
-/// `json`; otherwise text, coloured only when stderr is a terminal and `NO_COLOR` is unset.
-fn init_logging(json: bool) {
+/// `LOG_FORMAT=json`; otherwise text, coloured only when stderr is a terminal and `NO_COLOR` is
+/// unset. With the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` set, spans (INFO and above,
+/// whatever `RUST_LOG` says) also go to that OpenTelemetry collector.
+fn init_logging(observe: &ObserveSettings) -> Telemetry {
     use std::io::IsTerminal as _;
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder
-            .json()
+    let text = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = if observe.json_logs() {
+        text.json()
             .with_current_span(true)
             .with_span_list(false)
-            .init();
+            .boxed()
     } else {
         let colours = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        builder.with_ansi(colours).init();
+        text.with_ansi(colours).boxed()
+    };
+    let registry = tracing_subscriber::registry().with(logs.with_filter(filter));
+    #[cfg(feature = "otlp")]
+    {
+        let exporter = gqlgen_runtime::observe::otlp::OtlpExporter::start(observe)
+            .unwrap_or_else(|err| fail(&err.to_string()));
+        let spans = exporter.as_ref().map(|exporter| {
+            exporter
+                .layer()
+                .with_filter(tracing_subscriber::filter::LevelFilter::INFO)
+        });
+        registry.with(spans).init();
+        Telemetry { exporter }
+    }
+    #[cfg(not(feature = "otlp"))]
+    {
+        registry.init();
+        if let Some(endpoint) = &observe.otlp_endpoint {
+            tracing::warn!(
+                endpoint,
+                "OTEL_EXPORTER_OTLP_ENDPOINT is set, but this binary is built without the `otlp` feature: no spans are exported"
+            );
+        }
+        Telemetry {}
+    }
+}
+
+/// What [`init_logging`] started that has to be stopped before the process ends.
+struct Telemetry {
+    /// Sends its queued spans when shut down.
+    #[cfg(feature = "otlp")]
+    exporter: Option<gqlgen_runtime::observe::otlp::OtlpExporter>,
+}
+
+impl Telemetry {
+    fn shutdown(self) {
+        #[cfg(feature = "otlp")]
+        if let Some(exporter) = self.exporter {
+            exporter.shutdown();
+        }
     }
 }
 
@@ -46,7 +89,7 @@ async fn run() {
         Command::Help => println!("{}", cli::USAGE),
         Command::Schema => print!("{}", example_app::sdl()),
         Command::Docs { out } => {
-            init_logging(false);
+            let _telemetry = init_logging(&ObserveSettings::default());
             if let Err(err) = write_docs(&out) {
                 fail(&format!(
                     "cannot write the docs into {}: {err}",
@@ -56,13 +99,16 @@ async fn run() {
         }
         Command::Health { database_url } => {
             let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
-            init_logging(config.observe.json_logs());
-            std::process::exit(health(&database_url, config).await)
+            let telemetry = init_logging(&config.observe);
+            let status = health(&database_url, config).await;
+            telemetry.shutdown();
+            std::process::exit(status)
         }
         Command::Serve { addr, database_url } => {
             let config = Config::from_env().unwrap_or_else(|err| fail(&err.to_string()));
-            init_logging(config.observe.json_logs());
-            serve(addr, &database_url, config).await
+            let telemetry = init_logging(&config.observe);
+            serve(addr, &database_url, config).await;
+            telemetry.shutdown();
         }
     }
 }

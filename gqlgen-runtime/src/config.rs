@@ -75,6 +75,14 @@ pub struct ObserveSettings {
     pub slow_query_threshold: Duration,
     /// `text` (coloured only on a terminal) or `json`, one object per line (`LOG_FORMAT`).
     pub log_format: Option<String>,
+    /// Where spans are exported over OTLP/HTTP, the collector's base URL
+    /// (`OTEL_EXPORTER_OTLP_ENDPOINT`, `http://collector:4318`; `/v1/traces` is added). Only a
+    /// build with the `otlp` cargo feature exports; unset: nothing is.
+    pub otlp_endpoint: Option<String>,
+    /// `http/protobuf` (the default) or `http/json` (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+    pub otlp_protocol: Option<String>,
+    /// The `service.name` exported spans carry (`OTEL_SERVICE_NAME`); default `gqlgen`.
+    pub service_name: Option<String>,
 }
 
 impl Default for ObserveSettings {
@@ -84,6 +92,9 @@ impl Default for ObserveSettings {
             max_operations: 100,
             slow_query_threshold: Duration::from_secs(1),
             log_format: None,
+            otlp_endpoint: None,
+            otlp_protocol: None,
+            service_name: None,
         }
     }
 }

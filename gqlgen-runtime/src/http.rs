@@ -349,10 +349,15 @@ async fn request_id(request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!(
         "request",
+        otel.name = %format_args!("{} {}", request.method(), request.uri().path()),
+        otel.kind = "server",
         request_id = %id,
         method = %request.method(),
         path = %request.uri().path()
     );
+    // A caller's `traceparent` makes this request part of its trace.
+    #[cfg(feature = "otlp")]
+    crate::observe::otlp::adopt_remote_parent(&span, request.headers());
     async move {
         let mut response = next.run(request).await;
         tracing::info!(status = response.status().as_u16(), "request finished");

@@ -7,9 +7,13 @@
 //! and never its variables. SQL statements are counted by the database connection's metric
 //! callback ([`statement_callback`]), per request through a task-local counter, and logged one
 //! by one when `database.log_queries` is on. Spans: each GraphQL operation runs in a `graphql`
-//! span ([`operation_span`]) inside its HTTP request's span, and each SQL statement in a
+//! span inside its HTTP request's span, and each SQL statement in a
 //! `sea_orm.*` span of its own inside that (sea-orm's `tracing-spans`), with the statement's
-//! text (its values are bind parameters, never in the text) and its outcome.
+//! text (its values are bind parameters, never in the text) and its outcome. With the `otlp`
+//! cargo feature, `observe::otlp` exports them to an OpenTelemetry collector.
+
+#[cfg(feature = "otlp")]
+pub mod otlp;
 
 use std::cell::Cell;
 use std::collections::HashSet;

@@ -330,6 +330,29 @@ fn check_merged(config: &Config, sources: &Sources<'_>) -> Result<(), ConfigErro
             format!("is `{format}`; expected `text` or `json`"),
         ));
     }
+    if let Some(endpoint) = config.observe.otlp_endpoint.as_deref() {
+        let usable = url::Url::parse(endpoint)
+            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
+        if !usable {
+            let setting = sources.blame(&["observe.otlp_endpoint"]);
+            return Err(ConfigError::new(
+                setting,
+                format!("is `{endpoint}`; expected an http:// or https:// URL"),
+            ));
+        }
+    }
+    if let Some(protocol) = config.observe.otlp_protocol.as_deref()
+        && protocol != "http/protobuf"
+        && protocol != "http/json"
+    {
+        let setting = sources.blame(&["observe.otlp_protocol"]);
+        return Err(ConfigError::new(
+            setting,
+            format!(
+                "is `{protocol}`; expected `http/protobuf` or `http/json` (gRPC is not built in)"
+            ),
+        ));
+    }
     let database = &config.database;
     if database.min_connections > database.max_connections {
         let setting = sources.blame(&["database.min_connections", "database.max_connections"]);
@@ -879,6 +902,13 @@ mod tests {
             Field::Text(_) if setting.name == "observe.log_format" => {
                 ("json".to_owned(), "\"json\"".to_owned())
             }
+            Field::Text(_) if setting.name == "observe.otlp_endpoint" => (
+                "http://127.0.0.1:4318".to_owned(),
+                "\"http://127.0.0.1:4318\"".to_owned(),
+            ),
+            Field::Text(_) if setting.name == "observe.otlp_protocol" => {
+                ("http/json".to_owned(), "\"http/json\"".to_owned())
+            }
             Field::Text(_) => ("shop".to_owned(), "\"shop\"".to_owned()),
             Field::Secret(_) => (SECRET.to_owned(), format!("\"{SECRET}\"")),
             Field::PublicKey(_) => (PUBLIC_PEM.to_owned(), format!("'''{PUBLIC_PEM}'''")),
@@ -945,6 +975,8 @@ mod tests {
             // Any token will do; a log format is one of two.
             "observe.metrics_token" => return (None, None),
             "observe.log_format" => return (Some("xml"), Some("\"xml\"")),
+            "observe.otlp_endpoint" => return (Some("collector:4318"), Some("\"ftp://c\"")),
+            "observe.otlp_protocol" => return (Some("grpc"), Some("\"grpc\"")),
             _ => {}
         }
         match (setting.field)(&mut Config::development()) {

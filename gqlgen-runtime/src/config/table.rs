@@ -417,6 +417,27 @@ pub(crate) const SETTINGS: &[Setting] = &[
         doc: "`text` (colours only on a terminal) or `json` (one object per line)",
     },
     Setting {
+        name: "observe.otlp_endpoint",
+        env: "OTEL_EXPORTER_OTLP_ENDPOINT",
+        toml: "observe.otlp_endpoint",
+        field: |c| Field::Text(&mut c.observe.otlp_endpoint),
+        doc: "the OpenTelemetry collector spans are exported to over OTLP/HTTP (`http://collector:4318`); needs the `otlp` cargo feature",
+    },
+    Setting {
+        name: "observe.otlp_protocol",
+        env: "OTEL_EXPORTER_OTLP_PROTOCOL",
+        toml: "observe.otlp_protocol",
+        field: |c| Field::Text(&mut c.observe.otlp_protocol),
+        doc: "`http/protobuf` (default) or `http/json`",
+    },
+    Setting {
+        name: "observe.service_name",
+        env: "OTEL_SERVICE_NAME",
+        toml: "observe.service_name",
+        field: |c| Field::Text(&mut c.observe.service_name),
+        doc: "the `service.name` of exported spans; default `gqlgen`",
+    },
+    Setting {
         name: "database.acquire_timeout",
         env: "DB_ACQUIRE_TIMEOUT",
         toml: "database.acquire_timeout",
