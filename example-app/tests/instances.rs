@@ -1,7 +1,8 @@
 //! Two instances of the example app's binary on one PostgreSQL database and one Redis, as
 //! docs/deployment.md runs them: they share the rate-limit budget, revoked tokens, the response
 //! cache's invalidations and subscription events. Runs when `DATABASE_URL` names a PostgreSQL
-//! server and `REDIS_URL` a Redis (CI sets both); skipped otherwise.
+//! server and `REDIS_URL` a Redis (CI sets both); skipped otherwise. The binary is
+//! `EXAMPLE_APP_BIN` when set (CI sets the release build), else the one cargo built for the test.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -12,6 +13,13 @@ use sea_orm::{ConnectionTrait as _, Database};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+/// The binary the instances run.
+fn binary() -> std::path::PathBuf {
+    std::env::var_os("EXAMPLE_APP_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_example-app").into())
+}
 
 /// An instance, killed with the test.
 struct Instance {
@@ -28,7 +36,7 @@ impl Drop for Instance {
 
 impl Instance {
     fn start(database_url: &str, redis_url: &str, namespace: &str) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_example-app"))
+        let mut child = Command::new(binary())
             .args([
                 "serve",
                 "--addr",
