@@ -101,7 +101,7 @@ impl Settings {
     ///
     /// - `BENCH_BACKENDS=sqlite,postgres`: the backends;
     /// - `BENCH_PAGES=10,100,1000`: the page sizes;
-    /// - `BENCH_KINDS=gqlgen,baseline,raw,raw-json`: the servers loaded;
+    /// - `BENCH_KINDS=gqlgen,baseline,raw,raw-json`: the servers loaded (see [`Kind`]);
     /// - `BENCH_CLIENTS=1,8`: the numbers of concurrent clients;
     /// - `BENCH_PHASE_SECS=3`, `BENCH_WARMUP_SECS=0.5`: the length of each measurement and of
     ///   the warm-up before it;

@@ -39,6 +39,9 @@ pub enum Kind {
     /// The same with the response cache on (`GRAPHQL_CACHING_ENABLED`): after the first
     /// request, every answer is a hit.
     GqlgenCached,
+    /// gqlgen as it runs in production: JSON logs at INFO (written to nowhere), so every span
+    /// of requests, operations and SQL statements is made and every log line formatted.
+    GqlgenLogged,
     /// The hand-written async-graphql + DataLoader server of [`baseline`].
     Baseline,
     /// The hand-written sqlx handler of [`raw`].
@@ -49,9 +52,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every server, in the order of reports.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Gqlgen,
         Kind::GqlgenCached,
+        Kind::GqlgenLogged,
         Kind::Baseline,
         Kind::Raw,
         Kind::RawJson,
@@ -62,6 +66,7 @@ impl Kind {
         match self {
             Kind::Gqlgen => "gqlgen",
             Kind::GqlgenCached => "gqlgen-cached",
+            Kind::GqlgenLogged => "gqlgen-logged",
             Kind::Baseline => "baseline",
             Kind::Raw => "raw",
             Kind::RawJson => "raw-json",
@@ -174,7 +179,7 @@ pub async fn server_with(
         .map_err(|err| format!("cannot open the database: {err}"))?;
     let statements = StatementCounter::default();
     let router = match kind {
-        Kind::Gqlgen | Kind::GqlgenCached | Kind::Baseline => {
+        Kind::Gqlgen | Kind::GqlgenCached | Kind::GqlgenLogged | Kind::Baseline => {
             let counter = statements.clone();
             db.set_metric_callback(move |_| counter.add_one());
             if kind == Kind::Baseline {

@@ -84,13 +84,13 @@ pub(crate) fn operation_span(
         Some(OperationType::Subscription) => "subscription",
         None => "operation",
     };
-    let otel_name = match name {
-        Some(name) => format!("{kind} {name}"),
-        None => kind.to_owned(),
-    };
+    // Field values are only worked out when a subscriber takes the span.
     tracing::info_span!(
         "graphql",
-        otel.name = %otel_name,
+        otel.name = %match name {
+            Some(name) => format!("{kind} {name}"),
+            None => kind.to_owned(),
+        },
         graphql.operation.name = name.unwrap_or(""),
         graphql.operation.type = kind,
     )

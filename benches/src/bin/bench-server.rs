@@ -110,6 +110,16 @@ async fn serve(args: Args) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args = parse(&args).unwrap_or_else(|message| fail(&message));
+    if args.kind == gqlgen_benches::Kind::GqlgenLogged {
+        // As the example app logs with LOG_FORMAT=json and RUST_LOG=info, into nowhere.
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(std::io::sink)
+            .init();
+    }
     let mut builder = match args.workers {
         Some(0) => tokio::runtime::Builder::new_current_thread(),
         Some(workers) => {

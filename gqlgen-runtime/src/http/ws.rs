@@ -447,10 +447,15 @@ where
                 crate::observe::counting_statements(async { answers.next().await })
                     .instrument(named.span())
                     .await;
-            drop(running);
             let response = this.finish(response.unwrap_or_default());
             this.observe(&named, started, statements, &response);
-            stream::once(async move { response }).boxed()
+            // Nothing follows a query's answer; whatever might is still passed on.
+            let finisher = this.clone();
+            let rest = answers.map(move |response| {
+                let _running = &running;
+                finisher.finish(response)
+            });
+            stream::once(async move { response }).chain(rest).boxed()
         })
         .flatten()
         .boxed()
