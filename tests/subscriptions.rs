@@ -758,6 +758,16 @@ async fn sample(server: &gqlgen_tests::Api, series: &str) -> Option<f64> {
     })
 }
 
+/// The next message about operation `id` other than its `complete`.
+async fn answer(client: &mut Client, id: &str) -> Value {
+    loop {
+        let message = client.receive().await.expect("an answer");
+        if message["id"] == id && message["type"] != "complete" {
+            return message;
+        }
+    }
+}
+
 #[tokio::test]
 async fn operations_over_the_socket_are_in_the_metrics() {
     let servers = fixture_servers(Config::testing()).await;
@@ -776,8 +786,25 @@ async fn operations_over_the_socket_are_in_the_metrics() {
     let done = client.receive().await.expect("the query's end");
     assert_eq!(done["type"], "complete", "{done}");
     client.subscribe("2", "query WsBad { nope }").await;
-    let refused = client.receive().await.expect("an answer");
+    let refused = answer(&mut client, "2").await;
     assert!(!codes(&refused).is_empty(), "{refused}");
+    // Refused before execution (too deep): its name takes no label of its own.
+    let deep = format!(
+        "query Refused {{ products(first: 1) {{ edges {{ node {{ category {{ {} name {} }} }} }} }} }}",
+        "parent { ".repeat(40),
+        "}".repeat(40)
+    );
+    // Named by `operationName`, as clients send it: the limits refuse it before it is parsed
+    // for its name.
+    client
+        .send(json!({
+            "type": "subscribe",
+            "id": "4",
+            "payload": { "query": deep, "operationName": "Refused" },
+        }))
+        .await;
+    let refused = answer(&mut client, "4").await;
+    assert_eq!(codes(&refused), ["QUERY_TOO_DEEP"], "{refused}");
     client
         .subscribe("3", "subscription Watch { productCreated { id } }")
         .await;
@@ -790,6 +817,10 @@ async fn operations_over_the_socket_are_in_the_metrics() {
     assert_eq!(sample(server, ok).await, Some(1.0));
     let error = r#"graphql_requests_total{operation="WsBad",status="error"}"#;
     assert_eq!(sample(server, error).await, Some(1.0));
+    let other = r#"graphql_requests_total{operation="other",status="error"}"#;
+    assert_eq!(sample(server, other).await, Some(1.0));
+    let refused = r#"graphql_requests_total{operation="Refused",status="error"}"#;
+    assert_eq!(sample(server, refused).await, None);
     let started = r#"graphql_subscriptions_total{operation="Watch"}"#;
     assert_eq!(sample(server, started).await, Some(1.0));
     assert_eq!(

@@ -35,8 +35,11 @@ impl Drop for Instance {
 }
 
 impl Instance {
+    /// An instance as the two-instance test runs them: development, Redis, the rate limit and
+    /// the cache on, one signing key.
     fn start(database_url: &str, redis_url: &str, namespace: &str) -> Instance {
-        let mut child = Command::new(binary())
+        let mut command = Command::new(binary());
+        command
             .args([
                 "serve",
                 "--addr",
@@ -56,7 +59,13 @@ impl Instance {
             .env("GRAPHQL_CACHING_ENABLED", "true")
             .env("GRAPHQL_CACHE_NAMESPACE", namespace)
             .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
+            .env("NO_COLOR", "1");
+        Instance::spawn(command)
+    }
+
+    /// Runs `command` (a `serve`) and waits until it names the address it serves on.
+    fn spawn(mut command: Command) -> Instance {
+        let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -69,14 +78,16 @@ impl Instance {
             }
         });
         let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
         let addr = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = lines
                 .recv_timeout(left)
-                .unwrap_or_else(|err| panic!("the instance did not start: {err}"));
-            if let Some(rest) = line.split("http://").nth(1) {
+                .unwrap_or_else(|err| panic!("the instance did not start: {err}\n{seen:#?}"));
+            if let Some(rest) = line.split("serving GraphQL on http://").nth(1) {
                 break rest.split('/').next().unwrap_or_default().to_owned();
             }
+            seen.push(line);
         };
         Instance { child, addr }
     }
@@ -91,26 +102,10 @@ impl Instance {
 
 #[tokio::test]
 async fn two_instances_share_budgets_revocations_invalidations_and_events() {
-    let (Ok(pg), Ok(redis_url)) = (std::env::var("DATABASE_URL"), std::env::var("REDIS_URL"))
-    else {
-        eprintln!("skipped: DATABASE_URL and REDIS_URL are not both set");
+    let Some((pg, redis_url)) = services() else {
         return;
     };
-    if !pg.starts_with("postgres") {
-        eprintln!("skipped: DATABASE_URL is not PostgreSQL");
-        return;
-    }
-    // A database of this run, created and dropped here.
-    let name = format!("gqlgen_instances_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&pg).await.expect("PostgreSQL answers");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("a database of the test's own");
-    let url = match pg.rfind('/') {
-        Some(at) if at > "postgres://".len() => format!("{}/{name}", &pg[..at]),
-        _ => panic!("DATABASE_URL names no database: {pg}"),
-    };
+    let (admin, name, url) = fresh_database(&pg).await;
     // Rate-limit buckets of earlier runs would be spent already.
     let client = redis::Client::open(redis_url.as_str()).expect("a Redis URL");
     let mut redis = client
@@ -144,6 +139,37 @@ async fn two_instances_share_budgets_revocations_invalidations_and_events() {
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// A database of the test's own on the server `pg` names: the admin connection, its name and
+/// its URL. Drop it with `DROP DATABASE … WITH (FORCE)`.
+async fn fresh_database(pg: &str) -> (sea_orm::DatabaseConnection, String, String) {
+    let name = format!("gqlgen_instances_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(pg).await.expect("PostgreSQL answers");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("a database of the test's own");
+    let url = match pg.rfind('/') {
+        Some(at) if at > "postgres://".len() => format!("{}/{name}", &pg[..at]),
+        _ => panic!("DATABASE_URL names no database: {pg}"),
+    };
+    (admin, name, url)
+}
+
+/// `DATABASE_URL` and `REDIS_URL` when they name PostgreSQL and Redis; the test is skipped
+/// otherwise.
+fn services() -> Option<(String, String)> {
+    let (Ok(pg), Ok(redis_url)) = (std::env::var("DATABASE_URL"), std::env::var("REDIS_URL"))
+    else {
+        eprintln!("skipped: DATABASE_URL and REDIS_URL are not both set");
+        return None;
+    };
+    if !pg.starts_with("postgres") {
+        eprintln!("skipped: DATABASE_URL is not PostgreSQL");
+        return None;
+    }
+    Some((pg, redis_url))
 }
 
 async fn check(first: &Instance, second: &Instance) {
@@ -253,4 +279,216 @@ async fn check(first: &Instance, second: &Instance) {
     assert_eq!(status, 429);
     let (status, _) = second.graphql(None, ping, json!({})).await;
     assert_eq!(status, 429);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The container recipe (deploy/Dockerfile, deploy/compose.yaml), run without a container engine:
+// the binary with the image's environment and the compose file's, its `CMD` and its
+// `HEALTHCHECK`, on this machine's PostgreSQL and Redis in place of the compose services.
+
+/// `deploy/` beside this crate.
+fn deploy_file(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../deploy")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// A Dockerfile's instructions, continuation lines joined, comments left out.
+fn instructions(dockerfile: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in dockerfile.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || (line.is_empty() && current.is_empty()) {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                out.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    out
+}
+
+/// The JSON array after ` CMD ` in `instruction` (exec form).
+fn exec_form(instruction: &str) -> Vec<String> {
+    let at = instruction.find("CMD [").expect("CMD in exec form") + "CMD ".len();
+    serde_json::from_str(&instruction[at..]).expect("a JSON array of strings")
+}
+
+/// The `environment` of the compose file's `x-app` block: `KEY: value` lines, quotes removed.
+fn compose_environment(compose: &str) -> Vec<(String, String)> {
+    let block = compose
+        .split("\nx-app:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n  environment:\n").nth(1))
+        .expect("x-app has an environment");
+    block
+        .lines()
+        .take_while(|line| line.starts_with("    "))
+        .map(|line| {
+            let (key, value) = line.trim().split_once(": ").expect("KEY: value");
+            (key.to_owned(), value.trim_matches('"').to_owned())
+        })
+        .collect()
+}
+
+/// The environment variables docs/security.md's settings table names.
+fn documented_variables() -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/security.md");
+    let text = std::fs::read_to_string(path).expect("docs/security.md");
+    let table = text
+        .split("<!-- settings:begin -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- settings:end -->").next())
+        .expect("the settings table");
+    table
+        .lines()
+        .filter_map(|row| row.split('|').nth(2))
+        .map(|cell| cell.trim().trim_matches('`').to_owned())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_container_recipe_serves_in_production_and_its_healthcheck_passes() {
+    let dockerfile = instructions(&deploy_file("Dockerfile"));
+    let compose = deploy_file("compose.yaml");
+    // Multi-stage, and the final stage runs as a user other than root.
+    assert!(dockerfile.iter().filter(|i| i.starts_with("FROM ")).count() >= 2);
+    let user = dockerfile
+        .iter()
+        .rev()
+        .find_map(|i| i.strip_prefix("USER "))
+        .expect("a USER");
+    assert!(!matches!(user.trim(), "root" | "0"), "USER {user}");
+    let mut environment: Vec<(String, String)> = dockerfile
+        .iter()
+        .filter_map(|i| i.strip_prefix("ENV "))
+        .flat_map(|pairs| {
+            pairs
+                .split_whitespace()
+                .map(|pair| {
+                    let (key, value) = pair.split_once('=').expect("ENV KEY=value");
+                    (key.to_owned(), value.to_owned())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let command = exec_form(
+        dockerfile
+            .iter()
+            .rev()
+            .find(|i| i.starts_with("CMD "))
+            .expect("a CMD"),
+    );
+    let healthcheck = exec_form(
+        dockerfile
+            .iter()
+            .find(|i| i.starts_with("HEALTHCHECK "))
+            .expect("a HEALTHCHECK"),
+    );
+    assert_eq!(command[0], "example-app", "{command:?}");
+    assert_eq!(healthcheck, ["example-app", "health"]);
+
+    // Every variable the compose file sets is a setting the app reads.
+    let documented = documented_variables();
+    let compose_environment = compose_environment(&compose);
+    for (key, _) in &compose_environment {
+        assert!(
+            key == "DATABASE_URL" || documented.contains(key),
+            "compose.yaml sets {key}, which no setting reads"
+        );
+    }
+    let Some((pg, redis_url)) = services() else {
+        return;
+    };
+    let (admin, name, url) = fresh_database(&pg).await;
+    // The compose services' addresses become this machine's; the secrets the compose file asks
+    // for are made up here.
+    let metrics_token = "a metrics token of the test";
+    for (key, value) in compose_environment {
+        let value = match key.as_str() {
+            "DATABASE_URL" => url.clone(),
+            "REDIS_URL" => redis_url.clone(),
+            "JWT_SECRET_KEY" => "a signing secret of the test, 32 bytes or more".to_owned(),
+            "METRICS_TOKEN" => metrics_token.to_owned(),
+            _ => {
+                assert!(!value.contains("${"), "{key}: {value}");
+                value
+            }
+        };
+        environment.retain(|(k, _)| *k != key);
+        environment.push((key, value));
+    }
+    assert!(
+        environment
+            .iter()
+            .any(|(k, v)| k == "GQLGEN_PROFILE" && v == "production"),
+        "{environment:?}"
+    );
+
+    // The image's command, on a port of the system's choosing instead of the container's 8000.
+    let args: Vec<String> = command[1..]
+        .iter()
+        .map(|arg| {
+            if arg.ends_with(":8000") {
+                "127.0.0.1:0".to_owned()
+            } else {
+                arg.clone()
+            }
+        })
+        .collect();
+    let mut serve = Command::new(binary());
+    serve.env_clear().envs(environment.clone()).args(&args);
+    let instance = Instance::spawn(serve);
+    let outcome = std::panic::AssertUnwindSafe(async {
+        let health = Command::new(binary())
+            .env_clear()
+            .envs(environment.clone())
+            .args(&healthcheck[1..])
+            .output()
+            .expect("the healthcheck runs");
+        let report = String::from_utf8_lossy(&health.stdout);
+        assert!(health.status.success(), "{report}");
+        assert!(report.contains(r#""status":"ready""#), "{report}");
+        let server =
+            gqlgen_runtime::testing::TestServer::remote(instance.addr.parse().expect("an address"));
+        let ready = server
+            .request("GET", "/ready", &[], b"")
+            .await
+            .expect("answers");
+        assert_eq!(ready.status, 200, "{}", ready.text);
+        let scrape = server
+            .request("GET", "/metrics", &[], b"")
+            .await
+            .expect("answers");
+        assert_eq!(scrape.status, 401, "{}", scrape.text);
+        let bearer = format!("Bearer {metrics_token}");
+        let headers = [("authorization", bearer.as_str())];
+        let scrape = server
+            .request("GET", "/metrics", &headers, b"")
+            .await
+            .expect("answers");
+        assert_eq!(scrape.status, 200, "{}", scrape.text);
+        // Production: no introspection.
+        let (status, body) = instance
+            .graphql(None, "{ __schema { queryType { name } } }", json!({}))
+            .await;
+        assert!(status == 200 || status == 400, "{status} {body}");
+        assert!(body["data"]["__schema"].is_null(), "{body}");
+    });
+    let outcome = futures_util::FutureExt::catch_unwind(outcome).await;
+    drop(instance);
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }

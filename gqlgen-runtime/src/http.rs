@@ -571,6 +571,7 @@ where
         let texts = Arc::new(RenderedTexts::default());
         // What the operation was, for the metrics and the log, kept before `request` is spent.
         let named = Named::of(&request, checked.as_ref().ok().and_then(Option::as_deref));
+        let ran = checked.is_ok();
         let mut response = match checked {
             Ok(document) => {
                 let operation = request.operation_name.clone();
@@ -592,7 +593,7 @@ where
                         if let Some(entry) = cache.get(&key, &generations).await {
                             let body = entry.body.clone().into_bytes();
                             let etag = entry.etag.clone();
-                            observe(state, &named, &caller, started, 0, &[]);
+                            observe(state, &named, &caller, started, 0, &[], true);
                             return cached_response(
                                 &plan,
                                 &caller,
@@ -644,6 +645,7 @@ where
             started,
             statements,
             &codes(&response),
+            ran,
         );
         responses.push((response, texts));
     }
@@ -747,7 +749,8 @@ fn codes(response: &async_graphql::Response) -> Vec<&'static str> {
         .collect()
 }
 
-/// Records an answered operation in the metrics and the log.
+/// Records an answered operation in the metrics and the log; `ran` is false for one refused
+/// before execution.
 fn observe<Q, M, S>(
     state: &AppState<Q, M, S>,
     named: &Named,
@@ -755,6 +758,7 @@ fn observe<Q, M, S>(
     started: std::time::Instant,
     statements: u64,
     codes: &[&'static str],
+    ran: bool,
 ) {
     let operation = Operation {
         name: named.operation.as_deref(),
@@ -763,6 +767,7 @@ fn observe<Q, M, S>(
         codes: codes.to_vec(),
         user: caller.user().map(|user| user.id.as_str()),
         document: &named.document,
+        ran,
     };
     state
         .metrics

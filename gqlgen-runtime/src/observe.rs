@@ -132,6 +132,9 @@ pub(crate) struct Operation<'a> {
     pub user: Option<&'a str>,
     /// The document, for the slow-operation log.
     pub document: &'a str,
+    /// Whether it passed the limits, the analyzers and the rate limit and ran (or was answered
+    /// from the cache), rather than being refused before.
+    pub ran: bool,
 }
 
 impl Metrics {
@@ -250,8 +253,11 @@ impl Metrics {
     }
 
     /// The label of operation `name`: the name while fewer than `max_operations` names have
-    /// one, `anonymous` without a name, `other` past the bound.
-    fn operation_label(&self, name: Option<&str>) -> String {
+    /// one, `anonymous` without a name, `other` past the bound. Only an operation that `ran`
+    /// takes a new label: a name that was only ever refused counts as `other`, so that requests
+    /// refused before execution cannot use up the labels (with an allow-list of persisted
+    /// queries, nothing else runs, and the labels are the list's names).
+    fn operation_label(&self, name: Option<&str>, ran: bool) -> String {
         let Some(name) = name else {
             return ANONYMOUS.to_owned();
         };
@@ -259,7 +265,7 @@ impl Metrics {
         if operations.contains(name) {
             return name.to_owned();
         }
-        if operations.len() < self.max_operations {
+        if ran && operations.len() < self.max_operations {
             operations.insert(name.to_owned());
             return name.to_owned();
         }
@@ -275,7 +281,7 @@ impl Metrics {
     /// Records one answered operation, logs it, and logs it again at WARN when it took
     /// `slow` or longer.
     pub(crate) fn record(&self, operation: &Operation<'_>, slow: Option<Duration>) {
-        let label = self.operation_label(operation.name);
+        let label = self.operation_label(operation.name, operation.ran);
         let status = if operation.codes.is_empty() {
             "ok"
         } else {
@@ -327,7 +333,7 @@ impl Metrics {
     /// Its events are not operations of their own: a subscription is not in
     /// `graphql_requests_total` unless it is refused.
     pub(crate) fn subscription(&self, name: Option<&str>) -> Subscribed {
-        let label = self.operation_label(name);
+        let label = self.operation_label(name, true);
         self.subscriptions.with_label_values(&[&label]).inc();
         self.subscriptions_active.inc();
         Subscribed(self.subscriptions_active.clone())
@@ -413,11 +419,13 @@ mod tests {
     #[test]
     fn operation_labels_are_bounded() {
         let metrics = Metrics::new(2);
-        assert_eq!(metrics.operation_label(Some("A")), "A");
-        assert_eq!(metrics.operation_label(Some("B")), "B");
-        assert_eq!(metrics.operation_label(Some("C")), "other");
-        assert_eq!(metrics.operation_label(Some("A")), "A");
-        assert_eq!(metrics.operation_label(None), "anonymous");
+        // A refused operation's name takes no label.
+        assert_eq!(metrics.operation_label(Some("Refused"), false), "other");
+        assert_eq!(metrics.operation_label(Some("A"), true), "A");
+        assert_eq!(metrics.operation_label(Some("B"), true), "B");
+        assert_eq!(metrics.operation_label(Some("C"), true), "other");
+        assert_eq!(metrics.operation_label(Some("A"), false), "A");
+        assert_eq!(metrics.operation_label(None, false), "anonymous");
     }
 
     #[test]
@@ -436,6 +444,7 @@ mod tests {
             codes: vec!["PERMISSION_DENIED"],
             user: None,
             document: "{ products { totalCount } }",
+            ran: true,
         };
         metrics.record(&operation, None);
         metrics.auth_failure("the token expired");

@@ -351,13 +351,15 @@ where
         response
     }
 
-    /// Records an answered operation (or a refused subscription) as the HTTP handler does.
+    /// Records an answered operation (or a refused subscription) as the HTTP handler does;
+    /// `ran` is false for one refused before execution.
     fn observe(
         &self,
         named: &Named,
         started: Instant,
         statements: u64,
         response: &async_graphql::Response,
+        ran: bool,
     ) {
         super::observe(
             &self.state,
@@ -366,18 +368,19 @@ where
             started,
             statements,
             &super::codes(response),
+            ran,
         );
     }
 
-    /// `response` as the operation's one message, recorded.
-    fn answer(
+    /// `refused` as the operation's one message, recorded.
+    fn refuse(
         &self,
         named: &Named,
         started: Instant,
-        response: async_graphql::Response,
+        refused: async_graphql::Response,
     ) -> BoxStream<'static, async_graphql::Response> {
-        self.observe(named, started, 0, &response);
-        stream::once(async move { response }).boxed()
+        self.observe(named, started, 0, &refused, false);
+        stream::once(async move { refused }).boxed()
     }
 }
 
@@ -406,7 +409,7 @@ where
             Ok(document) => document,
             Err(err) => {
                 let refused = self.refusal(err);
-                return self.answer(&Named::of(&request, None), started, refused);
+                return self.refuse(&Named::of(&request, None), started, refused);
             }
         };
         let named = Named::of(&request, document.as_deref());
@@ -417,7 +420,7 @@ where
                 ErrorCode::RateLimited,
                 format!("this connection already runs {max} operations, its limit"),
             );
-            return self.answer(&named, started, self.refusal(err));
+            return self.refuse(&named, started, self.refusal(err));
         }
         let running = Running(self.active.clone());
         let this = self.clone();
@@ -426,7 +429,7 @@ where
             // Each operation spends the caller's rate-limit budget, as each HTTP request does.
             if let Some(refused) = this.rate_limited().await {
                 drop(running);
-                return this.answer(&named, started, refused);
+                return this.refuse(&named, started, refused);
             }
             let mut answers = this
                 .state
@@ -448,7 +451,7 @@ where
                     .instrument(named.span())
                     .await;
             let response = this.finish(response.unwrap_or_default());
-            this.observe(&named, started, statements, &response);
+            this.observe(&named, started, statements, &response, true);
             // Nothing follows a query's answer; whatever might is still passed on.
             let finisher = this.clone();
             let rest = answers.map(move |response| {
