@@ -2,13 +2,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn example_app() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_example-app"))
-}
+mod common;
+
+use common::{Running, example_app, http_post, serve_logging_to_a_file};
 
 #[test]
 fn schema_prints_the_committed_sdl() {
@@ -147,16 +147,6 @@ fn an_unreachable_database_is_reported_at_once_with_the_cause() {
     assert!(took < Duration::from_secs(4), "took {took:?}: {stderr}");
 }
 
-/// The child process, killed if the test ends before it does.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The next line of `lines` that contains `needle`, waiting up to `within`.
 fn line_with(lines: &mpsc::Receiver<String>, needle: &str, within: Duration) -> String {
     let deadline = Instant::now() + within;
@@ -292,66 +282,11 @@ fn health_exits_0_when_ready_and_1_naming_the_failing_check() {
     );
 }
 
-/// The server started with stderr written to a file, as a container or systemd does; answers
-/// the child and the log file's path once it serves.
-fn serve_logging_to_a_file(extra_env: &[(&str, &str)]) -> (Running, std::path::PathBuf, String) {
-    let log = std::env::temp_dir().join(format!("example-app-{}.log", uuid::Uuid::new_v4()));
-    let file = std::fs::File::create(&log).expect("a log file");
-    let mut command = example_app();
-    command
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            "sqlite::memory:",
-        ])
-        .env("GQLGEN_PROFILE", "development")
-        .env("RUST_LOG", "info")
-        .env_remove("NO_COLOR")
-        .env_remove("LOG_FORMAT")
-        .env_remove("REDIS_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(file));
-    for (name, value) in extra_env {
-        command.env(name, value);
-    }
-    let child = Running(command.spawn().expect("starts"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let addr = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Some(rest) = text.split("http://").nth(1)
-            && let Some(addr) = rest.split('/').next()
-        {
-            break addr.to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not start: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    (child, log, addr)
-}
-
-fn http_post(addr: &str, path: &str, body: &str) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    Ok(response)
-}
-
 #[test]
 fn logs_in_a_file_have_no_colour_codes_and_json_logs_are_one_object_per_line() {
     let query = r#"{"query":"query Few { products(first: 2) { totalCount } }"}"#;
     let (child, log, addr) = serve_logging_to_a_file(&[]);
-    let answer = http_post(&addr, "/graphql", query).expect("an answer");
+    let answer = http_post(&addr, "/graphql", &[], query).expect("an answer");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     drop(child);
     let text = std::fs::read_to_string(&log).expect("the log");
@@ -360,7 +295,7 @@ fn logs_in_a_file_have_no_colour_codes_and_json_logs_are_one_object_per_line() {
     std::fs::remove_file(&log).ok();
 
     let (child, log, addr) = serve_logging_to_a_file(&[("LOG_FORMAT", "json")]);
-    let answer = http_post(&addr, "/graphql", query).expect("an answer");
+    let answer = http_post(&addr, "/graphql", &[], query).expect("an answer");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     drop(child);
     let text = std::fs::read_to_string(&log).expect("the log");
@@ -400,6 +335,7 @@ fn ready_checks_the_database_and_metrics_parse_as_prometheus_text() {
         let answer = http_post(
             &addr,
             "/graphql",
+            &[],
             r#"{"query":"query Few { products(first: 2) { totalCount } }"}"#,
         )
         .expect("an answer");

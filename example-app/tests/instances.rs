@@ -132,17 +132,11 @@ async fn two_instances_share_budgets_revocations_invalidations_and_events() {
     let result = std::panic::AssertUnwindSafe(check(&first, &second));
     let outcome = futures_util::FutureExt::catch_unwind(result).await;
     drop((first, second));
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .ok();
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    drop_database(&admin, &name, outcome).await;
 }
 
 /// A database of the test's own on the server `pg` names: the admin connection, its name and
-/// its URL. Drop it with `DROP DATABASE … WITH (FORCE)`.
+/// its URL. [`drop_database`] drops it.
 async fn fresh_database(pg: &str) -> (sea_orm::DatabaseConnection, String, String) {
     let name = format!("gqlgen_instances_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(pg).await.expect("PostgreSQL answers");
@@ -155,6 +149,21 @@ async fn fresh_database(pg: &str) -> (sea_orm::DatabaseConnection, String, Strin
         _ => panic!("DATABASE_URL names no database: {pg}"),
     };
     (admin, name, url)
+}
+
+/// Drops the database of [`fresh_database`], then lets the test's panic, if any, go on.
+async fn drop_database(
+    admin: &sea_orm::DatabaseConnection,
+    name: &str,
+    outcome: std::thread::Result<()>,
+) {
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// `DATABASE_URL` and `REDIS_URL` when they name PostgreSQL and Redis; the test is skipped
@@ -484,11 +493,5 @@ async fn the_container_recipe_serves_in_production_and_its_healthcheck_passes() 
     });
     let outcome = futures_util::FutureExt::catch_unwind(outcome).await;
     drop(instance);
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .ok();
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    drop_database(&admin, &name, outcome).await;
 }

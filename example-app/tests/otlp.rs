@@ -5,15 +5,16 @@
 //! Run with `cargo test -p example-app --features otlp --test otlp`.
 #![cfg(feature = "otlp")]
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use serde_json::Value;
+
+use common::{Running, http_post, serve_logging_to_a_file};
 
 /// What the collector received: each export's content type and body.
 type Received = Arc<Mutex<Vec<(String, Bytes)>>>;
@@ -46,80 +47,28 @@ fn collector(received: Received) -> String {
     addr
 }
 
-/// The example app's server, killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `example-app serve` on SQLite exporting to `collector` in `protocol`; answers the
 /// server and its address.
 fn serve(collector: &str, protocol: Option<&str>) -> (Running, String) {
-    let log = std::env::temp_dir().join(format!("example-app-otlp-{}.log", uuid::Uuid::new_v4()));
-    let file = std::fs::File::create(&log).expect("a log file");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_example-app"));
-    command
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            "sqlite::memory:",
-        ])
-        .env("GQLGEN_PROFILE", "development")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{collector}"))
-        .env("OTEL_SERVICE_NAME", "shop-under-test")
+    let endpoint = format!("http://{collector}");
+    let mut env = vec![
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_SERVICE_NAME", "shop-under-test"),
         // Batches leave every 100 ms instead of every 5 s.
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .env_remove("OTEL_EXPORTER_OTLP_PROTOCOL")
-        .env_remove("REDIS_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(file));
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ];
     if let Some(protocol) = protocol {
-        command.env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol);
+        env.push(("OTEL_EXPORTER_OTLP_PROTOCOL", protocol));
     }
-    // WARN level: the address is read from the INFO line, so ask for that one module's INFO.
-    command.env("RUST_LOG", "warn,example_app=info");
-    let child = Running(command.spawn().expect("starts"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Some(rest) = text.split("serving GraphQL on http://").nth(1)
-            && let Some(addr) = rest.split('/').next()
-        {
-            std::fs::remove_file(&log).ok();
-            return (child, addr.to_owned());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not start: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (server, log, addr) = serve_logging_to_a_file(&env);
+    std::fs::remove_file(log).ok();
+    (server, addr)
 }
 
 /// Posts `query` with a W3C `traceparent` header; answers the response's head and body.
 fn post_traced(addr: &str, traceparent: &str, query: &str) -> String {
     let body = serde_json::json!({ "query": query }).to_string();
-    let mut stream = TcpStream::connect(addr).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("a timeout");
-    write!(
-        stream,
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\ntraceparent: {traceparent}\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("sends");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("an answer");
-    response
+    http_post(addr, "/graphql", &[("traceparent", traceparent)], &body).expect("an answer")
 }
 
 /// Waits until `done` holds for what the collector received.

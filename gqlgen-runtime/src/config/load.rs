@@ -318,18 +318,37 @@ fn decimal(number: &DeInteger<'_>) -> String {
     }
 }
 
+/// Refuses the text setting `name` unless it is unset or one of `allowed`.
+fn one_of(
+    sources: &Sources<'_>,
+    name: &str,
+    value: &Option<String>,
+    [first, second]: [&str; 2],
+) -> Result<(), ConfigError> {
+    match value.as_deref() {
+        Some(value) if value != first && value != second => Err(ConfigError::new(
+            sources.blame(&[name]),
+            format!("is `{value}`; expected `{first}` or `{second}`"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The checks that need the merged settings. Each names where the offending value came from.
 fn check_merged(config: &Config, sources: &Sources<'_>) -> Result<(), ConfigError> {
-    if let Some(format) = config.observe.log_format.as_deref()
-        && format != "text"
-        && format != "json"
-    {
-        let setting = sources.blame(&["observe.log_format"]);
-        return Err(ConfigError::new(
-            setting,
-            format!("is `{format}`; expected `text` or `json`"),
-        ));
-    }
+    let observe = &config.observe;
+    one_of(
+        sources,
+        "observe.log_format",
+        &observe.log_format,
+        ["text", "json"],
+    )?;
+    one_of(
+        sources,
+        "observe.otlp_protocol",
+        &observe.otlp_protocol,
+        ["http/protobuf", "http/json"],
+    )?;
     if let Some(endpoint) = config.observe.otlp_endpoint.as_deref() {
         let usable = url::Url::parse(endpoint)
             .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
@@ -340,18 +359,6 @@ fn check_merged(config: &Config, sources: &Sources<'_>) -> Result<(), ConfigErro
                 format!("is `{endpoint}`; expected an http:// or https:// URL"),
             ));
         }
-    }
-    if let Some(protocol) = config.observe.otlp_protocol.as_deref()
-        && protocol != "http/protobuf"
-        && protocol != "http/json"
-    {
-        let setting = sources.blame(&["observe.otlp_protocol"]);
-        return Err(ConfigError::new(
-            setting,
-            format!(
-                "is `{protocol}`; expected `http/protobuf` or `http/json` (gRPC is not built in)"
-            ),
-        ));
     }
     let database = &config.database;
     if database.min_connections > database.max_connections {
