@@ -22,6 +22,10 @@ pub(crate) enum Field<'a> {
     FractionalSeconds(&'a mut Duration),
     /// Free text.
     Text(&'a mut Option<String>),
+    /// One of two words (`text` or `json`).
+    Choice(&'a mut Option<String>, [&'static str; 2]),
+    /// An `http://` or `https://` URL with a host.
+    HttpUrl(&'a mut Option<String>),
     /// A key or password: shown only as set or unset, and never repeated in an error.
     Secret(&'a mut Option<String>),
     /// A PEM public key: not secret, but many lines long, so shown only as set or unset.
@@ -131,6 +135,17 @@ impl Field<'_> {
                     })?;
             }
             Field::Text(value) => *value = Some(text.trim().to_owned()),
+            Field::Choice(value, [first, second]) => {
+                let text = text.trim();
+                if text != first && text != second {
+                    return Err(ConfigError::new(
+                        setting,
+                        format!("is `{text}`; expected `{first}` or `{second}`"),
+                    ));
+                }
+                *value = Some(text.to_owned());
+            }
+            Field::HttpUrl(url) => *url = Some(parse_http_url(setting, text)?),
             Field::Secret(key) | Field::PublicKey(key) => *key = Some(unescape_pem(text)),
             Field::RedisUrl(url) => *url = Some(parse_redis_url(setting, text)?),
             Field::Origins(origins) => {
@@ -172,7 +187,9 @@ impl Field<'_> {
             Field::Number(number, _) => number.get().to_string(),
             Field::Seconds(duration, _) => duration.as_secs().to_string(),
             Field::FractionalSeconds(duration) => duration.as_secs_f64().to_string(),
-            Field::Text(text) => text.as_deref().unwrap_or("unset").to_owned(),
+            Field::Text(text) | Field::Choice(text, _) | Field::HttpUrl(text) => {
+                text.as_deref().unwrap_or("unset").to_owned()
+            }
             Field::Secret(key) | Field::PublicKey(key) => set_or_unset(key),
             Field::RedisUrl(url) => url
                 .as_deref()
@@ -195,8 +212,8 @@ impl Field<'_> {
         not(test),
         expect(dead_code, reason = "the docs test renders the table")
     )]
-    pub(crate) fn type_name(&self) -> &'static str {
-        match self {
+    pub(crate) fn type_name(&self) -> String {
+        let name = match self {
             Field::Flag(_) => "flag",
             Field::Number(_, Min::One) => "whole number > 0",
             Field::Number(_, Min::Zero) => "whole number ≥ 0",
@@ -204,6 +221,8 @@ impl Field<'_> {
             Field::Seconds(_, Min::Zero) => "seconds ≥ 0",
             Field::FractionalSeconds(_) => "seconds ≥ 0, decimals allowed",
             Field::Text(_) => "text",
+            Field::Choice(_, [first, second]) => return format!("`{first}` or `{second}`"),
+            Field::HttpUrl(_) => "http(s) URL",
             Field::Secret(_) => "secret",
             Field::PublicKey(_) => "PEM public key",
             Field::RedisUrl(_) => "Redis URL",
@@ -211,7 +230,8 @@ impl Field<'_> {
             Field::Algorithm(_) => "`HS256` or `RS256`",
             Field::Profile(_) => "profile",
             Field::Permissions(_) => "permission names",
-        }
+        };
+        name.to_owned()
     }
 
     /// The TOML type the file must give this field as.
@@ -222,6 +242,8 @@ impl Field<'_> {
             Field::FractionalSeconds(_) => TomlType::Number,
             Field::Origins(_) | Field::Permissions(_) => TomlType::ArrayOfStrings,
             Field::Text(_)
+            | Field::Choice(..)
+            | Field::HttpUrl(_)
             | Field::Secret(_)
             | Field::PublicKey(_)
             | Field::RedisUrl(_)
@@ -334,6 +356,20 @@ fn parse_redis_url(setting: &str, text: &str) -> Result<String, ConfigError> {
         ));
     }
     Ok(text.trim().to_owned())
+}
+
+/// An `http://` or `https://` URL with a host (an OpenTelemetry collector's).
+fn parse_http_url(setting: &str, text: &str) -> Result<String, ConfigError> {
+    let text = text.trim();
+    let usable = Url::parse(text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
+    if !usable {
+        return Err(ConfigError::new(
+            setting,
+            format!("is `{text}`; expected an http:// or https:// URL"),
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 /// `scheme://host:port` of a Redis URL, for logs: without user, password or database.

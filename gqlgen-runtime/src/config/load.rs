@@ -318,48 +318,8 @@ fn decimal(number: &DeInteger<'_>) -> String {
     }
 }
 
-/// Refuses the text setting `name` unless it is unset or one of `allowed`.
-fn one_of(
-    sources: &Sources<'_>,
-    name: &str,
-    value: &Option<String>,
-    [first, second]: [&str; 2],
-) -> Result<(), ConfigError> {
-    match value.as_deref() {
-        Some(value) if value != first && value != second => Err(ConfigError::new(
-            sources.blame(&[name]),
-            format!("is `{value}`; expected `{first}` or `{second}`"),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// The checks that need the merged settings. Each names where the offending value came from.
 fn check_merged(config: &Config, sources: &Sources<'_>) -> Result<(), ConfigError> {
-    let observe = &config.observe;
-    one_of(
-        sources,
-        "observe.log_format",
-        &observe.log_format,
-        ["text", "json"],
-    )?;
-    one_of(
-        sources,
-        "observe.otlp_protocol",
-        &observe.otlp_protocol,
-        ["http/protobuf", "http/json"],
-    )?;
-    if let Some(endpoint) = config.observe.otlp_endpoint.as_deref() {
-        let usable = url::Url::parse(endpoint)
-            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
-        if !usable {
-            let setting = sources.blame(&["observe.otlp_endpoint"]);
-            return Err(ConfigError::new(
-                setting,
-                format!("is `{endpoint}`; expected an http:// or https:// URL"),
-            ));
-        }
-    }
     let database = &config.database;
     if database.min_connections > database.max_connections {
         let setting = sources.blame(&["database.min_connections", "database.max_connections"]);
@@ -906,15 +866,11 @@ mod tests {
                 let more = (duration.as_secs_f64() + 0.5).to_string();
                 (more.clone(), more)
             }
-            Field::Text(_) if setting.name == "observe.log_format" => {
-                ("json".to_owned(), "\"json\"".to_owned())
-            }
-            Field::Text(_) if setting.name == "observe.otlp_endpoint" => (
-                "http://127.0.0.1:4318".to_owned(),
-                "\"http://127.0.0.1:4318\"".to_owned(),
-            ),
-            Field::Text(_) if setting.name == "observe.otlp_protocol" => {
-                ("http/json".to_owned(), "\"http/json\"".to_owned())
+            // The second word: the first is no profile's default.
+            Field::Choice(_, [_, second]) => (second.to_owned(), format!("\"{second}\"")),
+            Field::HttpUrl(_) => {
+                let url = "http://collector:4318";
+                (url.to_owned(), format!("\"{url}\""))
             }
             Field::Text(_) => ("shop".to_owned(), "\"shop\"".to_owned()),
             Field::Secret(_) => (SECRET.to_owned(), format!("\"{SECRET}\"")),
@@ -978,13 +934,9 @@ mod tests {
     /// A value `setting` refuses, as the environment spells it and as the file does; `None`
     /// where every value of the type is valid (free text; a TOML boolean).
     fn refused(setting: &Setting) -> (Option<&'static str>, Option<&'static str>) {
-        match setting.name {
-            // Any token will do; a log format is one of two.
-            "observe.metrics_token" => return (None, None),
-            "observe.log_format" => return (Some("xml"), Some("\"xml\"")),
-            "observe.otlp_endpoint" => return (Some("collector:4318"), Some("\"ftp://c\"")),
-            "observe.otlp_protocol" => return (Some("grpc"), Some("\"grpc\"")),
-            _ => {}
+        // Any token will do.
+        if setting.name == "observe.metrics_token" {
+            return (None, None);
         }
         match (setting.field)(&mut Config::development()) {
             Field::Flag(_) => (Some("maybe"), None),
@@ -992,6 +944,8 @@ mod tests {
             Field::Number(_, Min::Zero) | Field::Seconds(_, Min::Zero) => (Some("-1"), Some("-1")),
             Field::FractionalSeconds(_) => (Some("-0.5"), Some("-0.5")),
             Field::Text(_) => (None, None),
+            Field::Choice(..) => (Some("xml"), Some("\"xml\"")),
+            Field::HttpUrl(_) => (Some("collector:4318"), Some("\"ftp://c\"")),
             // Too short for HS256; no PEM for RS256.
             Field::Secret(_) | Field::PublicKey(_) => (Some("short"), Some("\"short\"")),
             Field::RedisUrl(_) => (Some("http://cache"), Some("\"http://cache\"")),

@@ -413,21 +413,21 @@ pub(crate) const SETTINGS: &[Setting] = &[
         name: "observe.log_format",
         env: "LOG_FORMAT",
         toml: "observe.log_format",
-        field: |c| Field::Text(&mut c.observe.log_format),
+        field: |c| Field::Choice(&mut c.observe.log_format, ["text", "json"]),
         doc: "`text` (colours only on a terminal) or `json` (one object per line)",
     },
     Setting {
         name: "observe.otlp_endpoint",
         env: "OTEL_EXPORTER_OTLP_ENDPOINT",
         toml: "observe.otlp_endpoint",
-        field: |c| Field::Text(&mut c.observe.otlp_endpoint),
+        field: |c| Field::HttpUrl(&mut c.observe.otlp_endpoint),
         doc: "the OpenTelemetry collector spans are exported to over OTLP/HTTP (`http://collector:4318`); needs the `otlp` cargo feature",
     },
     Setting {
         name: "observe.otlp_protocol",
         env: "OTEL_EXPORTER_OTLP_PROTOCOL",
         toml: "observe.otlp_protocol",
-        field: |c| Field::Text(&mut c.observe.otlp_protocol),
+        field: |c| Field::Choice(&mut c.observe.otlp_protocol, ["http/protobuf", "http/json"]),
         doc: "`http/protobuf` (default) or `http/json`",
     },
     Setting {
@@ -498,9 +498,7 @@ mod tests {
                 format!("`{}`", setting.name),
                 format!("`{}`", setting.env),
                 format!("`{}`", setting.toml),
-                (setting.field)(&mut Config::production())
-                    .type_name()
-                    .to_owned(),
+                (setting.field)(&mut Config::production()).type_name(),
                 value(Config::production()),
                 value(Config::development()),
                 value(Config::testing()),
